@@ -1,0 +1,87 @@
+"""CityMatch application factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, resolve_config
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    """Build the Flask app for a configuration name or class (default: CITYMATCH_ENV)."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(resolve_config(config))
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from app import models  # noqa: F401  (register every table on the metadata)
+    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "로그인이 필요합니다. (Please sign in.)"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per area."""
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.catalogue import bp as catalogue_bp
+    from app.company import bp as company_bp
+    from app.main import bp as main_bp
+    from app.needs import bp as needs_bp
+    from app.solutions import bp as solutions_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(company_bp, url_prefix="/my/company")
+    app.register_blueprint(solutions_bp, url_prefix="/my/solutions")
+    app.register_blueprint(needs_bp, url_prefix="/my/needs")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render friendly, localised error pages."""
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals used by the templates."""
+    from app.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Register the `flask` CLI commands."""
+    from app.commands import register
+
+    register(app)

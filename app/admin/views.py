@@ -1,0 +1,12 @@
+"""The administrators' console. (views)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/")
+def index():
+    """Placeholder page."""
+    return render_template("main/index.html")

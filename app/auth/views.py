@@ -1,0 +1,112 @@
+"""Thin views for sign-up, confirmation, sign-in and sign-out."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth.access import is_safe_redirect
+from app.auth.forms import LoginForm, RegistrationForm
+from app.extensions import db
+from app.models import Role
+from app.services import accounts
+from app.services.errors import ServiceError
+
+bp = Blueprint("auth", __name__)
+
+REGISTRATION_SENT = ("입력하신 주소로 안내 메일을 보냈습니다. 메일의 링크를 열어 가입을 완료하세요. "
+                     "(Check your e-mail to finish signing up.)")
+BAD_LOGIN = "이메일 또는 비밀번호가 올바르지 않습니다. (Wrong e-mail or password.)"
+
+
+def _home_for(user) -> str:
+    if user.is_admin:
+        return url_for("admin.index")
+    if user.is_company_user:
+        return url_for("company.dashboard")
+    return url_for("needs.index")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Sign up as company staff or a municipal official (optionally from an invitation)."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    invite_token = request.values.get("invite") or None
+    invitation = accounts.valid_invitation(invite_token)
+    form = RegistrationForm()
+    form.municipality_id.choices = {"": [("", "-- 선택하세요 --")],
+                                    **dict(accounts.municipality_choices())}
+    if invitation is not None and request.method == "GET":
+        form.email.data = invitation.email
+        form.role.data = Role.COMPANY.value
+    if form.validate_on_submit():
+        try:
+            accounts.request_registration(
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                phone=form.phone.data,
+                department=form.department.data,
+                municipality_id=form.municipality_id.data,
+                invitation_token=invite_token,
+            )
+        except ServiceError as error:
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors.append(error.message)
+            else:
+                flash(error.message, "danger")
+        else:
+            flash(REGISTRATION_SENT, "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form, invitation=invitation,
+                           invite_token=invite_token), (400 if form.errors else 200)
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str):
+    """Follow the e-mailed link: create the account and sign in."""
+    try:
+        user = accounts.confirm_registration(token)
+        accounts.record_login(user)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("auth.login"))
+    login_user(user)
+    flash("가입이 완료되었습니다. 환영합니다! (Welcome to CityMatch.)", "success")
+    if user.is_company_user and user.company_id is None:
+        return redirect(url_for("company.create"))
+    return redirect(_home_for(user))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(BAD_LOGIN)
+        elif not user.is_active:
+            form.email.errors.append("정지된 계정입니다. 관리자에게 문의하세요. (Account suspended.)")
+        else:
+            accounts.record_login(user)
+            db.session.commit()
+            login_user(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else _home_for(user))
+    return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (POST with CSRF token)."""
+    logout_user()
+    flash("로그아웃했습니다.", "info")
+    return redirect(url_for("main.index"))

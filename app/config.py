@@ -1,0 +1,105 @@
+"""Configuration classes read from environment variables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _default_sqlite_uri() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'citymatch.sqlite3'}"
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the common postgres:// form and select the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key")
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+        os.environ.get("DATABASE_URL", _default_sqlite_uri())
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    BABEL_DEFAULT_LOCALE = "ko"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
+    TAXONOMY_PATH = os.environ.get(
+        "TAXONOMY_PATH", str(PROJECT_ROOT.parent / "shared" / "data" / "taxonomy.md")
+    )
+    PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "12"))
+    INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CityMatch <no-reply@citymatch.local>")
+    MAIL_CAPTURE = False
+    REGISTRATION_LINK_MAX_AGE = 60 * 60 * 24
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local development on the embedded SQLite database."""
+
+    DEBUG = True
+
+
+class TestingConfig(BaseConfig):
+    """Tests: an isolated database (TEST_DATABASE_URL or in-memory SQLite)."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    MAIL_CAPTURE = True
+
+
+class ProductionConfig(BaseConfig):
+    """Production: refuses to start without a real SECRET_KEY."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise if a required production setting is missing."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production (환경 변수 SECRET_KEY 필요)")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def resolve_config(config: str | type | None) -> type:
+    """Pick a configuration class by name, class or the CITYMATCH_ENV variable."""
+    if config is None:
+        config = os.environ.get("CITYMATCH_ENV", "development")
+    if isinstance(config, str):
+        try:
+            config = CONFIGS[config]
+        except KeyError as exc:
+            raise RuntimeError(f"Unknown configuration {config!r}") from exc
+    validate = getattr(config, "validate", None)
+    if callable(validate):
+        validate()
+    return config

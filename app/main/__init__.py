@@ -1,0 +1,4 @@
+"""Home page."""
+from app.main.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,33 @@
+"""All models, importable from one place (Alembic autogenerate sees them here)."""
+from app.models.audit import AuditLog
+from app.models.base import Base, ModerationStatus
+from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
+from app.models.geo import GovernmentLevel, Municipality
+from app.models.need import Need, NeedStatus
+from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
+from app.models.taxonomy import Category, Tag
+from app.models.user import AccountStatus, OfficialStatus, Role, User
+
+__all__ = [
+    "AccountStatus",
+    "AuditLog",
+    "Base",
+    "Category",
+    "Company",
+    "CompanyInvitation",
+    "DeploymentReference",
+    "GovernmentLevel",
+    "Maturity",
+    "MembershipStatus",
+    "ModerationStatus",
+    "Municipality",
+    "Need",
+    "NeedStatus",
+    "OfficialStatus",
+    "Role",
+    "SizeClass",
+    "Solution",
+    "SolutionStatus",
+    "Tag",
+    "User",
+]

@@ -1,0 +1,50 @@
+"""Korean local governments: 17 provincial-level and 226 basic-level."""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_column
+
+
+class GovernmentLevel(str, enum.Enum):
+    """광역자치단체 (province) or 기초자치단체 (basic)."""
+
+    PROVINCE = "province"
+    BASIC = "basic"
+
+
+class Municipality(Base):
+    """One local government; basic ones point at their parent province."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    level: Mapped[GovernmentLevel] = mapped_column(
+        enum_column(GovernmentLevel, "government_level"), nullable=False
+    )
+    # 특별시, 광역시, 특별자치시, 도, 특별자치도, 시, 군, 구
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipality.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    parent: Mapped[Optional["Municipality"]] = relationship(
+        remote_side="Municipality.id", back_populates="children"
+    )
+    children: Mapped[list["Municipality"]] = relationship(
+        back_populates="parent", order_by="Municipality.sort_order"
+    )
+
+    @property
+    def province(self) -> "Municipality":
+        """The provincial-level government this one belongs to (itself for provinces)."""
+        return self if self.parent is None else self.parent
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.full_name}>"

@@ -1,0 +1,99 @@
+"""Needs posted by municipal officials."""
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, ModerationStatus, TimestampMixin, enum_column
+
+if TYPE_CHECKING:
+    from app.models.geo import Municipality
+    from app.models.taxonomy import Category
+    from app.models.user import User
+
+
+class NeedStatus(str, enum.Enum):
+    """Where a need stands."""
+
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    MATCHED = "matched"
+    CLOSED = "closed"
+
+
+need_secondary_category = Table(
+    "need_secondary_category",
+    Base.metadata,
+    Column("need_id", ForeignKey("need.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("category.id"), primary_key=True),
+)
+
+
+class Need(TimestampMixin, Base):
+    """A municipality's problem, budget and timeline."""
+
+    __tablename__ = "need"
+    __table_args__ = (
+        CheckConstraint("budget_min IS NULL OR budget_min >= 0", name="budget_min_non_negative"),
+        CheckConstraint("budget_max IS NULL OR budget_max >= 0", name="budget_max_non_negative"),
+        CheckConstraint(
+            "budget_min IS NULL OR budget_max IS NULL OR budget_min <= budget_max",
+            name="budget_range_ordered",
+        ),
+        CheckConstraint(
+            "target_population IS NULL OR target_population >= 0",
+            name="target_population_non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id"), nullable=False, index=True
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    primary_category_id: Mapped[int] = mapped_column(
+        ForeignKey("category.id"), nullable=False, index=True
+    )
+    budget_min: Mapped[Optional[int]] = mapped_column(BigInteger)
+    budget_max: Mapped[Optional[int]] = mapped_column(BigInteger)
+    desired_start: Mapped[Optional[date]] = mapped_column(Date)
+    application_deadline: Mapped[Optional[date]] = mapped_column(Date)
+    target_area: Mapped[Optional[str]] = mapped_column(String(200))
+    target_population: Mapped[Optional[int]] = mapped_column(BigInteger)
+    status: Mapped[NeedStatus] = mapped_column(
+        enum_column(NeedStatus, "need_status"),
+        nullable=False,
+        default=NeedStatus.OPEN,
+        index=True,
+    )
+    moderation_status: Mapped[ModerationStatus] = mapped_column(
+        enum_column(ModerationStatus, "need_moderation"),
+        nullable=False,
+        default=ModerationStatus.ACTIVE,
+    )
+    moderation_reason: Mapped[Optional[str]] = mapped_column(String(500))
+
+    municipality: Mapped["Municipality"] = relationship()
+    created_by: Mapped["User"] = relationship()
+    primary_category: Mapped["Category"] = relationship()
+    secondary_categories: Mapped[list["Category"]] = relationship(
+        secondary=need_secondary_category, order_by="Category.sort_order"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Need {self.id} {self.title}>"

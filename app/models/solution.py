@@ -1,0 +1,142 @@
+"""Solutions offered by companies, with their deployment references."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, ModerationStatus, TimestampMixin, enum_column
+
+if TYPE_CHECKING:
+    from app.models.company import Company
+    from app.models.geo import Municipality
+    from app.models.taxonomy import Category, Tag
+
+
+class SolutionStatus(str, enum.Enum):
+    """Life cycle of a listing: draft → published → archived."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Maturity(str, enum.Enum):
+    """Technology readiness as the alliance describes it."""
+
+    RND = "rnd"  # 연구개발
+    PILOT = "pilot"  # 실증
+    COMMERCIAL = "commercial"  # 상용화
+
+
+solution_secondary_category = Table(
+    "solution_secondary_category",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("category.id"), primary_key=True),
+)
+
+solution_tag = Table(
+    "solution_tag",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id"), primary_key=True),
+)
+
+solution_region = Table(
+    "solution_region",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id"), primary_key=True),
+)
+
+
+class Solution(TimestampMixin, Base):
+    """A smart-city solution listed by a company."""
+
+    __tablename__ = "solution"
+    __table_args__ = (
+        CheckConstraint("price_min IS NULL OR price_min >= 0", name="price_min_non_negative"),
+        CheckConstraint("price_max IS NULL OR price_max >= 0", name="price_max_non_negative"),
+        CheckConstraint(
+            "price_min IS NULL OR price_max IS NULL OR price_min <= price_max",
+            name="price_range_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    summary: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    primary_category_id: Mapped[int] = mapped_column(
+        ForeignKey("category.id"), nullable=False, index=True
+    )
+    maturity: Mapped[Maturity] = mapped_column(enum_column(Maturity, "maturity"), nullable=False)
+    price_min: Mapped[Optional[int]] = mapped_column(BigInteger)
+    price_max: Mapped[Optional[int]] = mapped_column(BigInteger)
+    status: Mapped[SolutionStatus] = mapped_column(
+        enum_column(SolutionStatus, "solution_status"),
+        nullable=False,
+        default=SolutionStatus.DRAFT,
+        index=True,
+    )
+    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    moderation_status: Mapped[ModerationStatus] = mapped_column(
+        enum_column(ModerationStatus, "solution_moderation"),
+        nullable=False,
+        default=ModerationStatus.ACTIVE,
+    )
+    moderation_reason: Mapped[Optional[str]] = mapped_column(String(500))
+
+    company: Mapped["Company"] = relationship(back_populates="solutions")
+    primary_category: Mapped["Category"] = relationship()
+    secondary_categories: Mapped[list["Category"]] = relationship(
+        secondary=solution_secondary_category, order_by="Category.sort_order"
+    )
+    tags: Mapped[list["Tag"]] = relationship(secondary=solution_tag, order_by="Tag.name")
+    regions_served: Mapped[list["Municipality"]] = relationship(
+        secondary=solution_region, order_by="Municipality.sort_order"
+    )
+    references: Mapped[list["DeploymentReference"]] = relationship(
+        back_populates="solution",
+        cascade="all, delete-orphan",
+        order_by="DeploymentReference.year.desc()",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Solution {self.id} {self.title}>"
+
+
+class DeploymentReference(Base):
+    """A past deployment of a solution: where, when and with what outcome."""
+
+    __tablename__ = "deployment_reference"
+    __table_args__ = (
+        CheckConstraint("year >= 1990 AND year <= 2100", name="year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), nullable=False)
+    year: Mapped[int] = mapped_column(nullable=False)
+    outcome: Mapped[str] = mapped_column(String(300), nullable=False)
+
+    solution: Mapped["Solution"] = relationship(back_populates="references")
+    municipality: Mapped["Municipality"] = relationship()

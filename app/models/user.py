@@ -1,0 +1,111 @@
+"""User accounts and roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.models.base import Base, TimestampMixin, enum_column
+
+if TYPE_CHECKING:
+    from app.models.company import Company
+    from app.models.geo import Municipality
+
+
+class Role(str, enum.Enum):
+    """What kind of user this is."""
+
+    COMPANY = "company"
+    MUNICIPALITY = "municipality"
+    ADMIN = "admin"
+
+
+class AccountStatus(str, enum.Enum):
+    """Whether the account may sign in."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class OfficialStatus(str, enum.Enum):
+    """Verification of a municipal official by the platform admins."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class User(UserMixin, TimestampMixin, Base):
+    """A person who signs in: company staff, municipal official or admin."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role != 'municipality' OR municipality_id IS NOT NULL",
+            name="official_has_municipality",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    department: Mapped[Optional[str]] = mapped_column(String(100))
+    phone: Mapped[Optional[str]] = mapped_column(String(30))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), nullable=False)
+    account_status: Mapped[AccountStatus] = mapped_column(
+        enum_column(AccountStatus, "account_status"),
+        nullable=False,
+        default=AccountStatus.ACTIVE,
+    )
+    company_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("company.id", ondelete="SET NULL"), index=True
+    )
+    municipality_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("municipality.id"), index=True
+    )
+    official_status: Mapped[Optional[OfficialStatus]] = mapped_column(
+        enum_column(OfficialStatus, "official_status")
+    )
+    official_status_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    company: Mapped[Optional["Company"]] = relationship(back_populates="members")
+    municipality: Mapped[Optional["Municipality"]] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # used by Flask-Login
+        return self.account_status == AccountStatus.ACTIVE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_company_user(self) -> bool:
+        return self.role == Role.COMPANY
+
+    @property
+    def is_official(self) -> bool:
+        return self.role == Role.MUNICIPALITY
+
+    @property
+    def is_verified_official(self) -> bool:
+        return self.is_official and self.official_status == OfficialStatus.VERIFIED
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"

@@ -1,0 +1,1 @@
+"""Business rules and transactions. Services flush; the caller (a view or command) commits."""

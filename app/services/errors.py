@@ -1,0 +1,25 @@
+"""Exceptions raised by services and turned into form errors or HTTP codes by views."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A business rule refused the operation; `field` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(ServiceError):
+    """The acting user may not do this (HTTP 403)."""
+
+    def __init__(self, message: str = "이 작업을 할 권한이 없습니다.") -> None:
+        super().__init__(message)
+
+
+class NotFound(ServiceError):
+    """The object does not exist (HTTP 404)."""
+
+    def __init__(self, message: str = "대상을 찾을 수 없습니다.") -> None:
+        super().__init__(message)

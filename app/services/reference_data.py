@@ -1,0 +1,105 @@
+"""Loading reference data: the 243 local governments and the statutory categories."""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Category, GovernmentLevel, Municipality
+
+MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
+
+
+class ReferenceDataError(Exception):
+    """Reference data could not be read."""
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """One row of the taxonomy table."""
+
+    code: str
+    name_ko: str
+    name_en: str
+
+
+def parse_taxonomy(text: str) -> list[CategoryRow]:
+    """Read the `| code | 한국어 | English |` table of taxonomy.md."""
+    rows: list[CategoryRow] = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not re.fullmatch(r"[a-z][a-z0-9_]*", cells[0]):
+            continue
+        name_ko = re.sub(r"\s*\(.*\)$", "", cells[1]).strip() or cells[1]
+        rows.append(CategoryRow(code=cells[0], name_ko=name_ko, name_en=cells[2]))
+    if not rows:
+        raise ReferenceDataError("taxonomy.md has no category table (| code | 한국어 | English |)")
+    return rows
+
+
+def load_categories(path: str | Path) -> int:
+    """Upsert the categories of taxonomy.md; returns how many rows the file has."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReferenceDataError(
+            f"분류 파일을 찾을 수 없습니다 (taxonomy not found): {path}. TAXONOMY_PATH를 설정하세요."
+        )
+    rows = parse_taxonomy(path.read_text(encoding="utf-8"))
+    existing = {c.code: c for c in db.session.scalars(select(Category))}
+    for order, row in enumerate(rows):
+        category = existing.get(row.code) or Category(code=row.code)
+        category.name_ko, category.name_en, category.sort_order = row.name_ko, row.name_en, order
+        db.session.add(category)
+    db.session.flush()
+    return len(rows)
+
+
+def read_municipality_rows(path: Path = MUNICIPALITIES_CSV) -> list[dict[str, str]]:
+    """Rows of municipalities.csv: level, province, name, kind."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> int:
+    """Upsert the 17 provincial and 226 basic local governments; returns the count."""
+    rows = read_municipality_rows(path)
+    existing = {m.full_name: m for m in db.session.scalars(select(Municipality))}
+    provinces: dict[str, Municipality] = {}
+    for order, row in enumerate(rows):
+        level = GovernmentLevel(row["level"])
+        if level == GovernmentLevel.PROVINCE:
+            full_name, parent = row["name"], None
+        else:
+            parent = provinces[row["province"]]
+            full_name = f"{parent.name} {row['name']}"
+        municipality = existing.get(full_name) or Municipality(full_name=full_name)
+        municipality.name = row["name"]
+        municipality.level = level
+        municipality.kind = row["kind"]
+        municipality.parent = parent
+        municipality.sort_order = order
+        db.session.add(municipality)
+        if level == GovernmentLevel.PROVINCE:
+            provinces[row["name"]] = municipality
+    db.session.flush()
+    return len(rows)
+
+
+def provinces() -> list[Municipality]:
+    """The 17 provincial-level governments in official order."""
+    return list(
+        db.session.scalars(
+            select(Municipality)
+            .where(Municipality.level == GovernmentLevel.PROVINCE)
+            .order_by(Municipality.sort_order)
+        )
+    )
+
+
+def categories() -> list[Category]:
+    """All categories in taxonomy order."""
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order)))

@@ -1,0 +1,4 @@
+"""A company's own solutions."""
+from app.solutions.views import bp
+
+__all__ = ["bp"]
