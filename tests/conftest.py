@@ -1,10 +1,12 @@
 """Shared fixtures: app, db, client, CLI runner, users per role and signed-in clients."""
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
@@ -26,10 +28,22 @@ TEST_CATEGORIES = [
 REFERENCE_TABLES = {"municipality", "category"}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's app context.
+
+    Each request then gets its own app context, `g` and database session, as in production,
+    instead of sharing the test's (which would hide stale-session and login-cache bugs).
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     """One app and schema for the whole run (SQLite in memory or TEST_DATABASE_URL)."""
     application = create_app(TestingConfig)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.drop_all()
         _db.create_all()
@@ -155,7 +169,9 @@ def csrf_app():
         WTF_CSRF_ENABLED = True
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
-    return create_app(CsrfConfig)
+    application = create_app(CsrfConfig)
+    application.test_client_class = IsolatedClient
+    return application
 
 
 def pytest_report_header(config):

@@ -1,0 +1,38 @@
+# CityMatch: `make run` sets up and serves the demo; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup db demo run test test-sqlite test-postgres clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) load-reference-data
+
+demo: db
+	$(FLASK) seed-demo
+
+run: demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: test-sqlite
+
+test-sqlite: setup
+	$(BIN)/python -m pytest
+
+test-postgres: setup
+	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
