@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.access import is_safe_redirect
@@ -13,9 +15,8 @@ from app.services.errors import ServiceError
 
 bp = Blueprint("auth", __name__)
 
-REGISTRATION_SENT = ("입력하신 주소로 안내 메일을 보냈습니다. 메일의 링크를 열어 가입을 완료하세요. "
-                     "(Check your e-mail to finish signing up.)")
-BAD_LOGIN = "이메일 또는 비밀번호가 올바르지 않습니다. (Wrong e-mail or password.)"
+REGISTRATION_SENT = _l("입력하신 주소로 안내 메일을 보냈습니다. 메일의 링크를 열어 가입을 완료하세요.")
+BAD_LOGIN = _l("이메일 또는 비밀번호가 올바르지 않습니다.")
 
 
 def _home_for(user) -> str:
@@ -58,7 +59,7 @@ def register():
             else:
                 flash(error.message, "danger")
         else:
-            flash(REGISTRATION_SENT, "info")
+            flash(str(REGISTRATION_SENT), "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, invitation=invitation,
                            invite_token=invite_token), (400 if form.errors else 200)
@@ -76,7 +77,7 @@ def confirm(token: str):
         flash(error.message, "danger")
         return redirect(url_for("auth.login"))
     login_user(user)
-    flash("가입이 완료되었습니다. 환영합니다! (Welcome to CityMatch.)", "success")
+    flash(_("가입이 완료되었습니다. 환영합니다!"), "success")
     if user.is_company_user and user.company_id is None:
         return redirect(url_for("company.create"))
     return redirect(_home_for(user))
@@ -91,9 +92,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append(BAD_LOGIN)
+            form.password.errors.append(str(BAD_LOGIN))
         elif not user.is_active:
-            form.email.errors.append("정지된 계정입니다. 관리자에게 문의하세요. (Account suspended.)")
+            form.email.errors.append(_("정지된 계정입니다. 관리자에게 문의하세요."))
         else:
             accounts.record_login(user)
             db.session.commit()
@@ -108,5 +109,5 @@ def login():
 def logout():
     """Sign out (POST with CSRF token)."""
     logout_user()
-    flash("로그아웃했습니다.", "info")
+    flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("main.index"))

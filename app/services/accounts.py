@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Optional
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -88,19 +89,19 @@ def request_registration(
     """
     email = normalise_email(email)
     if role not in (Role.COMPANY, Role.MUNICIPALITY):
-        raise ServiceError("가입할 수 없는 회원 유형입니다.", field="role")
+        raise ServiceError(_("가입할 수 없는 회원 유형입니다."), field="role")
     if role == Role.MUNICIPALITY:
         municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
         if municipality is None:
-            raise ServiceError("소속 지자체를 목록에서 선택하세요.", field="municipality_id")
+            raise ServiceError(_("소속 지자체를 목록에서 선택하세요."), field="municipality_id")
     if invitation_token:
         invitation = valid_invitation(invitation_token)
         if invitation is None:
-            raise ServiceError("초대 링크가 만료되었거나 이미 사용되었습니다.")
+            raise ServiceError(_("초대 링크가 만료되었거나 이미 사용되었습니다."))
         if normalise_email(invitation.email) != email:
-            raise ServiceError("초대받은 이메일 주소로 가입해야 합니다.", field="email")
+            raise ServiceError(_("초대받은 이메일 주소로 가입해야 합니다."), field="email")
         if role != Role.COMPANY:
-            raise ServiceError("기업 초대는 기업 회원으로만 수락할 수 있습니다.", field="role")
+            raise ServiceError(_("기업 초대는 기업 회원으로만 수락할 수 있습니다."), field="role")
 
     if user_by_email(email) is not None:
         send_mail(
@@ -139,12 +140,12 @@ def confirm_registration(token: str) -> User:
         data = _serializer().loads(token, max_age=current_app.config["REGISTRATION_LINK_MAX_AGE"])
         registration = RegistrationRequest(**data)
     except SignatureExpired as exc:
-        raise ServiceError("가입 확인 링크가 만료되었습니다. 다시 가입해 주세요.") from exc
+        raise ServiceError(_("가입 확인 링크가 만료되었습니다. 다시 가입해 주세요.")) from exc
     except (BadSignature, TypeError) as exc:
-        raise ServiceError("가입 확인 링크가 올바르지 않습니다.") from exc
+        raise ServiceError(_("가입 확인 링크가 올바르지 않습니다.")) from exc
 
     if user_by_email(registration.email) is not None:
-        raise ServiceError("이미 가입이 완료된 링크입니다. 로그인하세요.")
+        raise ServiceError(_("이미 가입이 완료된 링크입니다. 로그인하세요."))
     role = Role(registration.role)
     user = User(
         email=registration.email,
@@ -160,7 +161,7 @@ def confirm_registration(token: str) -> User:
     if registration.invitation_token:
         invitation = valid_invitation(registration.invitation_token)
         if invitation is None:
-            raise ServiceError("초대 링크가 만료되었거나 이미 사용되었습니다.")
+            raise ServiceError(_("초대 링크가 만료되었거나 이미 사용되었습니다."))
         user.company_id = invitation.company_id
         db.session.flush()
         invitation.accepted_at = utcnow()
@@ -190,9 +191,9 @@ def create_admin(email: str, password: str, name: str) -> User:
     """Create an administrator account (used by `flask create-admin`)."""
     email = normalise_email(email)
     if user_by_email(email) is not None:
-        raise ServiceError("이미 사용 중인 이메일입니다.", field="email")
+        raise ServiceError(_("이미 사용 중인 이메일입니다."), field="email")
     if len(password) < 8:
-        raise ServiceError("비밀번호는 8자 이상이어야 합니다.", field="password")
+        raise ServiceError(_("비밀번호는 8자 이상이어야 합니다."), field="password")
     user = User(email=email, name=name.strip() or "관리자", role=Role.ADMIN,
                 account_status=AccountStatus.ACTIVE)
     user.set_password(password)
