@@ -1,0 +1,195 @@
+"""Performance benchmark on a seeded synthetic Korean smart-city corpus (not a test)."""
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import time
+from typing import Sequence
+
+import numpy as np
+
+from matching.index import TextIndex
+from matching.text import DEFAULT_ANALYZER
+
+_NOUNS = ("교통 버스 주차 주차장 정류장 신호 교차로 보행자 어르신 주민 마을 농촌 도심 공원 하천 홍수 침수 "
+          "미세먼지 대기질 소음 쓰레기 재활용 에너지 태양광 전력 조명 가로등 방범 안전 재난 화재 지진 "
+          "센서 플랫폼 데이터 관제 모니터링 예측 분석 서비스 시스템 앱 단말기 통신 네트워크 배터리 충전소 "
+          "전기차 자전거 공유 킥보드 택시 지하철 물류 배송 창고 택배 병원 돌봄 복지 건강 의료 응급 "
+          "학교 교육 학생 관광 축제 문화 체육 상권 시장 일자리 청년 주거 임대 건물 도로 교량 터널 "
+          "상수도 하수도 누수 수질 온실 농업 드론 로봇 영상 카메라 인증 결제 민원 행정 예산 사업 "
+          "실증 구축 운영 유지보수 효과 비용 절감 개선 문제 불편 수요 공급 정보 안내 알림").split()
+_ACRONYMS = ("CCTV IoT AI DRT BIS ITS GIS 5G LTE LoRa BEMS ESS EV AR VR API GPS LiDAR UAM MaaS "
+             "V2X ICT").split()
+_ENGLISH = ("smart city platform cloud dashboard sensor network mobility data analytics open "
+            "service digital twin edge computing").split()
+_PARTICLES = "이 가 을 를 의 에 에서 으로 와 과 은 는 도 만 까지 부터".split()
+_VERBS = ("설치하여 설치한 구축했습니다 운영합니다 개선하고 분석하여 예측하는 제공합니다 연계하여 "
+          "도입하고자 합니다 필요합니다 부족합니다 발생하고 있습니다 줄이기 위해 확대하는 관리하며 "
+          "감지하면 알려줍니다 활용한 지원합니다").split()
+
+
+def _word(rng: random.Random) -> str:
+    """One noun (Zipf-like popularity), acronym or English word, maybe with a particle."""
+    r = rng.random()
+    if r < 0.1:
+        w = rng.choice(_ACRONYMS)
+    elif r < 0.15:
+        w = rng.choice(_ENGLISH)
+    else:
+        w = _NOUNS[min(int(rng.paretovariate(0.8)) - 1, len(_NOUNS) - 1)
+                   if rng.random() < 0.5 else rng.randrange(len(_NOUNS))]
+    if rng.random() < 0.6:
+        w += rng.choice(_PARTICLES)
+    return w
+
+
+def sentence(rng: random.Random) -> str:
+    """A sentence of 6–14 words ending with a verb phrase."""
+    words = [_word(rng) for _ in range(rng.randint(5, 12))]
+    words.insert(rng.randint(1, len(words)), rng.choice(_VERBS))
+    return " ".join(words + [rng.choice(_VERBS)]) + "."
+
+
+class SyntheticCorpus:
+    """Seeded generator of documents of 80–300 words built from an analysed sentence pool."""
+
+    def __init__(self, seed: int = 42, pool_size: int = 4000):
+        rng = random.Random(seed)
+        self.rng = rng
+        self.sentences = [sentence(rng) for _ in range(pool_size)]
+        t = time.perf_counter()
+        self.tokens = DEFAULT_ANALYZER.analyse_many(self.sentences)
+        self.pool_seconds = time.perf_counter() - t
+        self.lengths = [len(s.split()) for s in self.sentences]
+
+    def document(self, doc_id, title_words: int = 4) -> dict:
+        """A document with raw text and its analysed tokens (same analysis as Kiwi on the text)."""
+        rng = self.rng
+        target = rng.randint(80, 300)
+        idx, n = [], 0
+        while n < target:
+            k = rng.randrange(len(self.sentences))
+            idx.append(k)
+            n += self.lengths[k]
+        tk = rng.randrange(len(self.sentences))
+        title_toks = self.tokens[tk][:title_words]
+        return {"id": doc_id, "title": " ".join(self.sentences[tk].split()[:title_words]),
+                "text": " ".join(self.sentences[k] for k in idx),
+                "tokens": {"title": title_toks,
+                           "text": [t for k in idx for t in self.tokens[k]]}}
+
+
+def _rss_mib() -> float:
+    """Peak resident memory of this process so far (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pct(values: Sequence[float], p: float) -> float:
+    """Percentile in milliseconds."""
+    return float(np.percentile(np.asarray(values) * 1000, p))
+
+
+def run(sizes: Sequence[int], n_queries: int = 200, all_pairs_needs: int = 10_000,
+        seed: int = 42, out=sys.stdout) -> list[dict]:
+    """Run the benchmark for each corpus size and print a Markdown table."""
+    corpus = SyntheticCorpus(seed)
+    sample = [corpus.document(f"s{i}") for i in range(300)]
+    t = time.perf_counter()
+    DEFAULT_ANALYZER.analyse_many(d["text"] for d in sample)
+    analysis_rate = len(sample) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for d in sample[:100]:
+        DEFAULT_ANALYZER(d["text"])
+    single_ms = (time.perf_counter() - t) / 100 * 1000
+    words = np.mean([len(d["text"].split()) for d in sample])
+    print(f"analysis: {analysis_rate:.0f} docs/s batched, {single_ms:.1f} ms/doc single "
+          f"(mean {words:.0f} words/doc)", file=out, flush=True)
+    rows = []
+    for size in sizes:
+        docs = [corpus.document(i) for i in range(size)]
+        for d in docs:
+            del d["text"], d["title"]  # build strictly from stored analysed text
+        gc.collect()
+        rss0 = _rss_mib()
+        t = time.perf_counter()
+        index = TextIndex(refit_every=None).fit(docs)
+        build = time.perf_counter() - t
+        rss_peak = _rss_mib()
+        del docs
+        gc.collect()
+        queries = [corpus.document(f"q{i}") for i in range(n_queries)]
+        lat = []
+        for q in queries:
+            t = time.perf_counter()
+            index.search({"id": q["id"], "title": q["title"], "text": q["text"]}, top_k=10)
+            lat.append(time.perf_counter() - t)
+        lat_tok = []
+        for q in queries:
+            t = time.perf_counter()
+            index.search({"id": q["id"], "tokens": q["tokens"]}, top_k=10)
+            lat_tok.append(time.perf_counter() - t)
+        upd = []
+        for i in range(20):
+            new = corpus.document(f"new{i}")
+            raw = {"id": new["id"], "title": new["title"], "text": new["text"]}
+            t = time.perf_counter()
+            index.add([raw])
+            hit = index.search(index.vector_of(new["id"]), top_k=1)
+            upd.append(time.perf_counter() - t)
+            assert hit and hit[0][0] == new["id"]
+        t = time.perf_counter()
+        index.refit()
+        refit = time.perf_counter() - t
+        n_needs = min(all_pairs_needs, max(size // 10, 1000))
+        need_docs = [corpus.document(f"n{i}") for i in range(n_needs)]
+        for d in need_docs:
+            del d["text"], d["title"]
+        t = time.perf_counter()
+        Q = index.transform(need_docs)
+        index.search_many(Q, top_k=10, chunk_size=512)
+        pairs = time.perf_counter() - t
+        row = dict(size=size, build_s=build, index_mib=index.memory_bytes() / 2**20,
+                   rss_growth_mib=rss_peak - rss0, p50_ms=_pct(lat, 50), p95_ms=_pct(lat, 95),
+                   tok_p50_ms=_pct(lat_tok, 50), tok_p95_ms=_pct(lat_tok, 95),
+                   update_ms=_pct(upd, 95), refit_s=refit, all_pairs_needs=n_needs,
+                   all_pairs_s=pairs, features=index.n_features_)
+        rows.append(row)
+        print(f"size {size}: {row}", file=out, flush=True)
+        del index, Q, need_docs
+        gc.collect()
+    print("\n| solutions | build from analysed text (s) | index matrices (MiB) | peak RSS growth "
+          "(MiB) | top-10 p50 (ms) | top-10 p95 (ms) | stored-token p50/p95 (ms) | add+visible p95 (ms) | IDF refit (s) | "
+          "all-pairs needs | all-pairs (s) |", file=out)
+    print("|---|---|---|---|---|---|---|---|---|---|---|", file=out)
+    for r in rows:
+        print(f"| {r['size']:,} | {r['build_s']:.1f} | {r['index_mib']:.0f} | "
+              f"{r['rss_growth_mib']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+              f"{r['tok_p50_ms']:.1f} / {r['tok_p95_ms']:.1f} | "
+              f"{r['update_ms']:.0f} | {r['refit_s']:.1f} | {r['all_pairs_needs']:,} | "
+              f"{r['all_pairs_s']:.1f} |", file=out, flush=True)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m matching.bench [--sizes 1000,10000,100000]``."""
+    parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="comma-separated solution counts")
+    parser.add_argument("--queries", type=int, default=200, help="single-need queries timed")
+    parser.add_argument("--all-pairs-needs", type=int, default=10_000,
+                        help="needs in the all-pairs run (capped at max(size/10, 1000))")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes must be comma-separated integers")
+    run(sizes, args.queries, args.all_pairs_needs, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Plain input records: municipalities (places), needs and solutions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any, Hashable, Mapping, Optional
+
+#: Company size classes that may lead a consortium.
+LEAD_SIZES = frozenset({"large", "mid"})
+#: Company size classes proposed as complementary partners.
+PARTNER_SIZES = frozenset({"sme", "startup"})
+#: Technology readiness levels.
+MATURITIES = ("rnd", "pilot", "commercial")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A local government: its id, its province (광역) and kind (시/군/구/도/광역시…)."""
+
+    id: Hashable
+    province: Optional[str] = None
+    kind: Optional[str] = None
+
+    @classmethod
+    def coerce(cls, value: Any) -> Optional["Place"]:
+        """Build from a Place, a mapping or a bare id."""
+        if value is None or isinstance(value, Place):
+            return value
+        if isinstance(value, Mapping):
+            return cls(value["id"], value.get("province"), value.get("kind"))
+        return cls(value)
+
+
+def _from_mapping(cls, data: Mapping[str, Any]):
+    """Construct a dataclass from a mapping, ignoring unknown keys."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class NeedDoc:
+    """A municipality's need. Money in KRW; ``tokens`` = pre-analysed ``{field: tokens}``."""
+
+    id: Hashable
+    title: str
+    description: str = ""
+    place: Optional[Place] = None
+    category: Optional[str] = None
+    secondary_categories: tuple = ()
+    budget_min: Optional[int] = None
+    budget_max: Optional[int] = None
+    deadline: Optional[date] = None
+    tokens: Optional[dict] = None
+
+    def __post_init__(self):
+        self.place = Place.coerce(self.place)
+        self.secondary_categories = tuple(self.secondary_categories or ())
+        if isinstance(self.deadline, str):
+            self.deadline = date.fromisoformat(self.deadline)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "NeedDoc":
+        """Build from a plain mapping (unknown keys ignored)."""
+        return _from_mapping(cls, data)
+
+    def index_doc(self) -> dict:
+        """The document handed to the text index."""
+        return {"id": ("need", self.id), "group": "need", "title": self.title,
+                "text": self.description, "tokens": self.tokens}
+
+
+@dataclass
+class SolutionDoc:
+    """A company's solution. ``regions_served`` holds place ids or province names (empty = nationwide)."""
+
+    id: Hashable
+    title: str
+    company_id: Hashable = None
+    summary: str = ""
+    description: str = ""
+    tags: tuple = ()
+    category: Optional[str] = None
+    secondary_categories: tuple = ()
+    maturity: Optional[str] = None
+    price_min: Optional[int] = None
+    price_max: Optional[int] = None
+    regions_served: tuple = ()
+    references: tuple = ()
+    company_size: Optional[str] = None
+    tokens: Optional[dict] = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.tags = tuple(self.tags or ())
+        self.secondary_categories = tuple(self.secondary_categories or ())
+        self.regions_served = tuple(self.regions_served or ())
+        self.references = tuple(Place.coerce(r) for r in (self.references or ()))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SolutionDoc":
+        """Build from a plain mapping (unknown keys ignored)."""
+        return _from_mapping(cls, data)
+
+    def index_doc(self) -> dict:
+        """The document handed to the text index."""
+        return {"id": ("solution", self.id), "group": "solution", "title": self.title,
+                "summary": self.summary, "tags": list(self.tags), "text": self.description,
+                "tokens": self.tokens}
+
+
+def as_need(value: Any) -> NeedDoc:
+    """Coerce a NeedDoc or mapping into a NeedDoc."""
+    return value if isinstance(value, NeedDoc) else NeedDoc.from_dict(value)
+
+
+def as_solution(value: Any) -> SolutionDoc:
+    """Coerce a SolutionDoc or mapping into a SolutionDoc."""
+    return value if isinstance(value, SolutionDoc) else SolutionDoc.from_dict(value)

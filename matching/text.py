@@ -1,0 +1,266 @@
+"""Korean-aware text analysis: cleaning, morphemes (kiwipiepy), stop words and synonyms."""
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources
+from typing import Iterable, Sequence
+
+#: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
+#: foreign words, numbers, hanja and Kiwi's special tokens).
+CONTENT_TAGS = frozenset(
+    {
+        "NNG", "NNP", "NR", "VV", "VA", "VV-I", "VA-I", "VV-R", "VA-R", "XR",
+        "SL", "SN", "SH", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL",
+    }
+)
+#: Upper bound on characters analysed per document (longer text is cut; keeps latency bounded).
+MAX_CHARS = 20_000
+
+_SKIP_HTML = {"script", "style", "head", "title", "noscript", "template"}
+_BLOCK_HTML = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+               "section", "article", "ul", "ol", "table", "blockquote", "pre", "hr"}
+_TAG_HINT = re.compile(r"<[a-zA-Z!/]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[0-9a-z]+(?:[-_.][0-9a-z]+)*|[가-힣]+", re.IGNORECASE)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: D102 - HTMLParser hook
+        if tag in _SKIP_HTML:
+            self._skip += 1
+        elif tag in _BLOCK_HTML:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):  # noqa: D102 - HTMLParser hook
+        if tag in _SKIP_HTML:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_HTML:
+            self.parts.append("\n")
+
+    def handle_data(self, data):  # noqa: D102 - HTMLParser hook
+        if not self._skip:
+            self.parts.append(data)
+
+
+def strip_html(text: str) -> str:
+    """Return the visible text of ``text`` with tags removed and entities decoded."""
+    if not _TAG_HINT.search(text):
+        return html.unescape(text)
+    parser = _TextExtractor()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def normalize(text: str | None, max_chars: int = MAX_CHARS) -> str:
+    """Clean user text: strip HTML, NFKC-normalise, drop control characters, squeeze spaces."""
+    if not text:
+        return ""
+    text = strip_html(str(text))
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text[:max_chars]
+
+
+_KIWI = None
+_KIWI_LOCK = threading.Lock()
+
+
+def get_kiwi():
+    """Return the process-wide Kiwi instance, creating it on first use (≈1–2 s)."""
+    global _KIWI
+    if _KIWI is None:
+        with _KIWI_LOCK:
+            if _KIWI is None:
+                from kiwipiepy import Kiwi
+
+                _KIWI = Kiwi(model_type="cong")
+    return _KIWI
+
+
+def _data_lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a file shipped in ``matching/data``."""
+    text = resources.files("matching").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def load_stopwords() -> frozenset[str]:
+    """The shipped stop-word list (``matching/data/stopwords.txt``)."""
+    return frozenset(ln.strip().lower() for ln in _data_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=None)
+def load_synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """The shipped synonym groups (``matching/data/synonyms.tsv``), canonical term first."""
+    groups = []
+    for ln in _data_lines("synonyms.tsv"):
+        cells = tuple(c.strip() for c in ln.split("\t") if c.strip())
+        if len(cells) >= 2:
+            groups.append(cells)
+    return tuple(groups)
+
+
+def _merge_alnum(tokens) -> list[tuple[str, str]]:
+    """Join adjacent number/Latin pieces Kiwi splits apart (5G, 3D, mp4) into one form."""
+    out: list[tuple[str, str]] = []
+    last_end = -1
+    for tok in tokens:
+        form, tag, start = tok.form, tok.tag, tok.start
+        if (
+            out
+            and tag in ("SL", "SN")
+            and out[-1][1] in ("SL", "SN", "ALNUM")
+            and start == last_end
+        ):
+            out[-1] = (out[-1][0] + form, "ALNUM")
+        else:
+            out.append((form, tag))
+        last_end = start + tok.len
+    return out
+
+
+@dataclass(frozen=True)
+class KoreanAnalyzer:
+    """Turns raw text into content terms: morphemes of kept POS, lower-cased English, synonyms."""
+
+    tags: frozenset = CONTENT_TAGS
+    use_stopwords: bool = True
+    use_synonyms: bool = True
+    min_latin_len: int = 2
+    max_chars: int = MAX_CHARS
+    _synonyms: dict = field(default=None, compare=False, repr=False)
+
+    def _select(self, tokens) -> list[str]:
+        """Keep content morphemes, lower-case Latin, drop stop words."""
+        stop = load_stopwords() if self.use_stopwords else frozenset()
+        terms = []
+        for form, tag in _merge_alnum(tokens):
+            if tag == "ALNUM":
+                term = form.lower()
+            elif tag not in self.tags:
+                continue
+            elif tag == "SL":
+                if len(form) < self.min_latin_len:
+                    continue
+                term = form.lower()
+            elif tag.startswith("W_"):
+                term = form.lower()
+            else:
+                term = form
+            if term in stop:
+                continue
+            terms.append(term)
+        return terms
+
+    def _synonym_table(self) -> dict[tuple[str, ...], str]:
+        """Map from analysed variant token sequences to canonical tokens (built once)."""
+        if self._synonyms is None:
+            table: dict[tuple[str, ...], str] = {}
+            kiwi = get_kiwi()
+            for group in load_synonym_groups():
+                canonical = group[0].lower().replace(" ", "_")
+                for variant in group:
+                    clean = normalize(variant)
+                    seq = tuple(self._select(kiwi.tokenize(clean, z_coda=False)))
+                    if seq:
+                        table.setdefault(seq, canonical)
+                    compact = clean.lower().replace(" ", "")
+                    if compact and compact != canonical:
+                        table.setdefault((compact,), canonical)
+            object.__setattr__(self, "_synonyms", table)
+        return self._synonyms
+
+    def _expand(self, terms: list[str]) -> list[str]:
+        """Append the canonical token after each synonym phrase found in ``terms``."""
+        table = self._synonym_table()
+        if not table or not terms:
+            return terms
+        max_n = max(len(k) for k in table)
+        out: list[str] = []
+        i = 0
+        n = len(terms)
+        while i < n:
+            matched = 0
+            for size in range(min(max_n, n - i), 0, -1):
+                canon = table.get(tuple(terms[i:i + size]))
+                if canon is not None:
+                    out.extend(terms[i:i + size])
+                    if canon not in terms[i:i + size]:
+                        out.append(canon)
+                    matched = size
+                    break
+            if matched:
+                i += matched
+            else:
+                out.append(terms[i])
+                i += 1
+        return out
+
+    def __call__(self, text: str | None) -> list[str]:
+        """Analyse one text into a list of terms."""
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Iterable[str | None]) -> list[list[str]]:
+        """Analyse many texts in one Kiwi batch (multi-threaded) and return their term lists."""
+        cleaned = [normalize(t, self.max_chars) for t in texts]
+        kiwi = get_kiwi()
+        if self.use_synonyms:
+            self._synonym_table()
+        results: list[list[str]] = [[] for _ in cleaned]
+        todo = [i for i, t in enumerate(cleaned) if t]
+        if len(todo) == 1:
+            analysed = [kiwi.tokenize(cleaned[todo[0]], z_coda=False)]
+        else:
+            analysed = kiwi.tokenize((cleaned[i] for i in todo), z_coda=False)
+        for i, tokens in zip(todo, analysed):
+            terms = self._select(tokens)
+            results[i] = self._expand(terms) if self.use_synonyms else terms
+        return results
+
+
+DEFAULT_ANALYZER = KoreanAnalyzer()
+
+
+def analyse(text: str | None) -> list[str]:
+    """Analyse one text with the default pipeline; store ``" ".join(...)`` of the result."""
+    return DEFAULT_ANALYZER(text)
+
+
+def analyse_many(texts: Iterable[str | None]) -> list[list[str]]:
+    """Analyse many texts with the default pipeline in one batch."""
+    return DEFAULT_ANALYZER.analyse_many(texts)
+
+
+def join_tokens(tokens: Sequence[str]) -> str:
+    """Serialise analysed tokens for storage (space-separated; terms never contain spaces)."""
+    return " ".join(tokens)
+
+
+def split_tokens(stored: str | Sequence[str] | None) -> list[str]:
+    """Inverse of :func:`join_tokens`; lists pass through unchanged."""
+    if stored is None:
+        return []
+    if isinstance(stored, str):
+        return stored.split()
+    return list(stored)
+
+
+def whitespace_words(text: str | None) -> list[str]:
+    """Baseline tokenizer: lower-cased words of the cleaned text (no morphology)."""
+    return [w.lower() for w in _WORD.findall(normalize(text))]

@@ -1,0 +1,97 @@
+"""CLI contract: TREC output, metrics, and clean errors for bad input."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = [{"id": "d1", "title": "수요응답형 교통", "text": "농촌 버스 배차 간격 문제를 DRT로 해결"},
+        {"id": "d2", "title": "스마트 폴", "text": "CCTV와 IoT 센서"},
+        {"id": "d3", "title": "스마트 폴", "text": "CCTV와 IoT 센서"}]
+QUERIES = [{"id": "q1", "title": "", "text": "버스가 안 와요 DRT"},
+           {"id": "q2", "title": "방범 CCTV", "text": ""}]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "matching", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    d = write_jsonl(tmp_path / "docs.jsonl", DOCS)
+    q = write_jsonl(tmp_path / "queries.jsonl", QUERIES)
+    qrels = tmp_path / "qrels"
+    qrels.write_text("q1 0 d1 1\nq2 0 d2 1\n")
+    return d, q, qrels
+
+
+def test_rank_writes_trec_run(files):
+    d, q, _ = files
+    out = run("rank", "--docs", d, "--queries", q, "--top-k", 2)
+    assert out.returncode == 0, out.stderr
+    lines = [ln.split() for ln in out.stdout.strip().splitlines()]
+    assert all(len(p) == 6 and p[1] == "Q0" for p in lines)
+    q1 = [p for p in lines if p[0] == "q1"]
+    assert q1[0][2] == "d1" and q1[0][3] == "1"
+    q2 = [p for p in lines if p[0] == "q2"]
+    assert [p[2] for p in q2] == ["d2", "d3"] and [p[3] for p in q2] == ["1", "2"]
+    assert run("rank", "--docs", d, "--queries", q, "--top-k", 2).stdout == out.stdout
+
+
+def test_evaluate_prints_metrics(files):
+    d, q, qrels = files
+    out = run("evaluate", "--docs", d, "--queries", q, "--qrels", qrels)
+    assert out.returncode == 0, out.stderr
+    assert "nDCG@10\t1.0000" in out.stdout and "MRR@10" in out.stdout and "Recall@10" in out.stdout
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"id": "x", "title": "a", "text": "b"}\nnot json\n', "malformed JSON"),
+    ('{"id": "x", "title": "", "text": "  "}\n', "empty text"),
+    ('{"id": "x", "text": "교통"}\n{"id": "x", "text": "버스"}\n', "duplicate id"),
+    ('{"title": "교통", "text": "버스"}\n', 'missing "id"'),
+    ('["x"]\n', "expected a JSON object"),
+    ('{"id": "x", "text": 5}\n', "must be a string"),
+    ('', "empty"),
+])
+def test_bad_docs_give_clear_error(tmp_path, files, content, message):
+    _, q, _ = files
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, "utf-8")
+    for args in (("rank", "--docs", bad, "--queries", q), ("rank", "--docs", q, "--queries", bad)):
+        out = run(*args)
+        assert out.returncode == 1
+        assert message in out.stderr and "Traceback" not in out.stderr + out.stdout
+
+
+def test_missing_files_and_bad_qrels(tmp_path, files):
+    d, q, _ = files
+    out = run("rank", "--docs", tmp_path / "nope.jsonl", "--queries", q)
+    assert out.returncode == 1 and "not found" in out.stderr and "Traceback" not in out.stderr
+    out = run("evaluate", "--docs", d, "--queries", q, "--qrels", tmp_path / "nope")
+    assert out.returncode == 1 and "qrels file not found" in out.stderr
+    bad = tmp_path / "qrels.bad"
+    bad.write_text("q1 d1 1\n")
+    out = run("evaluate", "--docs", d, "--queries", q, "--qrels", bad)
+    assert out.returncode == 1 and "expected 'qid 0 docid grade'" in out.stderr
+    bad.write_bytes(b"\xff\xfe\x00")
+    out = run("rank", "--docs", bad, "--queries", q)
+    assert out.returncode == 1 and "UTF-8" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_usage_errors(files):
+    d, q, _ = files
+    out = run("rank", "--docs", d)
+    assert out.returncode == 2 and "required" in out.stderr and "Traceback" not in out.stderr
+    out = run("rank", "--docs", d, "--queries", q, "--top-k", 0)
+    assert out.returncode == 1 and "--top-k" in out.stderr
+    out = run("frobnicate")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
