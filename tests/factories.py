@@ -73,15 +73,17 @@ def make_company(
 ) -> Company:
     """A company, by default an approved alliance member serving Seoul."""
     n = next_number()
+    hq_region = province(hq)
+    regions_served = [province(r) for r in (regions or [hq])]
     company = Company(
         name=name or f"테스트기업{n}",
         business_number=valid_business_number(n),
         size_class=size_class,
-        hq_region=province(hq),
+        hq_region=hq_region,
         description="스마트시티 솔루션을 만드는 테스트 기업입니다.",
         membership_status=membership,
     )
-    company.regions_served = [province(r) for r in (regions or [hq])]
+    company.regions_served = regions_served
     db.session.add(company)
     db.session.flush()
     return company
@@ -128,18 +130,20 @@ def make_solution(
 ) -> Solution:
     """A solution of the company, published by default."""
     n = next_number()
+    primary = category(category_code)
+    regions_served = [province(r) for r in (regions or ["서울특별시"])]
     solution = Solution(
         company=company,
         title=title or f"테스트 솔루션 {n}",
         summary="테스트용 한 줄 요약",
         description=description,
-        primary_category=category(category_code),
+        primary_category=primary,
         maturity=maturity,
         price_min=price[0],
         price_max=price[1],
         status=status,
     )
-    solution.regions_served = [province(r) for r in (regions or ["서울특별시"])]
+    solution.regions_served = regions_served
     db.session.add(solution)
     db.session.flush()
     return solution
@@ -148,8 +152,9 @@ def make_solution(
 def make_reference(solution: Solution, full_name: str = "서울특별시 종로구", year: int = 2023,
                    outcome: str = "배차 대기시간 30% 감소") -> DeploymentReference:
     """A deployment reference of a solution."""
-    reference = DeploymentReference(solution=solution, municipality=municipality(full_name),
-                                    year=year, outcome=outcome)
+    place = municipality(full_name)
+    reference = DeploymentReference(solution=solution, municipality=place, year=year,
+                                    outcome=outcome)
     db.session.add(reference)
     db.session.flush()
     return reference

@@ -1,0 +1,36 @@
+"""Access rules for company staff pages: role and company required, service errors to HTTP codes."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import role_required
+from app.models import Role
+from app.services.errors import NotFound, PermissionDenied
+
+
+def company_member_required(view: Callable) -> Callable:
+    """Company staff only (others 403); staff without a company are sent to create one."""
+
+    @wraps(view)
+    @role_required(Role.COMPANY)
+    def wrapped(*args, **kwargs):
+        if current_user.company_id is None:
+            flash(_("먼저 기업 정보를 등록하세요. (Register your company first.)"), "info")
+            return redirect(url_for("company.create"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def abort_for(error: Exception) -> None:
+    """Turn PermissionDenied into 403 and NotFound into 404; other errors pass through."""
+    if isinstance(error, PermissionDenied):
+        abort(403)
+    if isinstance(error, NotFound):
+        abort(404)
+

@@ -1,0 +1,107 @@
+"""Forms for a company's solutions and their deployment references."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.company.fields import MultiCheckboxField, PlainNumberField, WholeNumberField, safe_int
+from app.labels import choices
+from app.models import Maturity
+from app.services import accounts, reference_data
+from app.services.solutions import (
+    DESCRIPTION_MAX,
+    FIRST_REFERENCE_YEAR,
+    OUTCOME_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    current_year,
+)
+
+PRICE_VALIDATORS = [
+    Optional(),
+    NumberRange(min=0, message=_l("가격은 0원 이상이어야 합니다.")),
+]
+
+
+class SolutionForm(FlaskForm):
+    """A solution's listing: what it is, its fields, tags, maturity, price and regions."""
+
+    title = StringField(_l("솔루션명"), validators=[
+        DataRequired(_l("솔루션명을 입력하세요.")),
+        Length(max=TITLE_MAX, message=_l("솔루션명은 %(max)d자 이하로 입력하세요.")),
+    ])
+    summary = StringField(_l("한 줄 소개"), validators=[
+        DataRequired(_l("한 줄 소개를 입력하세요.")),
+        Length(max=SUMMARY_MAX, message=_l("한 줄 소개는 %(max)d자 이하로 입력하세요.")),
+    ])
+    description = TextAreaField(_l("상세 설명"), validators=[
+        DataRequired(_l("상세 설명을 입력하세요.")),
+        Length(max=DESCRIPTION_MAX, message=_l("상세 설명은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"rows": 8})
+    primary_category_id = SelectField(_l("주 분야"), coerce=safe_int, validate_choice=False,
+                                      validators=[DataRequired(_l("주 분야를 선택하세요."))])
+    secondary_category_ids = MultiCheckboxField(_l("보조 분야 (선택)"))
+    tags = StringField(_l("태그"), validators=[
+        Optional(), Length(max=1000, message=_l("태그 입력이 너무 깁니다.")),
+    ], render_kw={"placeholder": _l("예: DRT, 수요응답형교통, AI")})
+    maturity = SelectField(_l("기술 성숙도"), validate_choice=False,
+                           validators=[DataRequired(_l("기술 성숙도를 선택하세요."))])
+    price_min = WholeNumberField(_l("최저 가격 (원)"), validators=PRICE_VALIDATORS,
+                                 render_kw={"inputmode": "numeric", "placeholder": "15,000,000"})
+    price_max = WholeNumberField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
+                                 render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+    region_ids = MultiCheckboxField(_l("공급 가능 지역 (복수 선택)"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        categories = [(c.id, c.name_ko) for c in reference_data.categories()]
+        self.primary_category_id.choices = [("", _l("-- 선택하세요 --"))] + categories
+        self.secondary_category_ids.choices = categories
+        self.maturity.choices = [("", _l("-- 선택하세요 --"))] + choices(Maturity)
+        self.region_ids.choices = [(p.id, p.name) for p in reference_data.provinces()]
+
+    def validate_region_ids(self, field) -> None:
+        """At least one region must be ticked."""
+        if not field.data:
+            raise ValidationError(_l("공급 가능 지역을 한 곳 이상 선택하세요."))
+
+    def validate_price_max(self, field) -> None:
+        """The range must be ordered when both ends are given."""
+        low = self.price_min.data
+        if field.data is not None and low is not None and low >= 0 and field.data < low:
+            raise ValidationError(_l("최고 가격은 최저 가격보다 크거나 같아야 합니다."))
+
+
+class ReferenceForm(FlaskForm):
+    """One past deployment: where, which year, with what outcome."""
+
+    municipality_id = SelectField(_l("도입 지자체"), coerce=safe_int, validate_choice=False,
+                                  validators=[DataRequired(_l("도입 지자체를 선택하세요."))])
+    year = PlainNumberField(_l("도입 연도"), validators=[InputRequired(_l("도입 연도를 입력하세요."))],
+                            invalid_message=_l("연도는 숫자로 입력하세요. (예: 2023)"),
+                            render_kw={"inputmode": "numeric", "placeholder": "2023"})
+    outcome = StringField(_l("도입 성과"), validators=[
+        DataRequired(_l("도입 성과를 입력하세요.")),
+        Length(max=OUTCOME_MAX, message=_l("도입 성과는 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"placeholder": _l("예: 배차 대기시간 30% 감소")})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality_id.choices = {"": [("", _l("-- 선택하세요 --"))],
+                                        **dict(accounts.municipality_choices())}
+
+    def validate_year(self, field) -> None:
+        """Between 1990 and this year."""
+        last = current_year()
+        if field.data is not None and not FIRST_REFERENCE_YEAR <= field.data <= last:
+            raise ValidationError(_l("도입 연도는 %(first)d년부터 %(last)d년 사이로 입력하세요.",
+                                     first=FIRST_REFERENCE_YEAR, last=last))
