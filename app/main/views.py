@@ -3,10 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from app.services import catalogue as catalogue_service
+
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    """What CityMatch is, with entry points for each kind of user."""
-    return render_template("main/index.html")
+    """What CityMatch is: counts, newest listings and entry points for each kind of user."""
+    return render_template(
+        "main/index.html",
+        stats=catalogue_service.landing_stats(),
+        newest_solutions=catalogue_service.newest_solutions(),
+        newest_needs=catalogue_service.newest_open_needs(),
+    )

@@ -1,12 +1,154 @@
-"""A municipal official's own needs. (views)."""
+"""Thin views for a municipal official's own needs."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import role_required
+from app.extensions import db
+from app.labels import label
+from app.models import NeedStatus, OfficialStatus, Role
+from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
+from app.services import needs as needs_service
+from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.reference_data import categories
+from app.services.visibility import need_is_public
 
 bp = Blueprint("needs", __name__)
 
 
+def _load_need(need_id: int):
+    """The need if it belongs to the signed-in official's municipality (else 403/404)."""
+    try:
+        return needs_service.get_need_for_official(current_user, need_id)
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+
+
+def _put_error_on_form(form, error: ServiceError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _status_from_args() -> NeedStatus | None:
+    try:
+        return NeedStatus(request.args.get("status", ""))
+    except ValueError:
+        return None
+
+
 @bp.route("/")
+@role_required(Role.MUNICIPALITY)
 def index():
-    """Placeholder page."""
-    return render_template("main/index.html")
+    """The needs of the official's municipality, optionally filtered by status."""
+    status = _status_from_args()
+    page = min(max(request.args.get("page", 1, type=int), 1), 10_000)
+    pagination = db.paginate(needs_service.municipality_needs(current_user, status),
+                             page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template(
+        "needs/index.html",
+        pagination=pagination,
+        status=status,
+        statuses=list(NeedStatus),
+        can_write=needs_service.can_write_needs(current_user),
+        can_manage=lambda need: needs_service.can_manage_need(current_user, need),
+        is_public=need_is_public,
+        OfficialStatus=OfficialStatus,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.MUNICIPALITY)
+def create():
+    """Post a new need for the official's own municipality."""
+    if not needs_service.can_write_needs(current_user):
+        abort(403)
+    form = NeedForm()
+    form.set_category_choices(categories())
+    if form.validate_on_submit():
+        try:
+            need = needs_service.create_need(current_user, form.to_data())
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        except ServiceError as error:
+            db.session.rollback()
+            _put_error_on_form(form, error)
+        else:
+            db.session.commit()
+            if current_user.official_status == OfficialStatus.VERIFIED:
+                flash(_("수요를 등록했습니다. 카탈로그에 공개되었습니다."), "success")
+            else:
+                flash(_("수요를 등록했습니다. 관리자가 공무원 인증을 마치면 공개됩니다."), "info")
+            return redirect(url_for("needs.detail", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=None), (400 if form.errors else 200)
+
+
+@bp.route("/<int:need_id>")
+@role_required(Role.MUNICIPALITY)
+def detail(need_id: int):
+    """One need of the official's municipality, with status buttons."""
+    need = _load_need(need_id)
+    return render_template("needs/detail.html", need=need, status_form=NeedStatusForm(),
+                           can_manage=needs_service.can_manage_need(current_user, need),
+                           is_public=need_is_public(need), statuses=list(NeedStatus))
+
+
+@bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MUNICIPALITY)
+def edit(need_id: int):
+    """Change a need's content and status."""
+    need = _load_need(need_id)
+    if not needs_service.can_manage_need(current_user, need):
+        abort(403)
+    form = NeedEditForm(obj=need)
+    form.set_category_choices(categories())
+    if request.method == "GET":
+        form.primary_category_id.data = need.primary_category_id
+        form.secondary_category_ids.data = [c.id for c in need.secondary_categories]
+        form.status.data = need.status.value
+    if form.validate_on_submit():
+        try:
+            needs_service.update_need(current_user, need, form.to_data())
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        except ServiceError as error:
+            db.session.rollback()
+            _put_error_on_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("수요를 수정했습니다."), "success")
+            return redirect(url_for("needs.detail", need_id=need.id))
+    return render_template("needs/form.html", form=form, need=need), (400 if form.errors else 200)
+
+
+@bp.route("/<int:need_id>/status", methods=["POST"])
+@role_required(Role.MUNICIPALITY)
+def change_status(need_id: int):
+    """Move a need to another status with one button."""
+    need = _load_need(need_id)
+    form = NeedStatusForm()
+    if not form.validate_on_submit():
+        flash(_("상태를 목록에서 선택하세요."), "danger")
+        return render_template("needs/detail.html", need=need, status_form=form,
+                               can_manage=needs_service.can_manage_need(current_user, need),
+                               is_public=need_is_public(need), statuses=list(NeedStatus)), 400
+    try:
+        needs_service.change_status(current_user, need, form.status.data)
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("needs.detail", need_id=need.id))
+    db.session.commit()
+    flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))

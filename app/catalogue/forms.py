@@ -1,0 +1,165 @@
+"""GET forms that validate the catalogue's search and filter parameters."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.labels import choices
+from app.models import Maturity, NeedStatus, SizeClass
+from app.needs.forms import AmountField, krw_validators
+from app.services.catalogue import (
+    CompanyFilters,
+    NeedFilters,
+    SolutionFilters,
+)
+
+KEYWORD_MAX = 100
+ALL_STATUSES = "all"
+
+
+class KnownChoice:
+    """Refuse a select value that is not among the field's choices, with a specific message."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data in (None, ""):
+            return
+        if not any(str(value) == str(field.data) for value, _label in field.choices):
+            raise ValidationError(self.message)
+
+
+def filter_select(label, invalid_message, **kwargs) -> SelectField:
+    """A select for a GET filter: unknown values get a Korean message instead of a crash."""
+    return SelectField(label, validate_choice=False, validators=[KnownChoice(invalid_message)],
+                       **kwargs)
+
+
+class SearchForm(FlaskForm):
+    """Common behaviour: no CSRF (GET), and values only from fields that passed validation."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("검색어"), validators=[
+        Optional(), Length(max=KEYWORD_MAX, message=_l("검색어는 100자 이하로 입력하세요.")),
+    ])
+
+    def value(self, name: str):
+        """The field's value, or None when it is empty or invalid."""
+        field = self[name]
+        if field.errors or field.data in (None, ""):
+            return None
+        return field.data
+
+    def warnings(self) -> list[str]:
+        """'Label: message' for every field whose value was ignored."""
+        return [f"{self[name].label.text}: {errors[0]}" for name, errors in self.errors.items()]
+
+    def has_filters(self) -> bool:
+        """True when any filter other than the sort order is set."""
+        return any(self.value(field.name) is not None
+                   for field in self if field.name not in ("sort", "status"))
+
+
+def _category_choices(categories) -> list[tuple[str, str]]:
+    return [("", _l("전체 분야"))] + [(c.code, c.name_ko) for c in categories]
+
+
+def _region_choices(provinces) -> list[tuple[str, str]]:
+    return [("", _l("전국"))] + [(str(p.id), p.name) for p in provinces]
+
+
+class SolutionSearchForm(SearchForm):
+    """Keyword, category, region, company size, maturity, budget and sort of the solutions list."""
+
+    category = filter_select(_l("분야"), invalid_message=_l("알 수 없는 분야입니다."))
+    region = filter_select(_l("서비스 지역"), invalid_message=_l("알 수 없는 지역입니다."))
+    size = filter_select(_l("기업 규모"), choices=[("", _l("전체 규모"))] + choices(SizeClass),
+                             invalid_message=_l("알 수 없는 기업 규모입니다."))
+    maturity = filter_select(_l("기술 성숙도"),
+                                 choices=[("", _l("전체 단계"))] + choices(Maturity),
+                                 invalid_message=_l("알 수 없는 성숙도입니다."))
+    budget = AmountField(_l("가용 예산 (원)"), validators=krw_validators(),
+                         render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+    sort = filter_select(_l("정렬"), default="newest", choices=[
+        ("newest", _l("최신순")), ("title", _l("이름순")), ("price", _l("가격 낮은순")),
+    ], invalid_message=_l("알 수 없는 정렬 방식입니다."))
+
+    def set_choices(self, categories, provinces) -> None:
+        """Fill the category and region lists."""
+        self.category.choices = _category_choices(categories)
+        self.region.choices = _region_choices(provinces)
+
+    def to_filters(self) -> SolutionFilters:
+        """The valid parameters as service filters."""
+        region = self.value("region")
+        size = self.value("size")
+        maturity = self.value("maturity")
+        return SolutionFilters(
+            q=self.value("q") or "",
+            category_code=self.value("category"),
+            region_id=int(region) if region else None,
+            size_class=SizeClass(size) if size else None,
+            maturity=Maturity(maturity) if maturity else None,
+            budget=self.value("budget"),
+            sort=self.value("sort") or "newest",
+        )
+
+
+class NeedSearchForm(SearchForm):
+    """Keyword, category, region, budget range, status and sort of the needs list."""
+
+    category = filter_select(_l("분야"), invalid_message=_l("알 수 없는 분야입니다."))
+    region = filter_select(_l("지역"), invalid_message=_l("알 수 없는 지역입니다."))
+    budget_min = AmountField(_l("예산 하한 (원)"), validators=krw_validators(),
+                             render_kw={"inputmode": "numeric"})
+    budget_max = AmountField(_l("예산 상한 (원)"), validators=krw_validators(),
+                             render_kw={"inputmode": "numeric"})
+    status = filter_select(_l("상태"), default=NeedStatus.OPEN.value,
+                               choices=choices(NeedStatus) + [(ALL_STATUSES, _l("전체 상태"))],
+                               invalid_message=_l("알 수 없는 상태입니다."))
+    sort = filter_select(_l("정렬"), default="newest", choices=[
+        ("newest", _l("최신순")), ("deadline", _l("마감 임박순")), ("budget", _l("예산 높은순")),
+    ], invalid_message=_l("알 수 없는 정렬 방식입니다."))
+
+    def set_choices(self, categories, provinces) -> None:
+        """Fill the category and region lists."""
+        self.category.choices = _category_choices(categories)
+        self.region.choices = _region_choices(provinces)
+
+    def validate_budget_max(self, field) -> None:
+        """The upper bound may not be below the lower one."""
+        low = self.budget_min.data if not self.budget_min.errors else None
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(_l("예산 상한은 하한보다 크거나 같아야 합니다."))
+
+    def to_filters(self) -> NeedFilters:
+        """The valid parameters as service filters (status defaults to open)."""
+        region = self.value("region")
+        status = self.value("status") or NeedStatus.OPEN.value
+        statuses = () if status == ALL_STATUSES else (NeedStatus(status),)
+        return NeedFilters(
+            q=self.value("q") or "",
+            category_code=self.value("category"),
+            region_id=int(region) if region else None,
+            budget_min=self.value("budget_min"),
+            budget_max=self.value("budget_max"),
+            statuses=statuses,
+            sort=self.value("sort") or "newest",
+        )
+
+
+class CompanySearchForm(SearchForm):
+    """Keyword and size class of the companies list."""
+
+    size = filter_select(_l("기업 규모"), choices=[("", _l("전체 규모"))] + choices(SizeClass),
+                             invalid_message=_l("알 수 없는 기업 규모입니다."))
+
+    def to_filters(self) -> CompanyFilters:
+        """The valid parameters as service filters."""
+        size = self.value("size")
+        return CompanyFilters(q=self.value("q") or "", size_class=SizeClass(size) if size else None)

@@ -1,0 +1,174 @@
+"""Forms for an official's needs, and an amount field shared with the catalogue filters."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from app.labels import choices
+from app.models import NeedStatus
+from app.services.needs import (
+    DESCRIPTION_MAX,
+    DESCRIPTION_MIN,
+    MAX_KRW,
+    MAX_POPULATION,
+    TARGET_AREA_MAX,
+    TITLE_MAX,
+    NeedData,
+)
+
+_AMOUNT_NOISE = re.compile(r"[\s,]|원$|명$")
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select value to int, treating '' and None as no choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class AmountField(StringField):
+    """A whole number typed with optional thousands separators (1,500,000 or 1500000원)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        cleaned = _AMOUNT_NOISE.sub("", valuelist[0].strip())
+        if cleaned == "":
+            self.data = None
+            return
+        if not re.fullmatch(r"-?\d{1,19}", cleaned):
+            self.data = None
+            raise ValueError(_l("숫자로 입력하세요. (쉼표는 쓸 수 있습니다)"))
+        self.data = int(cleaned)
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}" if isinstance(self.data, int) else ""
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices shown as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+        allowed = {value for value, _label in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("목록에 있는 항목만 선택할 수 있습니다."))
+
+
+def krw_validators() -> list:
+    """Optional, 0 to MAX_KRW won."""
+    return [Optional(), NumberRange(min=0, max=MAX_KRW,
+                                    message=_l("0원 이상, 1,000조 원 이하로 입력하세요."))]
+
+
+class NeedForm(FlaskForm):
+    """A new need: the problem, categories, budget, timeline and target."""
+
+    title = StringField(_l("제목"), validators=[
+        DataRequired(_l("제목을 입력하세요.")),
+        Length(max=TITLE_MAX, message=_l("제목은 120자 이하로 입력하세요.")),
+    ])
+    description = TextAreaField(_l("문제 설명"), render_kw={"rows": 8}, validators=[
+        DataRequired(_l("문제 설명을 입력하세요.")),
+        Length(min=DESCRIPTION_MIN, max=DESCRIPTION_MAX,
+               message=_l("문제 설명은 20자 이상 10,000자 이하로 입력하세요.")),
+    ])
+    primary_category_id = SelectField(_l("주 분야"), coerce=optional_int, validators=[
+        DataRequired(_l("주 분야를 선택하세요.")),
+    ])
+    secondary_category_ids = CheckboxListField(_l("부 분야 (선택)"), coerce=int,
+                                               validators=[Optional()])
+    budget_min = AmountField(_l("최소 예산 (원)"), validators=krw_validators(),
+                             render_kw={"inputmode": "numeric", "placeholder": "10,000,000"})
+    budget_max = AmountField(_l("최대 예산 (원)"), validators=krw_validators(),
+                             render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+    desired_start = DateField(_l("희망 착수일"), validators=[Optional()])
+    application_deadline = DateField(_l("신청 마감일"), validators=[Optional()])
+    target_area = StringField(_l("대상 지역"), validators=[
+        Optional(),
+        Length(max=TARGET_AREA_MAX, message=_l("대상 지역은 200자 이하로 입력하세요.")),
+    ])
+    target_population = AmountField(_l("대상 인구 (명)"), render_kw={"inputmode": "numeric"},
+                                    validators=[Optional(), NumberRange(
+                                        min=0, max=MAX_POPULATION,
+                                        message=_l("대상 인구는 0명 이상 1억 명 이하로 입력하세요."))])
+
+    def set_category_choices(self, categories) -> None:
+        """Fill both category lists from the loaded categories."""
+        options = [(c.id, c.name_ko) for c in categories]
+        self.primary_category_id.choices = [("", _l("-- 선택하세요 --"))] + options
+        self.secondary_category_ids.choices = options
+
+    def validate_budget_max(self, field) -> None:
+        """The maximum may not be below the minimum."""
+        if field.data is not None and self.budget_min.data is not None \
+                and not self.budget_min.errors and field.data < self.budget_min.data:
+            raise ValidationError(_l("최대 예산은 최소 예산보다 크거나 같아야 합니다."))
+
+    def validate_secondary_category_ids(self, field) -> None:
+        """A secondary category may not repeat the primary one."""
+        if self.primary_category_id.data and self.primary_category_id.data in (field.data or []):
+            raise ValidationError(_l("주 분야와 같은 분야는 부 분야로 선택할 수 없습니다."))
+
+    def to_data(self) -> NeedData:
+        """The submitted values for the needs service."""
+        return NeedData(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            primary_category_id=self.primary_category_id.data,
+            secondary_category_ids=list(self.secondary_category_ids.data or []),
+            budget_min=self.budget_min.data,
+            budget_max=self.budget_max.data,
+            desired_start=self.desired_start.data,
+            application_deadline=self.application_deadline.data,
+            target_area=self.target_area.data,
+            target_population=self.target_population.data,
+        )
+
+
+class NeedEditForm(NeedForm):
+    """An existing need, including its status."""
+
+    status = SelectField(_l("상태"), choices=choices(NeedStatus),
+                         validators=[DataRequired(_l("상태를 선택하세요."))])
+
+    def to_data(self) -> NeedData:
+        """The submitted values, including the new status."""
+        data = super().to_data()
+        data.status = NeedStatus(self.status.data)
+        return data
+
+
+class NeedStatusForm(FlaskForm):
+    """One status button on the need pages."""
+
+    status = SelectField(_l("상태"), choices=choices(NeedStatus),
+                         validators=[DataRequired(_l("상태를 선택하세요."))])
