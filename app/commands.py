@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.services import accounts
+from app.services.admin import create_admin_account
 from app.services.errors import ServiceError
 from app.services.reference_data import ReferenceDataError, load_categories, load_municipalities
 
@@ -30,17 +30,53 @@ def load_reference_data_command() -> None:
 @click.option("--password", prompt="비밀번호 (password)", hide_input=True,
               confirmation_prompt=True)
 def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create a platform administrator."""
+    """Create a platform administrator (recorded in the audit log)."""
     try:
-        user = accounts.create_admin(email=email, password=password, name=name)
+        user = create_admin_account(email=email, password=password, name=name)
     except ServiceError as error:
         db.session.rollback()
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(
+            f"관리자 계정을 만들지 못했습니다: {error.message} (admin not created)"
+        ) from error
     db.session.commit()
     click.echo(f"관리자 계정을 만들었습니다: {user.email} (admin created)")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the fictional demo data set and demo accounts (idempotent)."""
+    from app.services.demo_seed import DemoDataError, demo_accounts, seed_demo
+
+    try:
+        report = seed_demo()
+    except (ReferenceDataError, DemoDataError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    created = report.created
+    click.echo("데모 데이터를 불러왔습니다. (demo data loaded)")
+    click.echo(f"  지자체 {report.municipalities}곳, 분류 {report.categories}개 "
+               f"({report.municipalities} local governments, {report.categories} categories)")
+    rows = [
+        ("기업", "companies", report.companies),
+        ("솔루션", "solutions", report.solutions),
+        ("도입 사례", "references", report.references),
+        ("수요", "needs", report.needs),
+        ("사용자", "users", report.users),
+        ("태그", "tags", report.tags),
+    ]
+    for korean, english, count in rows:
+        click.echo(f"  {korean} {count}건, 새로 추가 {created.get(english, 0)}건 "
+                   f"({count} {english}, {created.get(english, 0)} new)")
+    if report.total_created == 0:
+        click.echo("  이미 모두 들어 있어 새로 추가한 항목이 없습니다. (nothing new: already seeded)")
+    click.echo("데모 계정 (demo accounts) — 운영 환경에서는 쓰지 마세요 (not for production):")
+    for email, password in demo_accounts():
+        click.echo(f"  {email} / {password}")
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(load_reference_data_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)

@@ -32,7 +32,8 @@ def parse_taxonomy(text: str) -> list[CategoryRow]:
     rows: list[CategoryRow] = []
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 3 or not re.fullmatch(r"[a-z][a-z0-9_]*", cells[0]):
+        is_header = cells[0].lower() == "code"
+        if len(cells) != 3 or is_header or not re.fullmatch(r"[a-z][a-z0-9_]*", cells[0]):
             continue
         name_ko = re.sub(r"\s*\(.*\)$", "", cells[1]).strip() or cells[1]
         rows.append(CategoryRow(code=cells[0], name_ko=name_ko, name_en=cells[2]))
