@@ -22,6 +22,7 @@ db: setup
 
 demo: db
 	$(FLASK) seed-demo
+	$(FLASK) rematch
 
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -30,11 +30,13 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table on the metadata)
     from app.extensions import babel, csrf, db, login_manager, migrate
     from app.i18n import select_locale
+    from app.services import matching_changes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    matching_changes.register()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "로그인이 필요합니다. (Please sign in.)"

@@ -75,8 +75,28 @@ def seed_demo_command() -> None:
         click.echo(f"  {email} / {password}")
 
 
+@click.command("rematch")
+@click.option("--top-k", default=10, show_default=True, help="추천 수 / recommendations per need")
+def rematch_command(top_k: int) -> None:
+    """Recompute and store recommendations for every open need, with a progress bar."""
+    from app.services.recommendations import rematch
+
+    def progress(needs):
+        with click.progressbar(needs, label="수요별 추천 계산 (matching needs)",
+                               show_pos=True, show_percent=True) as bar:
+            yield from bar
+
+    report = rematch(top_k=top_k, progress=progress)
+    db.session.commit()
+    click.echo(f"수요 {report.needs}건에 추천 {report.recommendations}건을 저장했습니다 "
+               f"(낮은 신뢰도 {report.low_confidence}건). "
+               f"({report.recommendations} recommendations for {report.needs} open needs, "
+               f"{report.low_confidence} low-confidence)")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(load_reference_data_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(rematch_command)
     app.cli.add_command(seed_demo_command)

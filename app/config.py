@@ -40,6 +40,9 @@ class BaseConfig:
     )
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "12"))
     INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
+    # Largest share of a consortium's work the large/mid-sized lead may take (Smart Challenge: 30%).
+    CONSORTIUM_LARGE_SHARE_CAP = float(os.environ.get("CONSORTIUM_LARGE_SHARE_CAP", "0.30"))
+    ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", "25"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}

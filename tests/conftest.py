@@ -67,6 +67,7 @@ def db(app):
     _db.session.commit()
     _db.session.remove()
     app.extensions.pop("citymatch_outbox", None)
+    app.extensions.pop("citymatch_matching", None)
 
 
 @pytest.fixture()

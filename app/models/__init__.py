@@ -3,6 +3,7 @@ from app.models.audit import AuditLog
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
@@ -17,6 +18,7 @@ __all__ = [
     "CompanyInvitation",
     "DeploymentReference",
     "GovernmentLevel",
+    "MatchingChange",
     "Maturity",
     "MembershipStatus",
     "ModerationStatus",
@@ -24,6 +26,7 @@ __all__ = [
     "Need",
     "NeedStatus",
     "OfficialStatus",
+    "Recommendation",
     "Role",
     "SizeClass",
     "Solution",

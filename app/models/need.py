@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -87,6 +88,8 @@ class Need(TimestampMixin, Base):
         default=ModerationStatus.ACTIVE,
     )
     moderation_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    # Morphological analysis of the text fields (see Solution.analysed_text).
+    analysed_text: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
 
     municipality: Mapped["Municipality"] = relationship()
     created_by: Mapped["User"] = relationship()

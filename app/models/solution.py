@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -102,6 +103,9 @@ class Solution(TimestampMixin, Base):
         default=ModerationStatus.ACTIVE,
     )
     moderation_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    # Morphological analysis of the text fields, {field: "space separated terms"}, kept so the
+    # matching index can be rebuilt without re-analysing the catalogue.
+    analysed_text: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
 
     company: Mapped["Company"] = relationship(back_populates="solutions")
     primary_category: Mapped["Category"] = relationship()

@@ -1,0 +1,413 @@
+"""The bridge between CityMatch's data and the `matching` library.
+
+One engine per app process holds a fitted `matching.Recommender` over every recommendable
+solution and need (published solutions of approved alliance members; open needs of verified
+officials). It is built from the analysed text stored in the database (no re-analysis), and
+before each use it applies the changes other requests or processes logged in `matching_change`
+(see app/services/matching_changes.py), so an edit shows up in the very next recommendation.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    Company,
+    DeploymentReference,
+    MatchingChange,
+    Need,
+    NeedStatus,
+    Recommendation,
+    SizeClass,
+    Solution,
+)
+from app.models.base import utcnow
+from app.services.visibility import public_need_clause, public_solution_clause
+
+EXTENSION_KEY = "citymatch_matching"
+LEAD_SIZES = (SizeClass.LARGE, SizeClass.MID)
+
+
+# --- converting rows into the library's plain records -------------------------------------
+
+
+def _place(municipality) -> dict[str, Any]:
+    return {"id": municipality.id, "province": municipality.province.name, "kind": municipality.kind}
+
+
+def solution_record(solution: Solution) -> dict[str, Any]:
+    """A solution as the plain mapping `matching.SolutionDoc` takes."""
+    regions = solution.regions_served or solution.company.regions_served
+    return {
+        "id": solution.id,
+        "title": solution.title,
+        "company_id": solution.company_id,
+        "summary": solution.summary,
+        "description": solution.description,
+        "tags": [tag.name for tag in solution.tags],
+        "category": solution.primary_category.code,
+        "secondary_categories": [c.code for c in solution.secondary_categories],
+        "maturity": solution.maturity.value,
+        "price_min": solution.price_min,
+        "price_max": solution.price_max,
+        "regions_served": [region.name for region in regions],
+        "references": [_place(ref.municipality) for ref in solution.references],
+        "company_size": solution.company.size_class.value,
+        "tokens": solution.analysed_text,
+    }
+
+
+def need_record(need: Need) -> dict[str, Any]:
+    """A need as the plain mapping `matching.NeedDoc` takes."""
+    return {
+        "id": need.id,
+        "title": need.title,
+        "description": need.description,
+        "place": _place(need.municipality),
+        "category": need.primary_category.code,
+        "secondary_categories": [c.code for c in need.secondary_categories],
+        "budget_min": need.budget_min,
+        "budget_max": need.budget_max,
+        "deadline": need.application_deadline,
+        "tokens": need.analysed_text,
+    }
+
+
+def recommendable_solutions_query():
+    """Solutions that may be recommended, with what the records need loaded."""
+    return (
+        select(Solution)
+        .where(public_solution_clause())
+        .options(
+            selectinload(Solution.company).selectinload(Company.regions_served),
+            selectinload(Solution.tags),
+            selectinload(Solution.primary_category),
+            selectinload(Solution.secondary_categories),
+            selectinload(Solution.regions_served),
+            selectinload(Solution.references)
+            .selectinload(DeploymentReference.municipality),
+        )
+    )
+
+
+def recommendable_needs_query():
+    """Open needs of verified officials, with what the records need loaded."""
+    return (
+        select(Need)
+        .where(public_need_clause(), Need.status == NeedStatus.OPEN)
+        .options(
+            selectinload(Need.municipality),
+            selectinload(Need.primary_category),
+            selectinload(Need.secondary_categories),
+        )
+    )
+
+
+# --- the per-process engine ------------------------------------------------------------------
+
+
+class MatchingEngine:
+    """A fitted recommender kept in step with the database through the change log."""
+
+    def __init__(self, large_share_cap: float) -> None:
+        self.large_share_cap = large_share_cap
+        self.lock = threading.RLock()
+        self.recommender = None
+        self.last_change_id = 0
+        self.built_at = None
+
+    def build(self) -> None:
+        """Fit from every recommendable solution and need (stored analysed text)."""
+        from matching import Recommender
+
+        with self.lock:
+            last_change = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+            solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
+            needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
+            self.recommender = Recommender().fit(solutions, needs)
+            self.last_change_id = last_change
+            self.built_at = utcnow()
+
+    def sync(self) -> int:
+        """Apply logged changes since the last build or sync; returns how many were applied."""
+        with self.lock:
+            if self.recommender is None:
+                self.build()
+                return 0
+            changes = db.session.execute(
+                select(MatchingChange.id, MatchingChange.entity, MatchingChange.entity_id)
+                .where(MatchingChange.id > self.last_change_id)
+                .order_by(MatchingChange.id)
+            ).all()
+            if not changes:
+                return 0
+            solution_ids = {c.entity_id for c in changes if c.entity == "solution"}
+            need_ids = {c.entity_id for c in changes if c.entity == "need"}
+            self._apply(solution_ids, recommendable_solutions_query(), Solution.id,
+                        solution_record, self.recommender.upsert_solution,
+                        self.recommender.remove_solution)
+            self._apply(need_ids, recommendable_needs_query(), Need.id, need_record,
+                        self.recommender.upsert_need, self.recommender.remove_need)
+            self.last_change_id = changes[-1].id
+            return len(changes)
+
+    @staticmethod
+    def _apply(ids: set[int], query, id_column, to_record: Callable, upsert: Callable,
+               remove: Callable) -> None:
+        if not ids:
+            return
+        still_recommendable = {row.id: row for row in db.session.scalars(query.where(id_column.in_(ids)))}
+        for object_id in sorted(ids):
+            row = still_recommendable.get(object_id)
+            if row is None:
+                remove(object_id)
+            else:
+                upsert(to_record(row))
+
+    def current(self):
+        """The recommender, brought up to date."""
+        self.sync()
+        return self.recommender
+
+
+def engine() -> MatchingEngine:
+    """This app's engine (created on first use)."""
+    extensions = current_app.extensions
+    if EXTENSION_KEY not in extensions:
+        extensions[EXTENSION_KEY] = MatchingEngine(
+            large_share_cap=current_app.config["CONSORTIUM_LARGE_SHARE_CAP"]
+        )
+    return extensions[EXTENSION_KEY]
+
+
+# --- what the pages show ---------------------------------------------------------------------
+
+
+@dataclass
+class SolutionMatch:
+    """A recommended solution for a need, with the library's explanation."""
+
+    solution: Solution
+    explanation: dict[str, Any]
+
+    @property
+    def low_confidence(self) -> bool:
+        return bool(self.explanation["low_confidence"])
+
+
+@dataclass
+class NeedMatch:
+    """A recommended need for a solution (or a company's best solution for it)."""
+
+    need: Need
+    solution: Solution
+    explanation: dict[str, Any]
+
+    @property
+    def low_confidence(self) -> bool:
+        return bool(self.explanation["low_confidence"])
+
+
+@dataclass
+class ConsortiumMember:
+    """One company of a proposed consortium with its solution and share of the work."""
+
+    company: Company
+    solution: Solution
+    share: float
+    is_lead: bool
+
+
+@dataclass
+class ConsortiumProposal:
+    """A large/mid-sized firm plus one or two startups/SMEs for one need."""
+
+    need: Need
+    members: list[ConsortiumMember]
+    coverage: float
+    best_single_coverage: float
+    gain: float
+    adjusted: bool
+    share_cap: float
+
+    @property
+    def lead(self) -> ConsortiumMember:
+        return next(m for m in self.members if m.is_lead)
+
+
+@dataclass
+class PartnerSuggestion:
+    """A startup/SME whose solutions complement a large firm's portfolio."""
+
+    company: Company
+    total_gain: float
+    needs_helped: int
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _by_id(model, ids: Iterable[int]) -> dict[int, Any]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def is_recommendable_need(need: Need) -> bool:
+    """Open and public: the only needs that get or appear in recommendations."""
+    return db.session.scalar(
+        select(func.count()).select_from(Need)
+        .where(Need.id == need.id, public_need_clause(), Need.status == NeedStatus.OPEN)
+    ) == 1
+
+
+def is_recommendable_solution(solution: Solution) -> bool:
+    """Published by an approved member and not suspended."""
+    return db.session.scalar(
+        select(func.count()).select_from(Solution)
+        .where(Solution.id == solution.id, public_solution_clause())
+    ) == 1
+
+
+def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
+    """Recommended solutions for a recommendable need, strong ones first, weak ones flagged."""
+    current = engine().current()
+    if need.id not in current.needs_:
+        return []
+    with engine().lock:
+        matches = current.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
+    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    return [SolutionMatch(solutions[m.solution_id], m.to_dict())
+            for m in matches if m.solution_id in solutions]
+
+
+def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
+    """Recommended open needs for a recommendable solution."""
+    current = engine().current()
+    if solution.id not in current.solutions_:
+        return []
+    with engine().lock:
+        matches = current.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
+    needs = _by_id(Need, (m.need_id for m in matches))
+    return [NeedMatch(needs[m.need_id], solution, m.to_dict())
+            for m in matches if m.need_id in needs]
+
+
+def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
+    """Open needs for a company, each with the company's best-fitting solution."""
+    current = engine().current()
+    with engine().lock:
+        matches = current.recommend_needs_for_company(company.id, top_k=top_k,
+                                                      include_low_confidence=True)
+    needs = _by_id(Need, (m.need_id for m in matches))
+    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    return [NeedMatch(needs[m.need_id], solutions[m.solution_id], m.to_dict())
+            for m in matches if m.need_id in needs and m.solution_id in solutions]
+
+
+def _partnerships():
+    from matching import Partnerships
+
+    eng = engine()
+    return Partnerships(eng.current(), large_share_cap=eng.large_share_cap)
+
+
+def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None = None
+                       ) -> list[ConsortiumProposal]:
+    """Consortia (one large/mid lead + one or two startups/SMEs) covering more of the need."""
+    eng = engine()
+    partnerships = _partnerships()
+    if need.id not in partnerships.recommender.needs_:
+        return []
+    with eng.lock:
+        proposals = partnerships.consortia(need.id, top_k=top_k if lead_company is None else 20)
+    if lead_company is not None:
+        proposals = [p for p in proposals if p.lead[0] == lead_company.id][:top_k]
+    solution_ids = [p.lead[1] for p in proposals] + [sid for p in proposals for _, sid in p.partners]
+    solutions = _by_id(Solution, solution_ids)
+    result = []
+    for proposal in proposals:
+        pairs = [(proposal.lead, True)] + [(partner, False) for partner in proposal.partners]
+        if any(sid not in solutions for (_, sid), _ in pairs):
+            continue
+        members = [ConsortiumMember(solutions[sid].company, solutions[sid],
+                                    float(proposal.shares.get(sid, 0.0)), is_lead)
+                   for (_, sid), is_lead in pairs]
+        result.append(ConsortiumProposal(need, members, proposal.coverage,
+                                         proposal.best_single_coverage, proposal.gain,
+                                         proposal.adjusted, eng.large_share_cap))
+    return result
+
+
+def partners_for_company(company: Company, top_k: int = 8) -> list[PartnerSuggestion]:
+    """Startups/SMEs that complement a large or mid-sized firm's solutions (empty otherwise)."""
+    if company.size_class not in LEAD_SIZES:
+        return []
+    eng = engine()
+    partnerships = _partnerships()
+    with eng.lock:
+        suggestions = partnerships.partners_for(company.id, top_k=top_k)
+    companies = _by_id(Company, (s.company_id for s in suggestions))
+    need_ids = [e[0] for s in suggestions for e in s.examples]
+    solution_ids = [e[3] for s in suggestions for e in s.examples]
+    needs, solutions = _by_id(Need, need_ids), _by_id(Solution, solution_ids)
+    result = []
+    for suggestion in suggestions:
+        if suggestion.company_id not in companies:
+            continue
+        examples = [
+            {"need": needs[need_id], "base_coverage": base, "coverage": with_partner,
+             "solution": solutions[solution_id]}
+            for need_id, base, with_partner, solution_id in suggestion.examples
+            if need_id in needs and solution_id in solutions
+        ]
+        result.append(PartnerSuggestion(companies[suggestion.company_id],
+                                        suggestion.total_gain, suggestion.needs_helped, examples))
+    return result
+
+
+# --- stored recommendations (`flask rematch`) -------------------------------------------------
+
+
+@dataclass
+class RematchReport:
+    """What `rematch` did."""
+
+    needs: int
+    recommendations: int
+    low_confidence: int
+
+
+def rematch(top_k: int = 10, progress: Callable[[Iterable[Need]], Any] | None = None
+            ) -> RematchReport:
+    """Rebuild the engine and store fresh recommendations for every open need (flushes)."""
+    eng = engine()
+    eng.build()
+    needs = list(db.session.scalars(recommendable_needs_query().order_by(Need.id)))
+    stale = delete(Recommendation)
+    if needs:
+        stale = stale.where(Recommendation.need_id.not_in([n.id for n in needs]))
+    db.session.execute(stale)
+    stored = weak = 0
+    iterator = progress(needs) if progress else needs
+    now = utcnow()
+    for need in iterator:
+        with eng.lock:
+            matches = eng.recommender.recommend_solutions(need.id, top_k=top_k,
+                                                          include_low_confidence=True)
+        db.session.execute(delete(Recommendation).where(Recommendation.need_id == need.id))
+        for rank, match in enumerate(matches, start=1):
+            db.session.add(Recommendation(
+                need_id=need.id, solution_id=match.solution_id, rank=rank, score=match.score,
+                text_score=match.text_score, low_confidence=match.low_confidence,
+                explanation=match.to_dict(), computed_at=now,
+            ))
+            stored += 1
+            weak += int(match.low_confidence)
+    db.session.flush()
+    return RematchReport(needs=len(needs), recommendations=stored, low_confidence=weak)
