@@ -55,8 +55,11 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
     from app.company import bp as company_bp
+    from app.dashboard import bp as dashboard_bp
     from app.main import bp as main_bp
+    from app.matches import bp as matches_bp
     from app.needs import bp as needs_bp
+    from app.notifications import bp as notifications_bp
     from app.solutions import bp as solutions_bp
 
     app.register_blueprint(main_bp)
@@ -66,6 +69,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(solutions_bp, url_prefix="/my/solutions")
     app.register_blueprint(needs_bp, url_prefix="/my/needs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(dashboard_bp, url_prefix="/admin/dashboard")
+    app.register_blueprint(matches_bp, url_prefix="/matches")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -31,3 +31,10 @@ def register(app: Flask) -> None:
         label=label,
     )
     app.jinja_env.globals.update(url_with_args=url_with_args)
+
+    @app.context_processor
+    def locale_context() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {"current_locale": locale.language if locale else "ko"}

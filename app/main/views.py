@@ -17,3 +17,11 @@ def index():
         newest_solutions=catalogue_service.newest_solutions(),
         newest_needs=catalogue_service.newest_open_needs(),
     )
+
+
+@bp.route("/locale", methods=["POST"])
+def set_locale():
+    """Switch the interface language (placeholder until the English locale lands)."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("main.index"))

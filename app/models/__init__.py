@@ -8,8 +8,28 @@ from app.models.need import Need, NeedStatus
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
+from app.models.workflow import (
+    ConfirmationStatus,
+    ConsortiumMember,
+    ConsortiumProposal,
+    ConsortiumStatus,
+    EmailPreference,
+    Match,
+    MatchStatus,
+    Notification,
+    Side,
+)
 
 __all__ = [
+    "ConfirmationStatus",
+    "ConsortiumMember",
+    "ConsortiumProposal",
+    "ConsortiumStatus",
+    "EmailPreference",
+    "Match",
+    "MatchStatus",
+    "Notification",
+    "Side",
     "AccountStatus",
     "AuditLog",
     "Base",

@@ -75,6 +75,8 @@ class User(UserMixin, TimestampMixin, Base):
     )
     official_status_reason: Mapped[Optional[str]] = mapped_column(String(500))
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Interface language chosen by the user ("ko" or "en"); None follows the browser.
+    locale: Mapped[Optional[str]] = mapped_column(String(8))
 
     company: Mapped[Optional["Company"]] = relationship(back_populates="members")
     municipality: Mapped[Optional["Municipality"]] = relationship()

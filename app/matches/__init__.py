@@ -1,0 +1,4 @@
+"""Double opt-in matches and consortium proposals between municipalities and companies."""
+from app.matches.views import bp
+
+__all__ = ["bp"]
