@@ -43,6 +43,12 @@ class BaseConfig:
     # Largest share of a consortium's work the large/mid-sized lead may take (Smart Challenge: 30%).
     CONSORTIUM_LARGE_SHARE_CAP = float(os.environ.get("CONSORTIUM_LARGE_SHARE_CAP", "0.30"))
     ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", "25"))
+    MATCH_REQUEST_EXPIRY_DAYS = int(os.environ.get("MATCH_REQUEST_EXPIRY_DAYS", "14"))
+    MATCH_REMINDER_DAYS_BEFORE = int(os.environ.get("MATCH_REMINDER_DAYS_BEFORE", "3"))
+    STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.6"))
+    # Absolute links in e-mails sent outside a request (CLI jobs).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    JOBS_RUN_INLINE = False
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
@@ -71,6 +77,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
+    JOBS_RUN_INLINE = True
 
 
 class ProductionConfig(BaseConfig):
