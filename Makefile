@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup db demo run test test-sqlite test-postgres clean
+.PHONY: setup browser db demo run test test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,13 @@ run: demo
 
 test: test-sqlite
 
-test-sqlite: setup
+browser:
+	scripts/install-browser.sh
+
+test-sqlite: setup browser
 	$(BIN)/python -m pytest
 
-test-postgres: setup
+test-postgres: setup browser
 	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(BIN)/python -m pytest
 
 clean:
