@@ -35,8 +35,11 @@ browser:
 test-sqlite: setup browser
 	$(BIN)/python -m pytest
 
-test-postgres: setup browser
-	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(BIN)/python -m pytest
+# The database-independent suites (matching library, browser journeys on their own SQLite file)
+# already ran in test-sqlite.
+test-postgres: setup
+	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(BIN)/python -m pytest \
+		--ignore=tests/matching --ignore=tests/browser
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
