@@ -49,6 +49,7 @@ class BaseConfig:
     # Absolute links in e-mails sent outside a request (CLI jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     JOBS_RUN_INLINE = False
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}

@@ -1,16 +1,168 @@
-"""Dashboard views (placeholder until the dashboard lands)."""
+"""Thin views of the admin dashboard: analytics, charts, CSV exports, import and background jobs."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.auth.access import role_required
-from app.models import Role
+from app.dashboard import charts, tables
+from app.services import company_import
+from app.dashboard.forms import CompanyImportForm, RematchForm
+from app.extensions import db
+from app.formatting import SEOUL
+from app.models import Role, User
+from app.models.base import utcnow
+from app.services import jobs, recommendations
+from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)
 
+REMATCH_JOB = "rematch"
+IMPORT_JOB = "company_import"
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every dashboard page is for administrators only."""
+    return None
+
+
+def _csv_response(filename_key: str, headers: list[str], rows: list[list]) -> Response:
+    day = utcnow().astimezone(SEOUL).strftime("%Y%m%d")
+    return Response(
+        tables.to_csv(headers, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=citymatch-{filename_key}-{day}.csv"},
+    )
+
+
+def _chart_rows(table: tables.Table, value_column: int = 1) -> list[tuple[str, float]]:
+    return [(str(row[0]), row[value_column] or 0) for row in table.rows]
+
 
 @bp.route("/")
-@role_required(Role.ADMIN)
 def index():
-    """Placeholder page."""
-    return render_template("main/index.html")
+    """Counts, the funnel, breakdowns and charts of the whole market."""
+    data = tables.build_all()
+    funnel = data["funnel"]
+    chart_svgs = {
+        "funnel": charts.funnel_chart(funnel.title, [(row[0], row[1], row[2])
+                                                     for row in funnel.rows]),
+        "matches_by_category": charts.bar_chart(data["matches_by_category"].title,
+                                                _chart_rows(data["matches_by_category"])),
+        "matches_by_province": charts.bar_chart(data["matches_by_province"].title,
+                                                _chart_rows(data["matches_by_province"])),
+        "matches_by_status": charts.bar_chart(data["matches_by_status"].title,
+                                              _chart_rows(data["matches_by_status"])),
+        "members_by_size": charts.bar_chart(data["members_by_size"].title,
+                                            _chart_rows(data["members_by_size"])),
+        "response_times": charts.bar_chart(data["response_times"].title,
+                                           _chart_rows(data["response_times"], 2),
+                                           unit=_("시간")),
+    }
+    return render_template("dashboard/index.html", tables=data, charts=chart_svgs,
+                           rematch_form=RematchForm(), rematch_job=jobs.running(REMATCH_JOB),
+                           summary=dict((row[0], row[1]) for row in data["summary"].rows))
+
+
+@bp.route("/export/<key>.csv")
+def export(key: str):
+    """One dashboard table as CSV (UTF-8 with BOM, Korean headers)."""
+    table = tables.build(key)
+    if table is None:
+        abort(404)
+    return _csv_response(table.key, table.headers, table.rows)
+
+
+@bp.route("/rematch", methods=["POST"])
+def rematch():
+    """Start recomputing the stored recommendations as a background job."""
+    form = RematchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    running = jobs.running(REMATCH_JOB)
+    if running is not None:
+        flash(_("추천을 이미 다시 계산하고 있습니다. 진행 상황을 확인하세요."), "info")
+        return redirect(url_for("dashboard.job", job_id=running.id))
+    working = _("수요별 추천을 계산하고 있습니다…")
+
+    def work(job: jobs.Job) -> dict:
+        job.message = working
+        report = recommendations.rematch(progress=job.track)
+        return {"needs": report.needs, "recommendations": report.recommendations,
+                "low_confidence": report.low_confidence}
+
+    job = jobs.start(REMATCH_JOB, _("추천 다시 계산"), work, started_by_id=current_user.id,
+                     done_message=_("추천을 다시 계산했습니다."))
+    return redirect(url_for("dashboard.job", job_id=job.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_companies():
+    """Upload a CSV of alliance members: check every row, then import them all as a job."""
+    form = CompanyImportForm()
+    check = None
+    if form.validate_on_submit():
+        data = form.file.data.read(company_import.MAX_BYTES + 1)
+        try:
+            rows = company_import.read_rows(data)
+        except ServiceError as error:
+            form.file.errors.append(error.message)
+        else:
+            check = company_import.check_rows(rows)
+            if check.ok:
+                actor_id = current_user.id
+                working = _("기업을 가져오고 있습니다…")
+
+                def work(job: jobs.Job) -> dict:
+                    job.message = working
+                    actor = db.session.get(User, actor_id)
+                    created = company_import.import_rows(actor, rows, progress=job.track)
+                    return {"created": len(created)}
+
+                job = jobs.start(IMPORT_JOB, _("기업 CSV 가져오기"), work,
+                                 started_by_id=actor_id,
+                                 done_message=_("기업 가져오기를 마쳤습니다."))
+                return redirect(url_for("dashboard.job", job_id=job.id))
+    failed = bool(form.errors) or bool(check and check.errors)
+    return render_template("dashboard/import.html", form=form, check=check,
+                           columns=company_import.COLUMN_LABELS,
+                           required=company_import.REQUIRED_COLUMNS,
+                           max_rows=company_import.MAX_ROWS), (400 if failed else 200)
+
+
+@bp.route("/import/template.csv")
+def import_template():
+    """A CSV template for the company import (header and one example row)."""
+    header, *rows = company_import.template_csv_rows()
+    return _csv_response("company-import-template", header, rows)
+
+
+def _job_or_404(job_id: str) -> jobs.Job:
+    job = jobs.get(job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/jobs/<job_id>")
+def job(job_id: str):
+    """A job's progress; the page refreshes itself every second while the job runs."""
+    return render_template("dashboard/job.html", job=_job_or_404(job_id))
+
+
+@bp.route("/jobs/<job_id>/status.json")
+def job_status(job_id: str):
+    """A job's progress as JSON."""
+    return jsonify(_job_or_404(job_id).to_dict())

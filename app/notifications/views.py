@@ -1,20 +1,81 @@
-"""Notification views (placeholder until notifications land)."""
+"""Thin views of the notification centre: list, open, mark all read, e-mail preferences."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.access import is_safe_redirect
+from app.extensions import db
+from app.models import Notification
+from app.notifications.forms import EmailPreferencesForm
+from app.services import notifications
+from app.services.errors import PermissionDenied, ServiceError
 
 bp = Blueprint("notifications", __name__)
 
 
 @bp.app_context_processor
-def unread_count():
+def inject_unread_notifications():
     """Unread notifications of the signed-in user, for the navigation bar."""
-    return {"unread_notifications": 0}
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": notifications.unread_count(current_user)}
 
 
 @bp.route("/")
 @login_required
 def index():
-    """Placeholder page."""
-    return render_template("main/index.html")
+    """The signed-in user's notifications, newest first, unread highlighted."""
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(notifications.notifications_query(current_user), page=page,
+                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("notifications/index.html", pagination=pagination)
+
+
+@bp.route("/<int:notification_id>", endpoint="open")
+@login_required
+def open_notification(notification_id: int):
+    """Mark one notification read and follow its link when it points inside the site."""
+    notification = db.get_or_404(Notification, notification_id)
+    try:
+        notifications.mark_read(current_user, notification)
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    if is_safe_redirect(notification.link):
+        return redirect(notification.link)
+    return render_template("notifications/detail.html", notification=notification)
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    """Mark every notification of the signed-in user read."""
+    changed = notifications.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("알림 %(count)d건을 읽음으로 표시했습니다.", count=changed), "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Choose which kinds of notification are also sent by e-mail."""
+    form = EmailPreferencesForm()
+    if request.method == "GET":
+        for kind, enabled in notifications.email_preferences(current_user).items():
+            form[kind].data = enabled
+    if form.validate_on_submit():
+        try:
+            notifications.set_email_preferences(current_user, form.preferences())
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("이메일 수신 설정을 저장했습니다."), "success")
+            return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", form=form), (
+        400 if form.errors else 200)

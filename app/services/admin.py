@@ -92,6 +92,7 @@ ACCOUNT_TRANSITIONS = _transitions(
 )
 
 ACTION_LABELS: dict[str, Any] = {
+    "company.import": _l("기업 CSV 가져오기"),
     "company.approve": _l("기업 승인"),
     "company.reject": _l("기업 반려"),
     "company.suspend": _l("기업 정지"),
