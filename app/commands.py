@@ -94,9 +94,50 @@ def rematch_command(top_k: int) -> None:
                f"{report.low_confidence} low-confidence)")
 
 
+@click.command("notify-matches")
+@click.option("--since", type=click.IntRange(min=0), default=None,
+              help="이 변경 번호 이후만 / only matching changes after this id")
+def notify_matches_command(since: int | None) -> None:
+    """Notify the other side of new strong matches (run from cron every few minutes)."""
+    from app.services.notifications import notify_new_strong_matches
+
+    report = notify_new_strong_matches(since)
+    db.session.commit()
+    click.echo(f"변경 {report.changes}건을 확인해 새 유력 매칭 {report.pairs}건을 "
+               f"{report.notifications}명에게 알렸습니다. 마지막 변경 번호 {report.last_change_id}. "
+               f"({report.changes} changes checked, {report.pairs} new strong matches, "
+               f"{report.notifications} notifications; last change id {report.last_change_id})")
+
+
+@click.command("expire-requests")
+@click.option("--now", "now_text", default=None,
+              help="기준 시각 ISO 8601 (기본: 지금) / reference time, e.g. 2030-01-31T09:00:00+09:00")
+def expire_requests_command(now_text: str | None) -> None:
+    """Expire overdue match requests and consortium proposals, and send reminders (for cron)."""
+    from datetime import datetime
+
+    from app.services.workflow import expire_overdue, send_reminders
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError as error:
+            raise click.BadParameter("ISO 8601 형식이 아닙니다 (not ISO 8601)",
+                                     param_hint="--now") from error
+    expired = expire_overdue(now)
+    reminded = send_reminders(now)
+    db.session.commit()
+    click.echo(f"만료 처리: 매칭 요청 {expired.matches}건, 컨소시엄 제안 {expired.consortia}건; "
+               f"기한 알림 {reminded}건. ({expired.matches} requests and {expired.consortia} "
+               f"consortium proposals expired, {reminded} reminders sent)")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(load_reference_data_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(rematch_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(notify_matches_command)
+    app.cli.add_command(expire_requests_command)

@@ -1,14 +1,540 @@
-"""Match workflow views (placeholder until the workflow lands)."""
+"""Thin views of the double opt-in match workflow, consortium proposals and admin review."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.access import role_required
+from app.extensions import db
+from app.matches.forms import (
+    ConsortiumForm,
+    DeclineForm,
+    MatchRequestForm,
+    ReviewForm,
+    optional_float,
+)
+from app.models import (
+    ConsortiumMember,
+    ConsortiumProposal,
+    ConsortiumStatus,
+    Match,
+    MatchStatus,
+    Need,
+    Role,
+    Solution,
+)
+from app.services import workflow
+from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
+
+ORGANISATION_ROLES = (Role.COMPANY, Role.MUNICIPALITY)
+MAX_PAGE = 10_000
+
+
+@bp.app_context_processor
+def workflow_helpers() -> dict:
+    """Helpers for the catalogue pages' small workflow blocks (response stats, interest)."""
+    return {"match_response_stats": workflow.response_stats}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _apply_expiry() -> None:
+    """Expire overdue requests before showing lists or details (lazy expiry)."""
+    if workflow.expire_overdue().total:
+        db.session.commit()
+
+
+def _abort_for(error: ServiceError) -> None:
+    if isinstance(error, PermissionDenied):
+        abort(403)
+    if isinstance(error, NotFound):
+        abort(404)
+
+
+def _commit_or_flash(action, success_message: str) -> bool:
+    """Run a service call; commit and flash success, or roll back and flash/abort."""
+    try:
+        action()
+    except ServiceError as error:
+        db.session.rollback()
+        _abort_for(error)
+        flash(error.message, "danger")
+        return False
+    db.session.commit()
+    flash(success_message, "success")
+    return True
+
+
+def _put_error(form, error: ServiceError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _require_organisation() -> None:
+    """Company staff with a company or an official; everyone else 403."""
+    if current_user.is_company_user and current_user.company_id is None:
+        abort(403)
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
+def _load_match(match_id: int) -> Match:
+    return db.get_or_404(Match, match_id)
+
+
+def _load_proposal(proposal_id: int) -> ConsortiumProposal:
+    return db.get_or_404(ConsortiumProposal, proposal_id)
+
+
+def _may_view_match(match: Match) -> bool:
+    return current_user.is_admin or workflow.side_of(current_user, match) is not None
+
+
+# --- lists -----------------------------------------------------------------------------------
 
 
 @bp.route("/")
 @login_required
 def inbox():
-    """Placeholder page."""
-    return render_template("main/index.html")
+    """Requests waiting for my organisation's answer (admins go to the review queue)."""
+    if current_user.is_admin:
+        return redirect(url_for("matches.review"))
+    _require_organisation()
+    _apply_expiry()
+    return render_template(
+        "matches/inbox.html",
+        incoming=workflow.incoming_requests(current_user),
+        invitations=workflow.consortium_invitations(current_user),
+        consortia=workflow.submitted_consortia(current_user),
+        workflow=workflow,
+    )
+
+
+@bp.route("/outbox")
+@role_required(*ORGANISATION_ROLES)
+def outbox():
+    """My organisation's pending outgoing requests and consortium proposals."""
+    _require_organisation()
+    _apply_expiry()
+    proposals = []
+    if current_user.is_company_user:
+        proposals = [p for p in workflow.organisation_consortia(
+            current_user, (ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED))
+            if p.lead_company_id == current_user.company_id]
+    return render_template("matches/outbox.html",
+                           outgoing=workflow.outgoing_requests(current_user),
+                           proposals=proposals, workflow=workflow)
+
+
+@bp.route("/history")
+@role_required(*ORGANISATION_ROLES)
+def history():
+    """Every match of my organisation, filterable by status."""
+    _require_organisation()
+    _apply_expiry()
+    try:
+        status = MatchStatus(request.args.get("status", ""))
+    except ValueError:
+        status = None
+    pagination = db.paginate(workflow.organisation_matches(current_user, status), page=_page(),
+                             per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("matches/history.html", pagination=pagination, status=status,
+                           statuses=list(MatchStatus),
+                           consortia=workflow.organisation_consortia(current_user),
+                           workflow=workflow)
+
+
+# --- one match -------------------------------------------------------------------------------
+
+
+def _render_detail(match: Match, decline_form: DeclineForm | None = None,
+                   review_form: ReviewForm | None = None, status: int = 200):
+    side = workflow.side_of(current_user, match)
+    contacts = None
+    if match.status == MatchStatus.APPROVED:
+        contacts = workflow.contact_details(current_user, match)
+    return render_template(
+        "matches/detail.html",
+        match=match,
+        side=side,
+        contacts=contacts,
+        can_answer=(side is not None and side != match.initiator_side
+                    and workflow.can_transition(match, "accept")),
+        can_withdraw=(side is not None and side == match.initiator_side
+                      and workflow.can_transition(match, "withdraw")),
+        can_review=current_user.is_admin and workflow.can_transition(match, "approve"),
+        decline_form=decline_form or DeclineForm(),
+        review_form=review_form or ReviewForm(),
+        workflow=workflow,
+    ), status
+
+
+@bp.route("/<int:match_id>")
+@login_required
+def detail(match_id: int):
+    """A match: both sides, the message, the timeline, my actions, contacts once approved."""
+    _apply_expiry()
+    match = _load_match(match_id)
+    if not _may_view_match(match):
+        abort(403)
+    return _render_detail(match)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ORGANISATION_ROLES)
+def new():
+    """Express interest in a need–solution pair, with a message for the other side."""
+    _require_organisation()
+    form = MatchRequestForm()
+    is_official = current_user.is_official
+    if is_official:
+        solution = db.get_or_404(Solution, request.args.get("solution_id", type=int) or 0)
+        if not can_view_solution(current_user, solution):
+            abort(404)
+        options = workflow.interest_needs(current_user)
+        form.need_id.choices = [("", _("-- 수요를 선택하세요 --"))] + [
+            (n.id, n.title) for n in options]
+        form.solution_id.choices = [(solution.id, solution.title)]
+        fixed, fixed_kind = solution, "solution"
+        if request.method == "GET":
+            form.solution_id.data = solution.id
+            form.need_id.data = request.args.get("need_id", type=int)
+    else:
+        need = db.get_or_404(Need, request.args.get("need_id", type=int) or 0)
+        if not can_view_need(current_user, need):
+            abort(404)
+        options = workflow.interest_solutions(current_user)
+        form.solution_id.choices = [("", _("-- 솔루션을 선택하세요 --"))] + [
+            (s.id, s.title) for s in options]
+        form.need_id.choices = [(need.id, need.title)]
+        fixed, fixed_kind = need, "need"
+        if request.method == "GET":
+            form.need_id.data = need.id
+            form.solution_id.data = request.args.get("solution_id", type=int)
+    if request.method == "GET":
+        form.score.data = request.args.get("score", "")
+    if request.method == "POST" and form.validate():
+        if is_official:
+            chosen_need = db.session.get(Need, form.need_id.data)
+            chosen_solution = fixed
+            if chosen_need is None:
+                form.need_id.errors = [_("수요를 목록에서 선택하세요.")]
+        else:
+            chosen_need = fixed
+            chosen_solution = db.session.get(Solution, form.solution_id.data)
+            if chosen_solution is None:
+                form.solution_id.errors = [_("솔루션을 목록에서 선택하세요.")]
+        if chosen_need is not None and chosen_solution is not None:
+            try:
+                match = workflow.express_interest(current_user, chosen_need, chosen_solution,
+                                                  form.message.data,
+                                                  score=optional_float(form.score.data))
+            except ServiceError as error:
+                db.session.rollback()
+                if isinstance(error, PermissionDenied):
+                    abort(403)
+                _put_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("관심을 표현했습니다. 상대방이 응답하면 알려 드립니다."), "success")
+                return redirect(url_for("matches.detail", match_id=match.id))
+    has_errors = bool(form.errors or form.form_errors)
+    return render_template("matches/new.html", form=form, fixed=fixed, fixed_kind=fixed_kind,
+                           options=options), (400 if has_errors else 200)
+
+
+@bp.route("/<int:match_id>/accept", methods=["POST"])
+@role_required(*ORGANISATION_ROLES)
+def accept(match_id: int):
+    """The other side accepts the request."""
+    match = _load_match(match_id)
+    _commit_or_flash(lambda: workflow.accept(current_user, match),
+                     _("요청을 수락했습니다. 관리자 검토 후 연락처가 공개됩니다."))
+    return redirect(url_for("matches.detail", match_id=match_id))
+
+
+@bp.route("/<int:match_id>/decline", methods=["POST"])
+@role_required(*ORGANISATION_ROLES)
+def decline(match_id: int):
+    """The other side declines the request, optionally with a reason."""
+    match = _load_match(match_id)
+    form = DeclineForm()
+    if form.validate():
+        try:
+            workflow.decline(current_user, match, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _abort_for(error)
+            _put_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("요청을 거절했습니다."), "info")
+            return redirect(url_for("matches.detail", match_id=match_id))
+    if workflow.side_of(current_user, match) is None:
+        abort(403)
+    return _render_detail(match, decline_form=form, status=400)
+
+
+@bp.route("/<int:match_id>/withdraw", methods=["POST"])
+@role_required(*ORGANISATION_ROLES)
+def withdraw(match_id: int):
+    """The requesting side withdraws its pending request."""
+    match = _load_match(match_id)
+    _commit_or_flash(lambda: workflow.withdraw(current_user, match), _("요청을 철회했습니다."))
+    return redirect(url_for("matches.detail", match_id=match_id))
+
+
+# --- admin review ----------------------------------------------------------------------------
+
+
+@bp.route("/review")
+@role_required(Role.ADMIN)
+def review():
+    """Mutual matches and consortia waiting for an admin decision."""
+    matches, consortia = workflow.review_queue()
+    return render_template("matches/review.html", matches=matches, consortia=consortia,
+                           form=ReviewForm(), errors={}, workflow=workflow)
+
+
+def _decide(item, action: str, item_key: tuple[str, int]):
+    form = ReviewForm()
+    if form.validate():
+        try:
+            getattr(workflow, action)(current_user, item, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _abort_for(error)
+            form.reason.errors = list(form.reason.errors) + [error.message]
+        else:
+            db.session.commit()
+            flash(_("승인했습니다.") if action == "approve" else _("반려했습니다."), "success")
+            return redirect(url_for("matches.review"))
+    matches, consortia = workflow.review_queue()
+    errors = {item_key: list(form.reason.errors)}
+    return render_template("matches/review.html", matches=matches, consortia=consortia,
+                           form=ReviewForm(), errors=errors, workflow=workflow), 400
+
+
+@bp.route("/<int:match_id>/approve", methods=["POST"])
+@role_required(Role.ADMIN)
+def approve(match_id: int):
+    """An admin approves a mutual match."""
+    return _decide(_load_match(match_id), "approve", ("match", match_id))
+
+
+@bp.route("/<int:match_id>/reject", methods=["POST"])
+@role_required(Role.ADMIN)
+def reject(match_id: int):
+    """An admin rejects a mutual match with a reason."""
+    return _decide(_load_match(match_id), "reject", ("match", match_id))
+
+
+@bp.route("/consortia/<int:proposal_id>/approve", methods=["POST"])
+@role_required(Role.ADMIN)
+def consortium_approve(proposal_id: int):
+    """An admin approves a consortium the municipality accepted."""
+    return _decide(_load_proposal(proposal_id), "approve", ("consortium", proposal_id))
+
+
+@bp.route("/consortia/<int:proposal_id>/reject", methods=["POST"])
+@role_required(Role.ADMIN)
+def consortium_reject(proposal_id: int):
+    """An admin rejects a consortium with a reason."""
+    return _decide(_load_proposal(proposal_id), "reject", ("consortium", proposal_id))
+
+
+# --- consortia -------------------------------------------------------------------------------
+
+
+def _selected_partners(form: ConsortiumForm) -> list[Solution] | None:
+    ids = list(dict.fromkeys(form.partner_solution_ids.data or []))
+    found = [db.session.get(Solution, sid) for sid in ids]
+    if any(s is None for s in found):
+        form.partner_solution_ids.errors = [_("참여사 솔루션을 목록에서 선택하세요.")]
+        return None
+    return found
+
+
+@bp.route("/consortia/new", methods=["GET", "POST"])
+@role_required(Role.COMPANY)
+def consortium_new():
+    """Propose a consortium to a need (usually from a partnership suggestion)."""
+    _require_organisation()
+    need = db.get_or_404(Need, request.args.get("need_id", type=int) or 0)
+    if not can_view_need(current_user, need):
+        abort(404)
+    company = current_user.company
+    form = ConsortiumForm()
+    lead_options = [s for s in workflow.interest_solutions(current_user)]
+    partner_options = workflow.partner_candidates(company.id)
+    form.lead_solution_id.choices = [("", _("-- 주관 솔루션을 선택하세요 --"))] + [
+        (s.id, s.title) for s in lead_options]
+    form.partner_solution_ids.choices = [(s.id, f"{s.company.name} · {s.title}")
+                                         for s in partner_options]
+    if request.method == "GET":
+        form.lead_solution_id.data = request.args.get("lead_solution_id", type=int)
+        form.partner_solution_ids.data = [
+            int(v) for v in request.args.getlist("partner_solution_id") if v.isdigit()]
+    shares = None
+    if request.method == "POST" and form.validate():
+        lead = db.session.get(Solution, form.lead_solution_id.data)
+        partners = _selected_partners(form)
+        if lead is None:
+            form.lead_solution_id.errors = [_("주관 솔루션을 선택하세요.")]
+        elif partners is not None:
+            try:
+                shares = workflow.suggested_shares(need, lead, partners)
+                proposal = workflow.propose_consortium(current_user, need, lead, partners,
+                                                       shares, form.message.data)
+            except ServiceError as error:
+                db.session.rollback()
+                if isinstance(error, PermissionDenied):
+                    abort(403)
+                if error.field == "shares":
+                    form.partner_solution_ids.errors = [error.message]
+                else:
+                    _put_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("컨소시엄을 제안했습니다. 참여사가 모두 확인하면 지자체에 전달됩니다."), "success")
+                return redirect(url_for("matches.consortium_detail", proposal_id=proposal.id))
+    has_errors = bool(form.errors or form.form_errors)
+    return render_template(
+        "matches/consortium_new.html", form=form, need=need, company=company,
+        is_lead_size=company.size_class in workflow.LEAD_SIZES,
+        cap=current_app.config["CONSORTIUM_LARGE_SHARE_CAP"],
+    ), (400 if has_errors else 200)
+
+
+def _render_consortium(proposal: ConsortiumProposal, decline_form: DeclineForm | None = None,
+                       status: int = 200):
+    my_member = next((m for m in proposal.members
+                      if workflow.is_member_of(current_user, m.company_id)), None)
+    contacts = None
+    if proposal.status == ConsortiumStatus.APPROVED:
+        contacts = workflow.consortium_contact_details(current_user, proposal)
+    return render_template(
+        "matches/consortium_detail.html",
+        proposal=proposal,
+        my_member=my_member,
+        contacts=contacts,
+        can_confirm=(my_member is not None and not my_member.is_lead
+                     and my_member.confirmation.value == "pending"
+                     and workflow.can_transition(proposal, "all_confirmed")),
+        can_answer=(workflow.is_official_of(current_user, proposal.need.municipality_id)
+                    and workflow.can_transition(proposal, "accept")),
+        can_withdraw=(my_member is not None and my_member.is_lead
+                      and workflow.can_transition(proposal, "withdraw")),
+        can_review=current_user.is_admin and workflow.can_transition(proposal, "approve"),
+        decline_form=decline_form or DeclineForm(),
+        review_form=ReviewForm(),
+        workflow=workflow,
+    ), status
+
+
+@bp.route("/consortia/<int:proposal_id>")
+@login_required
+def consortium_detail(proposal_id: int):
+    """A consortium proposal: members, shares, confirmations, actions and contacts."""
+    _apply_expiry()
+    proposal = _load_proposal(proposal_id)
+    if not workflow.can_view_consortium(current_user, proposal):
+        abort(403)
+    return _render_consortium(proposal)
+
+
+def _my_membership(proposal: ConsortiumProposal) -> ConsortiumMember:
+    member = next((m for m in proposal.members if m.company_id == current_user.company_id), None)
+    if member is None:
+        abort(403)
+    return member
+
+
+@bp.route("/consortia/<int:proposal_id>/confirm", methods=["POST"])
+@role_required(Role.COMPANY)
+def consortium_confirm(proposal_id: int):
+    """A partner firm confirms its participation."""
+    proposal = _load_proposal(proposal_id)
+    member = _my_membership(proposal)
+    _commit_or_flash(lambda: workflow.respond_to_consortium(current_user, member, True),
+                     _("컨소시엄 참여를 확인했습니다."))
+    return redirect(url_for("matches.consortium_detail", proposal_id=proposal_id))
+
+
+def _decline_consortium(proposal: ConsortiumProposal, action):
+    form = DeclineForm()
+    if form.validate():
+        try:
+            action(form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _abort_for(error)
+            _put_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("거절했습니다."), "info")
+            return redirect(url_for("matches.consortium_detail", proposal_id=proposal.id))
+    if not workflow.can_view_consortium(current_user, proposal):
+        abort(403)
+    return _render_consortium(proposal, decline_form=form, status=400)
+
+
+@bp.route("/consortia/<int:proposal_id>/partner-decline", methods=["POST"])
+@role_required(Role.COMPANY)
+def consortium_partner_decline(proposal_id: int):
+    """A partner firm declines to take part, optionally with a reason."""
+    proposal = _load_proposal(proposal_id)
+    member = _my_membership(proposal)
+    return _decline_consortium(
+        proposal, lambda reason: workflow.respond_to_consortium(current_user, member, False,
+                                                                 reason))
+
+
+@bp.route("/consortia/<int:proposal_id>/accept", methods=["POST"])
+@role_required(Role.MUNICIPALITY)
+def consortium_accept(proposal_id: int):
+    """The municipality accepts a submitted consortium."""
+    proposal = _load_proposal(proposal_id)
+    _commit_or_flash(lambda: workflow.answer_consortium(current_user, proposal, True),
+                     _("컨소시엄 제안을 수락했습니다. 관리자 검토 후 연락처가 공개됩니다."))
+    return redirect(url_for("matches.consortium_detail", proposal_id=proposal_id))
+
+
+@bp.route("/consortia/<int:proposal_id>/decline", methods=["POST"])
+@role_required(Role.MUNICIPALITY)
+def consortium_decline(proposal_id: int):
+    """The municipality declines a submitted consortium, optionally with a reason."""
+    proposal = _load_proposal(proposal_id)
+    return _decline_consortium(
+        proposal, lambda reason: workflow.answer_consortium(current_user, proposal, False,
+                                                            reason))
+
+
+@bp.route("/consortia/<int:proposal_id>/withdraw", methods=["POST"])
+@role_required(Role.COMPANY)
+def consortium_withdraw(proposal_id: int):
+    """The lead firm withdraws its proposal."""
+    proposal = _load_proposal(proposal_id)
+    _commit_or_flash(lambda: workflow.withdraw_consortium(current_user, proposal),
+                     _("컨소시엄 제안을 철회했습니다."))
+    return redirect(url_for("matches.consortium_detail", proposal_id=proposal_id))
