@@ -551,6 +551,19 @@ def test_consortium_expires_like_requests(db, lead, partner, need):
     assert reload(db, ConsortiumProposal, proposal.id).status == ConsortiumStatus.EXPIRED
 
 
+def test_consortium_reminder_goes_once_to_partners_who_have_not_answered(db, lead, partner,
+                                                                         need):
+    proposal = _propose(db, lead, partner, need)
+    partner_user, lead_user = partner[0], lead[0]
+    soon = utcnow() + timedelta(days=12)
+    assert workflow.send_reminders(now=soon) == 1
+    db.session.commit()
+    assert workflow.send_reminders(now=soon + timedelta(hours=1)) == 0
+    assert len(notifications_of(db, partner_user, "match_reminder")) == 1
+    assert notifications_of(db, lead_user, "match_reminder") == []
+    assert reload(db, ConsortiumProposal, proposal.id).reminder_sent_at is not None
+
+
 def test_lead_withdraws_but_partner_cannot(db, lead, partner, need):
     proposal = _propose(db, lead, partner, need)
     with pytest.raises(PermissionDenied):

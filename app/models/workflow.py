@@ -124,6 +124,7 @@ class ConsortiumProposal(Base):
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    reminder_sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     responded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     responded_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     response_reason: Mapped[Optional[str]] = mapped_column(String(500))
@@ -134,6 +135,8 @@ class ConsortiumProposal(Base):
     need: Mapped["Need"] = relationship()
     lead_company: Mapped["Company"] = relationship()
     proposed_by: Mapped["User"] = relationship(foreign_keys=[proposed_by_id])
+    responded_by: Mapped[Optional["User"]] = relationship(foreign_keys=[responded_by_id])
+    reviewed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewed_by_id])
     members: Mapped[list["ConsortiumMember"]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ConsortiumMember.id"
     )
@@ -178,6 +181,7 @@ class ConsortiumMember(Base):
 
     proposal: Mapped["ConsortiumProposal"] = relationship(back_populates="members")
     company: Mapped["Company"] = relationship()
+    responded_by: Mapped[Optional["User"]] = relationship()
     solution: Mapped["Solution"] = relationship()
 
 

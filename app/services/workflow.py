@@ -459,9 +459,29 @@ def send_reminders(now: datetime | None = None) -> int:
                      _l("%(date)s까지 수락 또는 거절하지 않으면 요청이 만료됩니다.",
                         date=_aware(match.expires_at).strftime("%Y-%m-%d")))
         match.reminder_sent_at = moment
+    proposals = db.session.scalars(
+        select(ConsortiumProposal).where(
+            ConsortiumProposal.status.in_(CONSORTIUM_TRANSITIONS["expire"][0]),
+            ConsortiumProposal.reminder_sent_at.is_(None),
+            ConsortiumProposal.expires_at > moment, ConsortiumProposal.expires_at <= horizon,
+        ).order_by(ConsortiumProposal.id)
+    ).all()
+    for proposal in proposals:
+        title = _l("응답 기한이 다가옵니다: 컨소시엄 제안 %(need)s", need=proposal.need.title)
+        body = _l("%(date)s까지 응답하지 않으면 제안이 만료됩니다.",
+                  date=_aware(proposal.expires_at).strftime("%Y-%m-%d"))
+        link = _link("matches.consortium_detail", proposal_id=proposal.id)
+        if proposal.status == ConsortiumStatus.SUBMITTED:
+            _notifications().notify_municipality(proposal.need.municipality, "match_reminder",
+                                                 title, body, link)
+        else:
+            for member in proposal.members:
+                if not member.is_lead and member.confirmation == ConfirmationStatus.PENDING:
+                    _notifications().notify_company(member.company, "match_reminder", title,
+                                                    body, link)
+        proposal.reminder_sent_at = moment
     db.session.flush()
-    reminded = len(due)
-    return reminded
+    return len(due) + len(proposals)
 
 
 # --- contact details -------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('responded_by_id', sa.Integer(), nullable=True),
     sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('response_reason', sa.String(length=500), nullable=True),
