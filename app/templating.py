@@ -4,9 +4,22 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, request
+from flask_login import current_user
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
+from app.i18n import current_language
 from app.labels import label
+
+
+def category_name(category: object, locale: str | None = None) -> str:
+    """A category's name in the current (or given) locale, falling back to Korean."""
+    if category is None:
+        return ""
+    if (locale or current_language()) == "en":
+        english = getattr(category, "name_en", None)
+        if english:
+            return english
+    return getattr(category, "name_ko", "") or ""
 
 
 def url_with_args(**changes: object) -> str:
@@ -29,12 +42,12 @@ def register(app: Flask) -> None:
         date=format_date,
         bizno=format_business_number,
         label=label,
+        category_name=category_name,
     )
-    app.jinja_env.globals.update(url_with_args=url_with_args)
+    # current_user as a global too, so macros imported without context can check who is viewing.
+    app.jinja_env.globals.update(current_user=current_user)
+    app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name)
 
     @app.context_processor
     def locale_context() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        locale = get_locale()
-        return {"current_locale": locale.language if locale else "ko"}
+        return {"current_locale": current_language()}

@@ -8,6 +8,7 @@ from app.catalogue.forms import CompanySearchForm, NeedSearchForm, SolutionSearc
 from app.extensions import db
 from app.models import Company, GovernmentLevel, Municipality, Need, Solution
 from app.services import catalogue as catalogue_service
+from app.services import recommendations
 from app.services.reference_data import categories, provinces
 from app.services.visibility import (
     can_view_need,
@@ -50,7 +51,9 @@ def solution_detail(solution_id: int):
     if not can_view_solution(current_user, solution):
         abort(404)
     return render_template("catalogue/solution_detail.html", solution=solution,
-                           is_public=solution_is_public(solution))
+                           is_public=solution_is_public(solution),
+                           recommendable=recommendations.is_recommendable_solution(solution),
+                           matches=recommendations.needs_for_solution(solution))
 
 
 @bp.route("/needs")
@@ -71,7 +74,10 @@ def need_detail(need_id: int):
     if not can_view_need(current_user, need):
         abort(404)
     return render_template("catalogue/need_detail.html", need=need,
-                           is_public=need_is_public(need))
+                           is_public=need_is_public(need),
+                           recommendable=recommendations.is_recommendable_need(need),
+                           matches=recommendations.solutions_for_need(need),
+                           consortia=recommendations.consortia_for_need(need, top_k=3))
 
 
 @bp.route("/companies")
@@ -101,7 +107,7 @@ def company_detail(company_id: int):
         abort(404)
     pagination = _paginate(catalogue_service.company_public_solutions(company))
     return render_template("catalogue/company_detail.html", company=company,
-                           pagination=pagination)
+                           pagination=pagination, recs=recommendations.company_overview(company))
 
 
 @bp.route("/municipalities")

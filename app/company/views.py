@@ -10,6 +10,7 @@ from app.company.access import abort_for, company_member_required
 from app.company.forms import CompanyForm, ConfirmForm, InvitationForm, attach_error
 from app.extensions import db
 from app.models import Company, Role
+from app.services import recommendations
 from app.services import companies, solutions
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 
@@ -55,13 +56,14 @@ def _render_dashboard(invite_form: InvitationForm | None = None, status: int = 2
         recent_solutions=db.session.scalars(
             solutions.company_solutions_query(company).limit(5)).all(),
         invite_form=invite_form or InvitationForm(formdata=None),
+        recs=recommendations.company_overview(company),
     ), status
 
 
 @bp.route("/")
 @company_member_required
 def dashboard():
-    """The company's profile, membership, colleagues, solutions and invitations."""
+    """The company's profile, membership, colleagues, solutions, invitations and recommendations."""
     return _render_dashboard()
 
 

@@ -11,6 +11,7 @@ from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
 from app.services import needs as needs_service
+from app.services import recommendations
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.reference_data import categories
 from app.services.visibility import need_is_public
@@ -41,6 +42,21 @@ def _status_from_args() -> NeedStatus | None:
         return NeedStatus(request.args.get("status", ""))
     except ValueError:
         return None
+
+
+def _render_detail(need, status_form: NeedStatusForm, status: int = 200):
+    """The need's page with its status buttons, recommended solutions and consortia."""
+    return render_template(
+        "needs/detail.html",
+        need=need,
+        status_form=status_form,
+        can_manage=needs_service.can_manage_need(current_user, need),
+        is_public=need_is_public(need),
+        statuses=list(NeedStatus),
+        recommendable=recommendations.is_recommendable_need(need),
+        matches=recommendations.solutions_for_need(need),
+        consortia=recommendations.consortia_for_need(need, top_k=3),
+    ), status
 
 
 @bp.route("/")
@@ -93,11 +109,8 @@ def create():
 @bp.route("/<int:need_id>")
 @role_required(Role.MUNICIPALITY)
 def detail(need_id: int):
-    """One need of the official's municipality, with status buttons."""
-    need = _load_need(need_id)
-    return render_template("needs/detail.html", need=need, status_form=NeedStatusForm(),
-                           can_manage=needs_service.can_manage_need(current_user, need),
-                           is_public=need_is_public(need), statuses=list(NeedStatus))
+    """One need of the official's municipality, with status buttons and recommendations."""
+    return _render_detail(_load_need(need_id), NeedStatusForm())
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
@@ -137,9 +150,7 @@ def change_status(need_id: int):
     form = NeedStatusForm()
     if not form.validate_on_submit():
         flash(_("상태를 목록에서 선택하세요."), "danger")
-        return render_template("needs/detail.html", need=need, status_form=form,
-                               can_manage=needs_service.can_manage_need(current_user, need),
-                               is_public=need_is_public(need), statuses=list(NeedStatus)), 400
+        return _render_detail(need, form, 400)
     try:
         needs_service.change_status(current_user, need, form.status.data)
     except PermissionDenied:

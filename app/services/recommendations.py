@@ -195,6 +195,7 @@ class SolutionMatch:
 
     solution: Solution
     explanation: dict[str, Any]
+    need: Need | None = None
 
     @property
     def low_confidence(self) -> bool:
@@ -282,7 +283,7 @@ def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
     with engine().lock:
         matches = current.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
     solutions = _by_id(Solution, (m.solution_id for m in matches))
-    return [SolutionMatch(solutions[m.solution_id], m.to_dict())
+    return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
 
 
@@ -369,6 +370,25 @@ def partners_for_company(company: Company, top_k: int = 8) -> list[PartnerSugges
         result.append(PartnerSuggestion(companies[suggestion.company_id],
                                         suggestion.total_gain, suggestion.needs_helped, examples))
     return result
+
+
+def company_overview(company: Company, consortium_needs: int = 3) -> dict[str, Any]:
+    """Recommended needs of a company; for a large or mid-sized firm also partners and the
+    consortia it would lead for its best strong recommended needs."""
+    needs = needs_for_company(company)
+    is_lead_size = company.size_class in LEAD_SIZES
+    consortia = []
+    if is_lead_size:
+        for match in [m for m in needs if not m.low_confidence][:consortium_needs]:
+            proposals = consortia_for_need(match.need, top_k=3, lead_company=company)
+            if proposals:
+                consortia.append((match.need, proposals))
+    return {
+        "needs": needs,
+        "is_lead_size": is_lead_size,
+        "partners": partners_for_company(company) if is_lead_size else [],
+        "consortia": consortia,
+    }
 
 
 # --- stored recommendations (`flask rematch`) -------------------------------------------------

@@ -11,7 +11,7 @@ from app.company.forms import attach_error
 from app.extensions import db
 from app.labels import label
 from app.models import Solution, SolutionStatus
-from app.services import solutions
+from app.services import recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
 
@@ -113,9 +113,11 @@ def create():
 @bp.route("/<int:solution_id>")
 @company_member_required
 def detail(solution_id: int):
-    """Everything about one of the company's solutions, as its owner sees it."""
+    """One of the company's solutions as its owner sees it, with the needs it matches."""
     solution = _own(solution_id)
-    return render_template("solutions/detail.html", solution=solution)
+    return render_template("solutions/detail.html", solution=solution,
+                           recommendable=recommendations.is_recommendable_solution(solution),
+                           matches=recommendations.needs_for_solution(solution))
 
 
 def _render_edit(solution: Solution, form: SolutionForm, reference_form: ReferenceForm,
