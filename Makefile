@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 setup: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d app/translations
 
 db: setup
 	$(FLASK) db upgrade

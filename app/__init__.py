@@ -28,18 +28,19 @@ def create_app(config: str | type | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (register every table on the metadata)
-    from app.extensions import babel, csrf, db, login_manager, migrate
-    from app.i18n import select_locale
+    from app import i18n
+    from app.extensions import csrf, db, login_manager, migrate
     from app.services import matching_changes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    i18n.init_app(app)
     matching_changes.register()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "로그인이 필요합니다. (Please sign in.)"
+    login_manager.login_message = i18n.LOGIN_REQUIRED
+    login_manager.localize_callback = str
     login_manager.login_message_category = "warning"
 
     @login_manager.user_loader

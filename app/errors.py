@@ -1,26 +1,28 @@
-"""Error pages for HTTP errors, CSRF failures and database integrity errors."""
+"""Error pages for HTTP errors, CSRF failures and unexpected errors, in the request's language."""
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
-ERROR_MESSAGES = {
-    400: ("잘못된 요청입니다.", "Bad request."),
-    403: ("이 작업을 할 권한이 없습니다.", "You are not allowed to do this."),
-    404: ("요청한 페이지를 찾을 수 없습니다.", "Page not found."),
-    405: ("허용되지 않는 요청 방식입니다.", "Method not allowed."),
-    413: ("요청이 너무 큽니다.", "Request too large."),
-    500: ("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.", "Something went wrong."),
+ERROR_TITLES = {
+    400: _l("잘못된 요청입니다."),
+    401: _l("로그인이 필요합니다."),
+    403: _l("이 작업을 할 권한이 없습니다."),
+    404: _l("요청한 페이지를 찾을 수 없습니다."),
+    405: _l("허용되지 않는 요청 방식입니다."),
+    413: _l("요청이 너무 큽니다."),
+    500: _l("일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."),
 }
 
 
 def _render(code: int, detail: str | None = None):
-    ko, en = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
-    return render_template("errors/error.html", code=code, message_ko=ko, message_en=en,
-                           detail=detail), code
+    message = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    return render_template("errors/error.html", code=code, message=str(message), detail=detail), code
 
 
 def register(app: Flask) -> None:
@@ -28,7 +30,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _render(400, "보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.")
+        return _render(400, _("보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,77 +1,120 @@
-"""Korean display labels for enum values (English alongside for later localisation)."""
+"""Display labels for enum values: Korean msgids, translated lazily into the request locale."""
 from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from app.models import (
     AccountStatus,
+    ConfirmationStatus,
+    ConsortiumStatus,
+    GovernmentLevel,
+    MatchStatus,
     Maturity,
     MembershipStatus,
     ModerationStatus,
     NeedStatus,
     OfficialStatus,
     Role,
+    Side,
     SizeClass,
     SolutionStatus,
 )
 
-LABELS: dict[type, dict[object, str]] = {
+LABELS: dict[type, dict[object, LazyString]] = {
     SizeClass: {
-        SizeClass.LARGE: "대기업",
-        SizeClass.MID: "중견기업",
-        SizeClass.SME: "중소기업",
-        SizeClass.STARTUP: "스타트업",
+        SizeClass.LARGE: _l("대기업"),
+        SizeClass.MID: _l("중견기업"),
+        SizeClass.SME: _l("중소기업"),
+        SizeClass.STARTUP: _l("스타트업"),
     },
     MembershipStatus: {
-        MembershipStatus.NONE: "미신청",
-        MembershipStatus.PENDING: "승인 대기",
-        MembershipStatus.APPROVED: "승인됨",
-        MembershipStatus.REJECTED: "반려됨",
-        MembershipStatus.SUSPENDED: "정지됨",
+        MembershipStatus.NONE: _l("미신청"),
+        MembershipStatus.PENDING: _l("승인 대기"),
+        MembershipStatus.APPROVED: _l("승인됨"),
+        MembershipStatus.REJECTED: _l("반려됨"),
+        MembershipStatus.SUSPENDED: _l("정지됨"),
     },
     Maturity: {
-        Maturity.RND: "연구개발",
-        Maturity.PILOT: "실증",
-        Maturity.COMMERCIAL: "상용화",
+        Maturity.RND: _l("연구개발"),
+        Maturity.PILOT: _l("실증"),
+        Maturity.COMMERCIAL: _l("상용화"),
     },
     SolutionStatus: {
-        SolutionStatus.DRAFT: "초안",
-        SolutionStatus.PUBLISHED: "게시됨",
-        SolutionStatus.ARCHIVED: "보관됨",
+        SolutionStatus.DRAFT: _l("초안"),
+        SolutionStatus.PUBLISHED: _l("게시됨"),
+        SolutionStatus.ARCHIVED: _l("보관됨"),
     },
     NeedStatus: {
-        NeedStatus.OPEN: "모집 중",
-        NeedStatus.IN_REVIEW: "검토 중",
-        NeedStatus.MATCHED: "매칭 완료",
-        NeedStatus.CLOSED: "종료",
+        NeedStatus.OPEN: _l("모집 중"),
+        NeedStatus.IN_REVIEW: _l("검토 중"),
+        NeedStatus.MATCHED: _l("매칭 완료"),
+        NeedStatus.CLOSED: _l("종료"),
     },
     OfficialStatus: {
-        OfficialStatus.PENDING: "인증 대기",
-        OfficialStatus.VERIFIED: "인증됨",
-        OfficialStatus.REJECTED: "반려됨",
-        OfficialStatus.SUSPENDED: "정지됨",
+        OfficialStatus.PENDING: _l("인증 대기"),
+        OfficialStatus.VERIFIED: _l("인증됨"),
+        OfficialStatus.REJECTED: _l("반려됨"),
+        OfficialStatus.SUSPENDED: _l("정지됨"),
     },
     Role: {
-        Role.COMPANY: "기업 회원",
-        Role.MUNICIPALITY: "지자체 공무원",
-        Role.ADMIN: "관리자",
+        Role.COMPANY: _l("기업 회원"),
+        Role.MUNICIPALITY: _l("지자체 공무원"),
+        Role.ADMIN: _l("관리자"),
     },
     AccountStatus: {
-        AccountStatus.ACTIVE: "활성",
-        AccountStatus.SUSPENDED: "정지됨",
+        AccountStatus.ACTIVE: _l("활성"),
+        AccountStatus.SUSPENDED: _l("정지됨"),
     },
     ModerationStatus: {
-        ModerationStatus.ACTIVE: "노출",
-        ModerationStatus.SUSPENDED: "게시 중단",
+        ModerationStatus.ACTIVE: _l("노출"),
+        ModerationStatus.SUSPENDED: _l("게시 중단"),
+    },
+    GovernmentLevel: {
+        GovernmentLevel.PROVINCE: _l("광역자치단체"),
+        GovernmentLevel.BASIC: _l("기초자치단체"),
+    },
+    Side: {
+        Side.MUNICIPALITY: _l("지자체"),
+        Side.COMPANY: _l("기업"),
+    },
+    MatchStatus: {
+        MatchStatus.PENDING: _l("응답 대기"),
+        MatchStatus.DECLINED: _l("거절됨"),
+        MatchStatus.EXPIRED: _l("기한 만료"),
+        MatchStatus.WITHDRAWN: _l("철회됨"),
+        MatchStatus.MUTUAL: _l("상호 수락 · 검토 대기"),
+        MatchStatus.APPROVED: _l("승인됨"),
+        MatchStatus.REJECTED: _l("반려됨"),
+    },
+    ConsortiumStatus: {
+        ConsortiumStatus.AWAITING_PARTNERS: _l("참여사 확인 대기"),
+        ConsortiumStatus.SUBMITTED: _l("지자체 응답 대기"),
+        ConsortiumStatus.PARTNER_DECLINED: _l("참여사 불참"),
+        ConsortiumStatus.WITHDRAWN: _l("철회됨"),
+        ConsortiumStatus.DECLINED: _l("거절됨"),
+        ConsortiumStatus.EXPIRED: _l("기한 만료"),
+        ConsortiumStatus.MUTUAL: _l("상호 수락 · 검토 대기"),
+        ConsortiumStatus.APPROVED: _l("승인됨"),
+        ConsortiumStatus.REJECTED: _l("반려됨"),
+    },
+    ConfirmationStatus: {
+        ConfirmationStatus.PENDING: _l("확인 대기"),
+        ConfirmationStatus.CONFIRMED: _l("참여 확인"),
+        ConfirmationStatus.DECLINED: _l("불참"),
     },
 }
 
 
 def label(value: object) -> str:
-    """The Korean label of an enum member (or the value itself when unknown)."""
+    """The label of an enum member in the current locale (or the value itself when unknown)."""
     if value is None:
         return ""
-    return LABELS.get(type(value), {}).get(value, str(getattr(value, "value", value)))
+    text = LABELS.get(type(value), {}).get(value)
+    return str(text) if text is not None else str(getattr(value, "value", value))
 
 
-def choices(enum_cls: type) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field, in declaration order."""
-    return [(member.value, label(member)) for member in enum_cls]
+def choices(enum_cls: type) -> list[tuple[str, LazyString | str]]:
+    """(value, lazy label) pairs for a select field, in declaration order."""
+    labels = LABELS.get(enum_cls, {})
+    return [(member.value, labels.get(member, member.value)) for member in enum_cls]

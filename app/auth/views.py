@@ -35,7 +35,7 @@ def register():
     invite_token = request.values.get("invite") or None
     invitation = accounts.valid_invitation(invite_token)
     form = RegistrationForm()
-    form.municipality_id.choices = {"": [("", "-- 선택하세요 --")],
+    form.municipality_id.choices = {"": [("", _("-- 선택하세요 --"))],
                                     **dict(accounts.municipality_choices())}
     if invitation is not None and request.method == "GET":
         form.email.data = invitation.email

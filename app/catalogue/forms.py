@@ -14,6 +14,7 @@ from app.services.catalogue import (
     NeedFilters,
     SolutionFilters,
 )
+from app.templating import category_name
 
 KEYWORD_MAX = 100
 ALL_STATUSES = "all"
@@ -66,7 +67,7 @@ class SearchForm(FlaskForm):
 
 
 def _category_choices(categories) -> list[tuple[str, str]]:
-    return [("", _l("전체 분야"))] + [(c.code, c.name_ko) for c in categories]
+    return [("", _l("전체 분야"))] + [(c.code, category_name(c)) for c in categories]
 
 
 def _region_choices(provinces) -> list[tuple[str, str]]:

@@ -1,8 +1,13 @@
-"""The landing page."""
+"""The landing page and the interface language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import refresh
+from flask_login import current_user
 
+from app import i18n
+from app.auth.access import is_safe_redirect
+from app.extensions import db
 from app.services import catalogue as catalogue_service
 
 bp = Blueprint("main", __name__)
@@ -21,7 +26,14 @@ def index():
 
 @bp.route("/locale", methods=["POST"])
 def set_locale():
-    """Switch the interface language (placeholder until the English locale lands)."""
-    from flask import redirect, url_for
-
-    return redirect(url_for("main.index"))
+    """Switch the interface language: saved on the signed-in user, else in the session."""
+    locale = request.form.get("locale", "")
+    if not i18n.is_supported(locale):
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    session[i18n.SESSION_KEY] = locale
+    refresh()
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("main.index"))

@@ -33,6 +33,7 @@ from app.services.needs import (
     TITLE_MAX,
     NeedData,
 )
+from app.templating import category_name
 
 _AMOUNT_NOISE = re.compile(r"[\s,]|원$|명$")
 
@@ -123,7 +124,7 @@ class NeedForm(FlaskForm):
 
     def set_category_choices(self, categories) -> None:
         """Fill both category lists from the loaded categories."""
-        options = [(c.id, c.name_ko) for c in categories]
+        options = [(c.id, category_name(c)) for c in categories]
         self.primary_category_id.choices = [("", _l("-- 선택하세요 --"))] + options
         self.secondary_category_ids.choices = options
 

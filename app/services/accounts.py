@@ -106,11 +106,10 @@ def request_registration(
     if user_by_email(email) is not None:
         send_mail(
             email,
-            "[CityMatch] 가입 시도 안내 (sign-up attempt)",
-            "이 이메일 주소로 이미 CityMatch 계정이 있습니다. 본인이 시도한 것이라면 로그인하세요: "
-            f"{url_for('auth.login', _external=True)}\n"
-            "본인이 아니라면 이 메일을 무시하세요.\n\n"
-            "An account with this address already exists; sign in instead.",
+            _("[CityMatch] 가입 시도 안내"),
+            _("이 이메일 주소로 이미 CityMatch 계정이 있습니다. 본인이 시도한 것이라면 로그인하세요: "
+              "%(link)s\n본인이 아니라면 이 메일을 무시하세요.",
+              link=url_for("auth.login", _external=True)),
         )
         return
 
@@ -128,9 +127,9 @@ def request_registration(
     link = url_for("auth.confirm", token=token, _external=True)
     send_mail(
         email,
-        "[CityMatch] 가입 확인 (confirm your account)",
-        f"{registration.name}님, CityMatch 가입을 완료하려면 24시간 안에 아래 링크를 여세요.\n{link}\n\n"
-        "To finish signing up, open the link above within 24 hours.",
+        _("[CityMatch] 가입 확인"),
+        _("%(name)s님, CityMatch 가입을 완료하려면 24시간 안에 아래 링크를 여세요.\n%(link)s",
+          name=registration.name, link=link),
     )
 
 
@@ -212,7 +211,7 @@ def municipality_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     groups: list[tuple[str, list[tuple[int, str]]]] = []
     for municipality in db.session.scalars(select(Municipality).order_by(Municipality.sort_order)):
         if municipality.level == GovernmentLevel.PROVINCE:
-            groups.append((municipality.name, [(municipality.id, f"{municipality.name} (광역)")]))
+            groups.append((municipality.name, [(municipality.id, _("%(name)s (광역)", name=municipality.name))]))
         elif groups:
             groups[-1][1].append((municipality.id, municipality.full_name))
     return groups

@@ -1,6 +1,8 @@
 """Exceptions raised by services and turned into form errors or HTTP codes by views."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class ServiceError(Exception):
     """A business rule refused the operation; `field` names the form field it concerns."""
@@ -14,12 +16,12 @@ class ServiceError(Exception):
 class PermissionDenied(ServiceError):
     """The acting user may not do this (HTTP 403)."""
 
-    def __init__(self, message: str = "이 작업을 할 권한이 없습니다.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(_l("이 작업을 할 권한이 없습니다.")))
 
 
 class NotFound(ServiceError):
     """The object does not exist (HTTP 404)."""
 
-    def __init__(self, message: str = "대상을 찾을 수 없습니다.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(_l("대상을 찾을 수 없습니다.")))

@@ -25,6 +25,7 @@ from app.services.solutions import (
     TITLE_MAX,
     current_year,
 )
+from app.templating import category_name
 
 PRICE_VALIDATORS = [
     Optional(),
@@ -63,7 +64,7 @@ class SolutionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        categories = [(c.id, c.name_ko) for c in reference_data.categories()]
+        categories = [(c.id, category_name(c)) for c in reference_data.categories()]
         self.primary_category_id.choices = [("", _l("-- 선택하세요 --"))] + categories
         self.secondary_category_ids.choices = categories
         self.maturity.choices = [("", _l("-- 선택하세요 --"))] + choices(Maturity)
