@@ -17,6 +17,9 @@ from matching.evaluation import (
 from matching.index import TextIndex, top_k_pairs
 from matching.text import DEFAULT_ANALYZER, normalize
 
+#: The labelled domain set (``eval/domain/``) relative to the repository root.
+DOMAIN_RELATIVE = Path("eval") / "domain"
+
 Ranker = Callable[[Sequence[Mapping], Sequence[Mapping], int], Run]
 
 
@@ -43,13 +46,13 @@ def sklearn_ranker(**params) -> Ranker:
     return ranker
 
 
-def index_ranker(**params) -> Ranker:
-    """Our :class:`TextIndex` with the given hyper-parameters."""
+def index_ranker(search: Mapping | None = None, **params) -> Ranker:
+    """Our :class:`TextIndex` with the given hyper-parameters (``search``: search_many options)."""
     def ranker(docs, queries, k):
         index = TextIndex(refit_every=None, **params).fit(docs)
+        results = index.search_many(index.transform(queries), top_k=k, **(search or {}))
         return dict(zip((str(q["id"]) for q in queries),
-                        ([(str(d), s) for d, s in r]
-                         for r in index.search_many(index.transform(queries), top_k=k))))
+                        ([(str(d), s) for d, s in r] for r in results)))
     return ranker
 
 
@@ -105,13 +108,21 @@ CANDIDATES: dict[str, tuple[str, Ranker]] = {
     "char24_sublinear": ("sklearn TF-IDF, char_wb (2,4), sublinear tf",
                          sklearn_ranker(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)),
     "kiwi_sublinear": ("Kiwi morphemes, sublinear tf",
-                       index_ranker(bigrams=False, tf="sublinear")),
+                       index_ranker(subwords=0.0, tf="sublinear")),
     "kiwi_bm25tf": ("Kiwi morphemes, BM25 tf saturation, cosine",
-                    index_ranker(bigrams=False, tf="bm25")),
+                    index_ranker(subwords=0.0, tf="bm25")),
     "kiwi_bigram_sublinear": ("Kiwi morphemes + bigrams, sublinear tf",
-                              index_ranker(bigrams=True, tf="sublinear")),
-    "default": ("Kiwi morphemes + bigrams, BM25 tf saturation, cosine (DEFAULT)",
-                index_ranker()),
+                              index_ranker(bigrams=True, subwords=0.0, tf="sublinear")),
+    "kiwi_bigram_bm25tf": ("Kiwi morphemes + bigrams, BM25 tf saturation, cosine (old default)",
+                           index_ranker(bigrams=True, subwords=0.0)),
+    "kiwi_sub3": ("Kiwi morphemes + char-bigram subwords of Hangul terms ≥ 3 letters (0.2), BM25 tf",
+                  index_ranker(subword_min_len=3)),
+    "default": ("Kiwi morphemes + char-bigram subwords of Hangul terms (0.2), BM25 tf, cosine "
+                "(DEFAULT)", index_ranker()),
+    "default_allpairs64": ("DEFAULT, all-pairs mode: top-64 query features, top-100 re-scored",
+                           index_ranker(search={"max_query_terms": 64, "rescore_depth": 100})),
+    "default_allpairs32": ("DEFAULT, all-pairs mode: top-32 query features, top-100 re-scored",
+                           index_ranker(search={"max_query_terms": 32, "rescore_depth": 100})),
     "default_char_fusion": ("DEFAULT fused 50/50 with char_wb (2,3) sublinear", fusion_ranker(0.5)),
     "bm25_kiwi": ("Okapi BM25 over Kiwi morphemes (reference, not a cosine)", bm25_ranker()),
 }
@@ -125,8 +136,9 @@ def preanalyse(items: Sequence[Mapping]) -> list[dict]:
 
 
 def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10,
-                   out=sys.stdout) -> list[dict]:
+                   out=None) -> list[dict]:
     """Evaluate candidates by name and print a Markdown table row per candidate."""
+    out = out if out is not None else sys.stdout
     t0 = time.perf_counter()
     docs, queries = preanalyse(docs), preanalyse(queries)
     print(f"analysed {len(docs)} docs + {len(queries)} queries with Kiwi in "
@@ -146,18 +158,26 @@ def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: ``python -m matching.experiments korquad|files ...``."""
+    """Entry point: ``python -m matching.experiments korquad|domain|all|files ...``."""
     parser = argparse.ArgumentParser(prog="python -m matching.experiments", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     kq = sub.add_parser("korquad", help="KorQuAD 1.0 dev as retrieval")
     kq.add_argument("--path", type=Path, default=None,
                     help="KorQuAD_v1.0_dev.json (default: ../shared/data/korquad/ from the repo)")
     kq.add_argument("--limit", type=int, default=0, help="use only the first N queries")
+    dm = sub.add_parser("domain", help="the labelled CityMatch domain set (eval/domain/)")
+    dm.add_argument("--dir", type=Path, default=None,
+                    help="directory with docs.jsonl, queries.jsonl, qrels.txt "
+                         "(default: eval/domain/ of the repository)")
+    al = sub.add_parser("all", help="korquad, then domain")
+    al.add_argument("--path", type=Path, default=None, help="KorQuAD file (as for korquad)")
+    al.add_argument("--dir", type=Path, default=None, help="domain directory (as for domain)")
+    al.add_argument("--limit", type=int, default=0, help="KorQuAD: use only the first N queries")
     fl = sub.add_parser("files", help="any docs/queries JSONL + TREC qrels")
     fl.add_argument("--docs", required=True)
     fl.add_argument("--queries", required=True)
     fl.add_argument("--qrels", required=True)
-    for p in (kq, fl):
+    for p in (kq, dm, al, fl):
         p.add_argument("--candidates", default=",".join(CANDIDATES),
                        help="comma-separated candidate names")
     args = parser.parse_args(argv)
@@ -165,20 +185,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         parser.error(f"unknown candidates {unknown}; choose from {list(CANDIDATES)}")
-    if args.command == "korquad":
-        path = args.path or Path(__file__).resolve().parents[1] / KORQUAD_RELATIVE
+    root = Path(__file__).resolve().parents[1]
+    if args.command in ("korquad", "all"):
+        path = args.path or root / KORQUAD_RELATIVE
         if not path.is_file():
             print(f"KorQuAD file not found at {path}; skipping.", file=sys.stderr)
-            return 0
-        docs, queries, qrels = load_korquad(path)
-        if args.limit:
-            queries = queries[:args.limit]
-            qrels = {q["id"]: qrels[q["id"]] for q in queries}
-    else:
+        else:
+            docs, queries, qrels = load_korquad(path)
+            if args.limit:
+                queries = queries[:args.limit]
+                qrels = {q["id"]: qrels[q["id"]] for q in queries}
+            print(f"## KorQuAD 1.0 dev: {len(docs)} documents, {len(queries)} queries", flush=True)
+            run_candidates(docs, queries, qrels, names)
+    if args.command in ("domain", "all"):
+        folder = args.dir or root / DOMAIN_RELATIVE
+        if not (folder / "docs.jsonl").is_file():
+            print(f"domain set not found in {folder}; skipping.", file=sys.stderr)
+        else:
+            docs = load_jsonl(str(folder / "docs.jsonl"))
+            queries = load_jsonl(str(folder / "queries.jsonl"), "queries")
+            qrels = load_qrels(str(folder / "qrels.txt"))
+            judged = sum(1 for r in qrels.values() if any(g > 0 for g in r.values()))
+            print(f"## domain set: {len(docs)} documents, {len(queries)} queries "
+                  f"({judged} with relevant documents)", flush=True)
+            run_candidates(docs, queries, qrels, names)
+    if args.command == "files":
         docs, queries = load_jsonl(args.docs), load_jsonl(args.queries, "queries")
         qrels = load_qrels(args.qrels)
-    print(f"{len(docs)} documents, {len(queries)} queries", flush=True)
-    run_candidates(docs, queries, qrels, names)
+        print(f"{len(docs)} documents, {len(queries)} queries", flush=True)
+        run_candidates(docs, queries, qrels, names)
     return 0
 
 

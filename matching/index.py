@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import saxpy as _saxpy
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -22,7 +22,17 @@ DEFAULT_FIELDS: tuple[tuple[str, float], ...] = (
 )
 #: Joiner of adjacent-term bigram features (analysed terms never contain a space).
 BIGRAM_JOINER = " "
+#: Prefix of character-bigram subword features (contains a space, so it can collide with no
+#: analysed term, and every "not a plain term" check on ``BIGRAM_JOINER`` also skips subwords).
+SUBWORD_PREFIX = " #"
 _SCORE_DECIMALS = 6
+#: Indexes with at least this many rows keep features present in at least this share of the
+#: rows also as a dense block (at most this many bytes) for search and search_many.
+_DENSE_MIN_ROWS = 20_000
+_DENSE_MIN_SHARE = 0.05
+_DENSE_BUDGET = 384 * 2**20
+#: Documents analysed and counted per block in ``fit`` (bounds the token strings held at once).
+_FIT_BLOCK = 8192
 _DTYPE = np.float32
 
 
@@ -49,7 +59,9 @@ class TextIndex(BaseEstimator):
     Each document is a mapping with an ``id``, optional ``group`` (e.g. "need"/"solution") and
     text fields (see ``fields``). Pre-analysed tokens may be given as ``doc["tokens"][field]``
     (a list or a space-joined string); then the text is not re-analysed. Term frequency per
-    document is the field-weighted sum of counts, then ``tf`` weighting ("bm25": saturation
+    document is the field-weighted sum of counts (features: analysed terms, optional adjacent-term
+    ``bigrams`` and, with ``subwords`` > 0, character bigrams of Hangul terms of at least
+    ``subword_min_len`` letters weighted ``subwords`` × the field weight), then ``tf`` weighting ("bm25": saturation
     ``tf·(k1+1)/(tf+k1·(1-b+b·len/avglen))``, "sublinear": ``1+log tf``, "raw"), times the
     smoothed IDF of scikit-learn's ``TfidfTransformer``, L2-normalised; scores are cosines.
     """
@@ -58,15 +70,19 @@ class TextIndex(BaseEstimator):
         self,
         fields: Sequence[tuple[str, float]] = DEFAULT_FIELDS,
         analyzer: KoreanAnalyzer | None = None,
-        bigrams: bool = True,
+        bigrams: bool = False,
         tf: str = "bm25",
         k1: float = 1.2,
         b: float = 0.75,
         refit_every: int | None = 500,
+        subwords: float = 0.2,
+        subword_min_len: int = 2,
     ):
         self.fields = fields
         self.analyzer = analyzer
         self.bigrams = bigrams
+        self.subwords = subwords
+        self.subword_min_len = subword_min_len
         self.tf = tf
         self.k1 = k1
         self.b = b
@@ -101,34 +117,89 @@ class TextIndex(BaseEstimator):
         return out
 
     def _counts(self, analysed: Sequence[Mapping[str, list[str]]], grow: bool) -> sp.csr_matrix:
-        """Field-weighted term counts, one row per document (vocabulary grows if ``grow``)."""
+        """Field-weighted term counts, one row per document (vocabulary grows if ``grow``).
+
+        Vectorised: every token of every field is mapped once to a local integer id, bigrams are
+        pairs of adjacent local ids inside one field (``np.unique`` on ``a·L + b`` codes, so no
+        per-occurrence bigram strings are built), and the sparse matrix is assembled from
+        ``(row, column, field weight)`` triples whose duplicates scipy sums.
+        """
         vocab = self.vocabulary_
         terms = self._terms
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for row in analysed:
-            acc: dict[int, float] = {}
+        tokens: list[str] = []
+        seg_rows: list[int] = []
+        seg_weights: list[float] = []
+        seg_lengths: list[int] = []
+        for r, row in enumerate(analysed):
             for name, weight in self.fields:
                 toks = row.get(name)
-                if not toks:
-                    continue
-                for term, c in Counter(term_features(toks, self.bigrams)).items():
-                    j = vocab.get(term)
-                    if j is None:
-                        if not grow:
-                            continue
+                if toks:
+                    tokens.extend(toks)
+                    seg_rows.append(r)
+                    seg_weights.append(weight)
+                    seg_lengths.append(len(toks))
+        n_rows = len(analysed)
+        if not tokens:
+            return sp.csr_matrix((n_rows, len(terms)), dtype=np.float64)
+        local: dict[str, int] = dict.fromkeys(tokens)  # first-appearance order, C speed
+        for k, term in enumerate(local):
+            local[term] = k
+        ids = np.fromiter(map(local.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        del tokens
+        lengths = np.asarray(seg_lengths, dtype=np.int64)
+        tok_rows = np.repeat(np.asarray(seg_rows, dtype=np.int32), lengths)
+        tok_weights = np.repeat(np.asarray(seg_weights, dtype=np.float32), lengths)
+
+        def columns(strings: Iterable[str]) -> np.ndarray:
+            """Global column of each feature string (-1 if unknown and not growing)."""
+            out = []
+            for term in strings:
+                j = vocab.get(term)
+                if j is None:
+                    if grow:
                         j = vocab[term] = len(terms)
                         terms.append(term)
-                    acc[j] = acc.get(j, 0.0) + weight * c
-            indices.extend(acc.keys())
-            data.extend(acc.values())
-            indptr.append(len(indices))
-        mat = sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32),
-             np.asarray(indptr, dtype=np.int64)),
-            shape=(len(analysed), len(terms)),
-        )
+                    else:
+                        j = -1
+                out.append(j)
+            return np.asarray(out, dtype=np.int64)
+
+        uniq = list(local)
+        cols = columns(uniq)[ids]
+        rows, data = tok_rows, tok_weights
+        if self.bigrams:
+            valid = np.ones(ids.shape[0], dtype=bool)
+            valid[np.cumsum(lengths) - 1] = False  # last token of each field has no successor
+            pos = np.flatnonzero(valid)
+            if pos.size:
+                width = len(uniq)
+                codes, inverse = _factorize(ids[pos] * width + ids[pos + 1], width * width)
+                bcols = columns(uniq[c // width] + BIGRAM_JOINER + uniq[c % width]
+                                for c in codes.tolist())
+                cols = np.concatenate([cols, bcols[inverse]])
+                rows = np.concatenate([rows, tok_rows[pos]])
+                data = np.concatenate([data, tok_weights[pos]])
+        if self.subwords:
+            # Character bigrams of Hangul terms (" #교통" from 교통, " #스마", " #마트" from 스마트),
+            # weighted ``subwords`` × field weight: partial matches of compounds, like char n-gram
+            # TF-IDF, but derived from the analysed terms so a rebuild needs no raw text.
+            per_term = [_hangul_bigrams(t, self.subword_min_len) for t in uniq]
+            n_sub = np.fromiter((len(x) for x in per_term), dtype=np.int64, count=len(per_term))
+            if n_sub.any():
+                scols = columns(g for x in per_term for g in x)
+                starts = np.concatenate(([0], np.cumsum(n_sub)[:-1]))
+                occ_n = n_sub[ids]
+                occ = np.repeat(np.arange(ids.shape[0]), occ_n)
+                within = np.arange(occ.shape[0]) - np.repeat(np.cumsum(occ_n) - occ_n, occ_n)
+                cols = np.concatenate([cols, scols[starts[ids[occ]] + within]])
+                rows = np.concatenate([rows, tok_rows[occ]])
+                data = np.concatenate([data, tok_weights[occ] * np.float32(self.subwords)])
+        keep = cols >= 0
+        if not keep.all():
+            cols, rows, data = cols[keep], rows[keep], data[keep]
+        mat = sp.coo_matrix((data.astype(np.float64), (rows, cols.astype(np.int32))),
+                            shape=(n_rows, len(terms))).tocsr()
+        mat.sum_duplicates()
         mat.sort_indices()
         return mat
 
@@ -136,32 +207,38 @@ class TextIndex(BaseEstimator):
     def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Apply tf weighting, fitted IDF and L2 norm to count rows (unknown columns dropped)."""
         n_feat = self.idf_.shape[0]
-        counts = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+        counts = sp.csr_matrix(counts)
+        n_rows = counts.shape[0]
+        indices, indptr = counts.indices, counts.indptr
+        row_of = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(indptr))
+        data = counts.data.astype(np.float64)  # always a copy: the counts stay untouched
         if self.tf == "bm25":
-            lengths = np.asarray(counts.sum(axis=1)).ravel()
+            lengths = np.bincount(row_of, weights=data, minlength=n_rows)
             rel = lengths / self.avg_length_ if self.avg_length_ > 0 else np.ones_like(lengths)
             denom_row = self.k1 * (1.0 - self.b + self.b * rel)
-            row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-            tfv = counts.data
-            counts.data = tfv * (self.k1 + 1.0) / (tfv + denom_row[row_of])
+            data = data * (self.k1 + 1.0) / (data + denom_row[row_of])
         elif self.tf == "sublinear":
-            counts.data = 1.0 + np.log(counts.data)
+            data = 1.0 + np.log(data)
         elif self.tf != "raw":
             raise ValueError(f"unknown tf weighting {self.tf!r}; use 'bm25', 'sublinear' or 'raw'")
         # Terms unseen at the last fit get the IDF of a term seen once: they count in the
         # norm (so a new document is not over-scored) but are not scored until a refit.
-        known = counts.indices < n_feat
-        idf = np.full(counts.indices.shape, self.unseen_idf_)
-        idf[known] = self.idf_[counts.indices[known]]
-        counts.data *= idf
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        known = indices < n_feat
+        all_known = bool(known.all())
+        if all_known:
+            data *= self.idf_[indices]
+        else:
+            idf = np.full(indices.shape, self.unseen_idf_)
+            idf[known] = self.idf_[indices[known]]
+            data *= idf
+        norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
         norms[norms == 0] = 1.0
-        row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        counts.data /= norms[row_of]
-        counts.data[~known] = 0.0
-        counts.eliminate_zeros()
-        counts = sp.csr_matrix(counts[:, :n_feat]) if counts.shape[1] != n_feat else counts
-        return sp.csr_matrix(counts, dtype=_DTYPE)
+        data /= norms[row_of]
+        keep = (data != 0) & known
+        if not keep.all():
+            indices, data = indices[keep], data[keep]
+            indptr = np.concatenate(([0], np.cumsum(np.bincount(row_of[keep], minlength=n_rows))))
+        return sp.csr_matrix((data.astype(_DTYPE), indices, indptr), shape=(n_rows, n_feat))
 
     def _fit_weights(self, counts: sp.csr_matrix) -> None:
         """Learn IDF and the average document length from a count matrix."""
@@ -184,11 +261,16 @@ class TextIndex(BaseEstimator):
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1}, key=str)[:5]
             raise ValueError(f"duplicate document ids: {dup}")
-        analysed = self.analyse_docs(docs)
         self._lock = threading.RLock()
         self.vocabulary_: dict[str, int] = {}
         self._terms: list[str] = []
-        counts = self._counts(analysed, grow=True)
+        # Analyse and count in blocks, so only one block's token strings are alive at a time.
+        blocks = [self._counts(self.analyse_docs(docs[i:i + _FIT_BLOCK]), grow=True)
+                  for i in range(0, len(docs), _FIT_BLOCK)]
+        width = len(self._terms)
+        counts = sp.vstack([_widen(m, width) for m in blocks], format="csr") if blocks else \
+            sp.csr_matrix((0, 0))
+        del blocks
         groups = [d.get("group") for d in docs]
         self._build(ids, groups, counts)
         return self
@@ -197,11 +279,20 @@ class TextIndex(BaseEstimator):
         """(Re)compute IDF and all weighted matrices from stored counts."""
         self._fit_weights(counts)
         self.ids_ = list(ids)
-        self._counts_base = sp.csr_matrix(counts, dtype=_DTYPE)
+        counts = sp.csr_matrix(counts, dtype=_DTYPE)
+        counts.sort_indices()
+        self._counts_base = counts
+        X = self._weight(counts)
+        if X.nnz == counts.nnz:  # same sparsity pattern (always at fit): share the index arrays
+            X = sp.csr_matrix((X.data, counts.indices, counts.indptr), shape=X.shape)
+        self._X_base = X
         self._groups_base = list(groups)
         self._group_codes: dict[Any, int] = {}
         self._group_base = np.array([self._group_code(g) for g in groups], dtype=np.int32)
-        self._XT = self._weight(counts).T.tocsr()
+        self._XT = X.T.tocsr()
+        # Large indexes: frequent features (long posting lists) also as a dense block, so that
+        # scoring them is a streaming dense operation instead of a sparse product.
+        self._dense = _dense_split(self._XT, _DENSE_BUDGET)
         self._alive = np.ones(len(ids), dtype=bool)
         self._pos: dict[Hashable, tuple[str, int]] = {i: ("b", k) for k, i in enumerate(ids)}
         self._delta_ids: list = []
@@ -324,7 +415,7 @@ class TextIndex(BaseEstimator):
         """The stored TF-IDF row (1 × n_features) of a live document."""
         self._check()
         seg, k = self._pos[doc_id]
-        return self._weight(self._counts_base[k]) if seg == "b" else self._delta_rows[k]
+        return self._X_base[k] if seg == "b" else self._delta_rows[k]
 
     def _query_vector(self, query: Any) -> sp.csr_matrix:
         """Accept a text, a doc mapping or a ready 1-row matrix and return a TF-IDF row."""
@@ -337,7 +428,9 @@ class TextIndex(BaseEstimator):
     def _raw_scores(self, q: sp.csr_matrix, group: Any) -> tuple["_Ids", np.ndarray]:
         """Scores of every base and delta row; dead or out-of-group rows get -inf."""
         with self._lock:
-            if self._XT.shape[1]:
+            if self._dense is not None:
+                base = _hybrid_scores(q, self._dense).astype(np.float64)
+            elif self._XT.shape[1]:
                 base = np.asarray((q @ self._XT).todense(), dtype=np.float64).ravel()
             else:
                 base = np.zeros(0)
@@ -366,28 +459,91 @@ class TextIndex(BaseEstimator):
         return top_k_pairs(ids, vals, top_k, min_score)
 
     def search_many(self, queries: sp.csr_matrix, top_k: int = 10, group: Any = None,
-                    chunk_size: int = 256) -> list[list[tuple[Hashable, float]]]:
-        """Top-``k`` results for many query rows at once (chunked sparse products)."""
+                    chunk_size: int = 256, max_query_terms: int | None = None,
+                    rescore_depth: int = 100) -> list[list[tuple[Hashable, float]]]:
+        """Top-``k`` results for many query rows at once (chunked sparse products).
+
+        Exact by default. On large indexes (≥ ``_DENSE_MIN_ROWS`` rows) the features whose
+        posting lists cover ≥ 5 % of the rows are multiplied as a dense block (BLAS, all cores)
+        and the rest sparsely; the sum is the same cosine up to float rounding (≤ 1e-6, so exact
+        ties may be ordered differently than by :meth:`search`). With
+        ``max_query_terms=N`` each query keeps only its ``N`` highest-weighted features to
+        *generate* candidates (a much cheaper product: the dropped features are the frequent,
+        low-IDF ones with long posting lists); the ``max(rescore_depth, top_k)`` best candidates
+        are then **re-scored with the full query vector**, so every returned score is the exact
+        cosine and only documents that the pruned query ranks below ``rescore_depth`` can be
+        missed (used for the all-pairs pass; see ``docs/benchmarks.md``).
+        """
         self._check()
-        queries = sp.csr_matrix(queries)
+        queries = sp.csr_matrix(queries, dtype=_DTYPE)
         with self._lock:
             mask = self._group_mask(group)
             cols = np.flatnonzero(mask)
-            ids = [self.ids_[k] for k in cols]
             dkeep = [k for k, a in enumerate(self._delta_alive)
                      if a and (group is None or self._delta_groups[k] == group)]
-            ids_all = ids + [self._delta_ids[k] for k in dkeep]
+            ids_all = [self.ids_[k] for k in cols] + [self._delta_ids[k] for k in dkeep]
             XT = self._XT[:, cols] if cols.size != self._XT.shape[1] else self._XT
-            XdT = self._X_delta[dkeep].T.tocsr() if dkeep else None
+            if dkeep:
+                XT = sp.hstack([XT, self._X_delta[dkeep].T], format="csr")
+            n_feat = XT.shape[0]
+            if queries.shape[1] != n_feat:
+                queries = _widen(queries, n_feat) if queries.shape[1] < n_feat else \
+                    sp.csr_matrix(queries[:, :n_feat])
+            if max_query_terms:
+                # Live rows of the candidate space as one CSR (base rows by index, delta appended).
+                X_live = self._X_base[cols] if cols.size != self._X_base.shape[0] else self._X_base
+                if dkeep:
+                    X_live = sp.vstack([X_live, self._X_delta[dkeep]], format="csr")
+                depth = max(rescore_depth, top_k)
             out: list[list[tuple[Hashable, float]]] = []
+            dense = None
+            if not max_query_terms and self._dense is not None:
+                dense_rows, XTd, sparse_rows, XTs = self._dense
+                if cols.size != self._XT.shape[1]:
+                    XTd, XTs = XTd[:, cols], sp.csr_matrix(XTs[:, cols])
+                if dkeep:
+                    Xd = self._X_delta[dkeep]
+                    XTd = np.hstack([XTd, Xd[:, dense_rows].toarray().T.astype(_DTYPE)])
+                    XTs = sp.hstack([XTs, Xd[:, sparse_rows].T], format="csr")
+                dense = (dense_rows, XTd, sparse_rows, XTs)
+            if dense is not None:
+                # Hybrid exact product: frequent features (long posting lists) as a dense
+                # matrix product (BLAS, all cores), the rest as a sparse product.
+                dense_rows, XT_dense, sparse_rows, XT_sparse = dense
+                for start in range(0, queries.shape[0], chunk_size):
+                    block = queries[start:start + chunk_size]
+                    S = block[:, dense_rows].toarray() @ XT_dense
+                    if sparse_rows.size:
+                        S += (block[:, sparse_rows] @ XT_sparse).toarray()
+                    out.extend(_top_k_dense(ids_all, S, top_k))
+                return out
             for start in range(0, queries.shape[0], chunk_size):
                 block = queries[start:start + chunk_size]
-                S = (block @ XT).toarray()
-                if XdT is not None:
-                    S = np.hstack([S, (block @ XdT).toarray()])
-                S = np.round(S.astype(np.float64), _SCORE_DECIMALS)
+                if not max_query_terms:
+                    S = (block @ XT).tocsr()
+                    for r in range(S.shape[0]):
+                        a, b = S.indptr[r], S.indptr[r + 1]
+                        vals = np.round(S.data[a:b].astype(np.float64), _SCORE_DECIMALS)
+                        out.append(_top_k_subset(ids_all, S.indices[a:b], vals, top_k))
+                    continue
+                S = (_prune_rows(block, max_query_terms) @ XT).tocsr()
+                cand_rows, cand_cols = [], []
                 for r in range(S.shape[0]):
-                    out.append(top_k_pairs(ids_all, S[r], top_k))
+                    a, b = S.indptr[r], S.indptr[r + 1]
+                    c = S.indices[a:b]
+                    if b - a > depth:
+                        c = c[np.argpartition(S.data[a:b], b - a - depth)[b - a - depth:]]
+                    cand_cols.append(c)
+                    cand_rows.append(np.full(c.shape[0], r, dtype=np.int64))
+                if not cand_cols:
+                    continue
+                qr = np.concatenate(cand_rows)
+                dc = np.concatenate(cand_cols).astype(np.int64)
+                exact = _gather_dot(X_live, dc, block, qr)
+                offsets = np.concatenate(([0], np.cumsum([c.shape[0] for c in cand_cols])))
+                for r in range(S.shape[0]):
+                    a, b = offsets[r], offsets[r + 1]
+                    out.append(_top_k_subset(ids_all, dc[a:b], exact[a:b], top_k))
         return out
 
     def shared_terms(self, query: Any, doc_id: Hashable, n: int = 5,
@@ -423,7 +579,141 @@ class TextIndex(BaseEstimator):
         total = 0
         for m in (self._XT, self._counts_base, self._X_delta):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+        total += self._X_base.data.nbytes
+        if self._dense is not None:
+            total += self._dense[1].nbytes + sum(
+                a.nbytes for a in (self._dense[3].data, self._dense[3].indices, self._dense[3].indptr))
+        if not np.shares_memory(self._X_base.indices, self._counts_base.indices):
+            total += self._X_base.indices.nbytes + self._X_base.indptr.nbytes
         return total
+
+
+def _dense_split(XT: sp.csr_matrix, budget: int):
+    """Split a features × docs matrix into dense frequent rows and sparse rare rows (or None)."""
+    n_feat, n_docs = XT.shape
+    if n_docs < _DENSE_MIN_ROWS or n_feat == 0:
+        return None
+    df = np.diff(XT.indptr)
+    order = np.argsort(-df, kind="stable")
+    max_dense = int(budget // (4 * n_docs))
+    dense_rows = np.sort(order[:max_dense][df[order[:max_dense]] >= _DENSE_MIN_SHARE * n_docs])
+    if dense_rows.size == 0:
+        return None
+    sparse_rows = np.setdiff1d(np.arange(n_feat), dense_rows)
+    XTd = np.ascontiguousarray(XT[dense_rows].toarray(), dtype=_DTYPE)
+    return (dense_rows, XTd, sparse_rows, sp.csr_matrix(XT[sparse_rows]))
+
+
+def _hybrid_scores(q: sp.csr_matrix, dense) -> np.ndarray:
+    """Scores of one query row against all base rows with a :func:`_dense_split` layout."""
+    dense_rows, XTd, sparse_rows, XTs = dense
+    out = np.zeros(XTd.shape[1], dtype=_DTYPE)
+    q = sp.csr_matrix(q)
+    pos = np.searchsorted(dense_rows, q.indices)
+    hit = (pos < dense_rows.size) & (dense_rows[np.minimum(pos, dense_rows.size - 1)] == q.indices)
+    for j, v in zip(pos[hit].tolist(), q.data[hit].tolist()):
+        _saxpy(XTd[j], out, a=v)  # out += v · row, in place
+    if (~hit).any():
+        rest = sp.csr_matrix((q.data[~hit], q.indices[~hit], [0, int((~hit).sum())]),
+                             shape=(1, q.shape[1]))
+        part = (rest[:, sparse_rows] @ XTs).tocsr()
+        out[part.indices] += part.data
+    return out
+
+
+def _top_k_dense(ids: Sequence[Hashable], S: np.ndarray,
+                 k: int) -> list[list[tuple[Hashable, float]]]:
+    """Per-row :func:`top_k_pairs` of a dense score block (vectorised candidate selection)."""
+    n_rows, n_cols = S.shape
+    if k <= 0 or n_cols == 0:
+        return [[] for _ in range(n_rows)]
+    if n_cols > k:
+        kth = np.partition(S, n_cols - k, axis=1)[:, n_cols - k]
+        # near-ties below the k-th value are kept so that rounding cannot reorder the cut
+        rows, cols = np.nonzero(S >= (kth - 2e-6)[:, None])
+    else:
+        rows, cols = np.nonzero(np.ones_like(S, dtype=bool))
+    vals = np.round(S[rows, cols].astype(np.float64), _SCORE_DECIMALS)
+    out: list[list[tuple[Hashable, float]]] = [[] for _ in range(n_rows)]
+    bounds = np.searchsorted(rows, np.arange(n_rows + 1))
+    for r in range(n_rows):
+        a, b = bounds[r], bounds[r + 1]
+        out[r] = _top_k_subset(ids, cols[a:b], vals[a:b], k)
+    return out
+
+
+def _prune_rows(mat: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """Keep the ``n`` largest entries of each CSR row (ties: lower column first)."""
+    counts = np.diff(mat.indptr)
+    if counts.size == 0 or counts.max() <= n:
+        return mat
+    rows = np.repeat(np.arange(mat.shape[0]), counts)
+    # sort within rows by descending value: primary key row, secondary -value
+    order = np.lexsort((mat.indices, -mat.data, rows))
+    rank = np.arange(order.shape[0]) - np.repeat(mat.indptr[:-1], counts)
+    keep = order[rank < n]
+    keep.sort()
+    kept_counts = np.minimum(counts, n)
+    indptr = np.concatenate(([0], np.cumsum(kept_counts)))
+    return sp.csr_matrix((mat.data[keep], mat.indices[keep], indptr), shape=mat.shape)
+
+
+def _gather_dot(X: sp.csr_matrix, rows: np.ndarray, Q: sp.csr_matrix,
+                qrows: np.ndarray) -> np.ndarray:
+    """``X[rows[i]] · Q[qrows[i]]`` for every i (C-level row gathers and a sparse product)."""
+    if rows.size == 0:
+        return np.zeros(0)
+    prod = X[rows].multiply(Q[qrows])
+    dots = np.asarray(prod.sum(axis=1), dtype=np.float64).ravel()
+    return np.round(dots, _SCORE_DECIMALS)
+
+
+def _top_k_subset(ids: Sequence[Hashable], positions: np.ndarray, vals: np.ndarray,
+                  k: int) -> list[tuple[Hashable, float]]:
+    """Like :func:`top_k_pairs` over the documents at ``positions`` of ``ids`` only."""
+    n = vals.shape[0]
+    if k <= 0 or n == 0:
+        return []
+    if n > k:
+        kth = np.partition(vals, n - k)[n - k]
+        cand = np.flatnonzero(vals >= kth)
+    else:
+        cand = np.arange(n)
+    cand = [int(c) for c in cand if vals[c] > 0]
+    _sort_by_score_then_id(cand, lambda c: vals[c], lambda c: ids[positions[c]])
+    return [(ids[positions[c]], float(vals[c])) for c in cand[:k]]
+
+
+def _sort_by_score_then_id(cand: list, score, ident) -> None:
+    """Sort candidates by descending score, ties by ascending id (mixed id types: by type name)."""
+    try:
+        cand.sort(key=lambda c: (-score(c), ident(c)))
+    except TypeError:  # e.g. int and str ids tied on score
+        cand.sort(key=lambda c: (-score(c), type(ident(c)).__name__, str(ident(c))))
+
+
+def _hangul_bigrams(term: str, min_len: int) -> list[str]:
+    """Character bigrams (``SUBWORD_PREFIX`` + 2 letters) of an all-Hangul term of ≥ ``min_len``."""
+    if len(term) < max(min_len, 2) or not all("가" <= ch <= "힣" for ch in term):
+        return []
+    return [SUBWORD_PREFIX + term[i:i + 2] for i in range(len(term) - 1)]
+
+
+def _widen(mat: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    """The same CSR rows with ``width`` columns (the vocabulary grew after they were counted)."""
+    return sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(mat.shape[0], width))
+
+
+def _factorize(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique values of non-negative ``codes`` (< ``bound``) and each code's position."""
+    if bound <= 1 << 24:  # small code space: a presence table beats sorting
+        present = np.zeros(bound, dtype=bool)
+        present[codes] = True
+        uniq = np.flatnonzero(present)
+        lookup = np.cumsum(present, dtype=np.int32) - 1
+        return uniq, lookup[codes]
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    return uniq, inverse.ravel()
 
 
 class _Ids:
@@ -452,5 +742,5 @@ def top_k_pairs(ids: Sequence[Hashable], vals: np.ndarray, k: int,
     else:
         cand = np.arange(len(vals))
     cand = [int(c) for c in cand if vals[c] > min_score]
-    cand.sort(key=lambda c: (-vals[c], ids[c]))
+    _sort_by_score_then_id(cand, lambda c: vals[c], lambda c: ids[c])
     return [(ids[c], float(vals[c])) for c in cand[:k]]

@@ -77,6 +77,9 @@ def normalize(text: str | None, max_chars: int = MAX_CHARS) -> str:
     return text[:max_chars]
 
 
+#: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
+_SINGLE_CALLS_UP_TO = 4
+
 _KIWI = None
 _KIWI_LOCK = threading.Lock()
 
@@ -224,8 +227,9 @@ class KoreanAnalyzer:
             self._synonym_table()
         results: list[list[str]] = [[] for _ in cleaned]
         todo = [i for i, t in enumerate(cleaned) if t]
-        if len(todo) == 1:
-            analysed = [kiwi.tokenize(cleaned[todo[0]], z_coda=False)]
+        if len(todo) <= _SINGLE_CALLS_UP_TO:
+            # a few texts (one query's fields): separate calls beat the thread-pool batch path
+            analysed = [kiwi.tokenize(cleaned[i], z_coda=False) for i in todo]
         else:
             analysed = kiwi.tokenize((cleaned[i] for i in todo), z_coda=False)
         for i, tokens in zip(todo, analysed):

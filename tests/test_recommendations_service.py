@@ -194,3 +194,27 @@ def test_rematch_stores_ranked_recommendations_for_open_needs(runner, db, compan
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Recommendation.id))) == count
     assert closed.id not in {r.need_id for r in db.session.scalars(select(Recommendation))}
+
+
+def test_an_engine_started_on_an_empty_catalogue_scores_new_vocabulary(db, company, official):
+    assert recommendations.needs_for_company(company) == []  # the engine is built empty here
+    solution, _, need = _drt_setup(db, company, official)
+    matches = recommendations.solutions_for_need(need)
+    assert matches and matches[0].solution.id == solution.id
+    assert matches[0].explanation["text_score"] > 0.1
+
+
+def test_large_catalogues_refit_in_the_background_and_swap(app, db, company, official):
+    engine = recommendations.engine()
+    engine.inline_refit_max_docs = 0
+    engine.refit_interval_seconds = 0
+    engine.build()
+    solution, _, need = _drt_setup(db, company, official)
+    before = engine.recommender
+    recommendations.solutions_for_need(need)  # applies the change log, starts the refit
+    assert engine.refit_thread is not None
+    engine.refit_thread.join(timeout=30)
+    assert engine.recommender is not before, "the refitted copy was swapped in"
+    matches = recommendations.solutions_for_need(need)
+    assert matches and matches[0].solution.id == solution.id
+    assert matches[0].explanation["text_score"] > 0.1

@@ -9,6 +9,7 @@ before each use it applies the changes other requests or processes logged in `ma
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -115,12 +116,18 @@ def recommendable_needs_query():
 class MatchingEngine:
     """A fitted recommender kept in step with the database through the change log."""
 
-    def __init__(self, large_share_cap: float) -> None:
+    def __init__(self, large_share_cap: float, inline_refit_max_docs: int = 20_000,
+                 refit_interval_seconds: float = 300.0) -> None:
         self.large_share_cap = large_share_cap
+        self.inline_refit_max_docs = inline_refit_max_docs
+        self.refit_interval_seconds = refit_interval_seconds
         self.lock = threading.RLock()
         self.recommender = None
         self.last_change_id = 0
         self.built_at = None
+        self.refitted_at = 0.0
+        self.changes_since_refit = 0
+        self.refit_thread: threading.Thread | None = None
 
     def build(self) -> None:
         """Fit from every recommendable solution and need (stored analysed text)."""
@@ -130,9 +137,11 @@ class MatchingEngine:
             last_change = db.session.scalar(select(func.max(MatchingChange.id))) or 0
             solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
-            self.recommender = Recommender().fit(solutions, needs)
+            self.recommender = Recommender(refit_every=None).fit(solutions, needs)
             self.last_change_id = last_change
             self.built_at = utcnow()
+            self.refitted_at = time.monotonic()
+            self.changes_since_refit = 0
 
     def sync(self) -> int:
         """Apply logged changes since the last build or sync; returns how many were applied."""
@@ -155,7 +164,43 @@ class MatchingEngine:
             self._apply(need_ids, recommendable_needs_query(), Need.id, need_record,
                         self.recommender.upsert_need, self.recommender.remove_need)
             self.last_change_id = changes[-1].id
+            self._refresh_idf(len(changes))
             return len(changes)
+
+    def _refresh_idf(self, applied: int) -> None:
+        """Let new vocabulary count: terms unseen at the last fit score nothing until a refit.
+
+        A refit recomputes IDF from stored counts (no re-analysis). Small catalogues refit at
+        once (milliseconds); large ones refit in a background thread at most once per interval,
+        on a copy, and swap it in, so queries never wait for it.
+        """
+        self.changes_since_refit += applied
+        size = len(self.recommender.solutions_) + len(self.recommender.needs_)
+        if size <= self.inline_refit_max_docs:
+            self.recommender.refit()
+            self.refitted_at = time.monotonic()
+            self.changes_since_refit = 0
+            return
+        running = self.refit_thread is not None and self.refit_thread.is_alive()
+        if running or time.monotonic() - self.refitted_at < self.refit_interval_seconds:
+            return
+        snapshot = (list(self.recommender.solutions_.values()),
+                    list(self.recommender.needs_.values()), self.last_change_id)
+        self.refit_thread = threading.Thread(target=self._refit_copy, args=snapshot,
+                                             name="matching-refit", daemon=True)
+        self.refit_thread.start()
+
+    def _refit_copy(self, solutions: list, needs: list, snapshot_change_id: int) -> None:
+        """Fit a fresh recommender from in-memory records and swap it in."""
+        from matching import Recommender
+
+        fresh = Recommender(refit_every=None).fit(solutions, needs)
+        with self.lock:
+            self.recommender = fresh
+            # Changes logged after the snapshot are applied again by the next sync.
+            self.last_change_id = min(self.last_change_id, snapshot_change_id)
+            self.refitted_at = time.monotonic()
+            self.changes_since_refit = 0
 
     @staticmethod
     def _apply(ids: set[int], query, id_column, to_record: Callable, upsert: Callable,
@@ -180,8 +225,11 @@ def engine() -> MatchingEngine:
     """This app's engine (created on first use)."""
     extensions = current_app.extensions
     if EXTENSION_KEY not in extensions:
+        config = current_app.config
         extensions[EXTENSION_KEY] = MatchingEngine(
-            large_share_cap=current_app.config["CONSORTIUM_LARGE_SHARE_CAP"]
+            large_share_cap=config["CONSORTIUM_LARGE_SHARE_CAP"],
+            inline_refit_max_docs=config["MATCHING_INLINE_REFIT_MAX_DOCS"],
+            refit_interval_seconds=config["MATCHING_REFIT_INTERVAL_SECONDS"],
         )
     return extensions[EXTENSION_KEY]
 

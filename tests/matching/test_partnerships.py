@@ -36,7 +36,8 @@ def test_consortium_covers_more_than_any_single(recommender_factory):
     assert props
     for c in props:
         assert c.coverage > c.best_single_coverage
-        assert c.gain == pytest.approx(c.coverage - c.best_single_coverage, abs=1e-6)
+        # each of the three figures is rounded to 6 decimals, so they agree to 1.5e-6
+        assert c.gain == pytest.approx(c.coverage - c.best_single_coverage, abs=2e-6)
         assert sum(c.shares.values()) == pytest.approx(1.0, abs=1e-5)
         assert c.shares[c.lead[1]] <= 0.5 + 1e-6
         assert c.lead[0] == "BIG" and 1 <= len(c.partners) <= 2
