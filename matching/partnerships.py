@@ -92,6 +92,29 @@ class Partnerships:
         """Unigram terms of a solution."""
         return set(_unigrams(self.recommender.index_.term_weights(("solution", solution_id))))
 
+    def _suitable(self, need_id) -> set:
+        """Solutions that make sense for the need on their own.
+
+        Consortium members and suggested partners must each be a confident two-way match, and
+        either work in one of the need's fields or be at least half as textually close to the
+        need as its closest solution: coverage alone would reward solutions that merely share
+        context words with it (the same villages, the same county).
+        """
+        rec = self.recommender
+        need = rec.needs_[need_id]
+        fields = {need.category, *need.secondary_categories} - {None}
+        matches = rec.recommend_solutions(need_id, top_k=rec.candidates)
+        if not matches:
+            return set()
+        closest = max(m.text_score for m in matches)
+        suitable = set()
+        for m in matches:
+            sol = rec.solutions_[m.solution_id]
+            same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
+            if same_field or m.text_score >= 0.5 * closest:
+                suitable.add(m.solution_id)
+        return suitable
+
     def _related_solutions(self, need_id, sizes, n) -> list:
         """Text-nearest solutions of the need whose company size is in ``sizes``."""
         rec = self.recommender
@@ -112,8 +135,10 @@ class Partnerships:
                                            rec.candidates)
         terms = {s.id: self._terms(s.id) for s in everyone}
         best_single = max((coverage(nw, [terms[s.id]]) for s in everyone), default=0.0)
-        leads = [s for s in everyone if s.company_size in LEAD_SIZES][: self.pool]
-        partners = [s for s in everyone if s.company_size in PARTNER_SIZES][: self.pool]
+        suitable = self._suitable(need_id)
+        leads = [s for s in everyone if s.company_size in LEAD_SIZES and s.id in suitable]
+        partners = [s for s in everyone if s.company_size in PARTNER_SIZES and s.id in suitable]
+        leads, partners = leads[: self.pool], partners[: self.pool]
         out: list[Consortium] = []
         for lead in leads:
             for size in range(1, max_partners + 1):
@@ -161,10 +186,13 @@ class Partnerships:
             nw = self._need_weights(need_id)
             if not nw or not own:
                 continue
+            suitable = self._suitable(need_id)
+            if not any(s.id in suitable for s in own):
+                continue  # the firm does not address this need itself
             base, base_id = max((coverage(nw, [own_terms[s.id]]), s.id) for s in own)
             best_per_company: dict = {}
             for cand in self._related_solutions(need_id, PARTNER_SIZES, self.pool * 3):
-                if cand.company_id == company_id:
+                if cand.company_id == company_id or cand.id not in suitable:
                     continue
                 with_p = coverage(nw, [own_terms[base_id], self._terms(cand.id)])
                 gain = with_p - base

@@ -1,6 +1,7 @@
 """The app ↔ matching bridge: analysed text, the change log, freshness, visibility and rematch."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import (
@@ -152,12 +153,14 @@ def test_consortia_combine_a_lead_and_startups_within_the_share_cap(db, official
     large = factories.make_company(size_class=SizeClass.LARGE)
     startup = factories.make_company(size_class=SizeClass.STARTUP)
     sensor_co = factories.make_company(size_class=SizeClass.SME)
-    factories.make_solution(large, title="디지털트윈 통합 관제 플랫폼",
+    factories.make_solution(large, title="디지털트윈 통합 관제 플랫폼", category_code="safety",
                             description="디지털트윈 기반 도시 통합 관제 대시보드와 3차원 시각화 플랫폼입니다.")
-    factories.make_solution(startup, title="하천 수위 센서",
+    factories.make_solution(startup, title="하천 수위 센서", category_code="safety",
                             description="LoRa 통신 하천 수위 센서로 침수 위험을 실시간 감지합니다.")
-    factories.make_solution(sensor_co, title="강우 예측 AI",
+    factories.make_solution(sensor_co, title="강우 예측 AI", category_code="safety",
                             description="강우 레이더 자료로 침수 예측 모델을 운영하고 경보를 보냅니다.")
+    factories.make_solution(sensor_co, title="마을 하수처리장 원격 운영", category_code="env_energy_water",
+                            description="읍면 마을 하수처리장의 펌프를 원격으로 운영합니다.")
     need = factories.make_need(
         official, title="침수 예측과 통합 관제", category_code="safety",
         description="LoRa 하천 수위 센서로 침수 위험을 실시간 감지하고, 강우 레이더 자료로 침수 예측 "
@@ -166,10 +169,11 @@ def test_consortia_combine_a_lead_and_startups_within_the_share_cap(db, official
     proposals = recommendations.consortia_for_need(need)
     assert proposals, "a consortium should cover more than any single solution"
     for proposal in proposals:
+        assert "마을 하수처리장 원격 운영" not in {m.solution.title for m in proposal.members}
         assert proposal.lead.company.size_class in (SizeClass.LARGE, SizeClass.MID)
         assert proposal.coverage > proposal.best_single_coverage
         assert proposal.lead.share <= proposal.share_cap + 1e-9
-        assert abs(sum(m.share for m in proposal.members) - 1) < 1e-6
+        assert sum(m.share for m in proposal.members) == pytest.approx(1, abs=1e-5)
     partners = recommendations.partners_for_company(large)
     assert {p.company.id for p in partners} <= {startup.id, sensor_co.id}
     assert recommendations.partners_for_company(startup) == []
