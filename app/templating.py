@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, request
+from flask_babel import LazyString
 from flask_login import current_user
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
@@ -20,6 +21,36 @@ def category_name(category: object, locale: str | None = None) -> str:
         if english:
             return english
     return getattr(category, "name_ko", "") or ""
+
+
+def place_name(municipality: object, locale: str | None = None) -> str:
+    """A local government's full name in the current (or given) locale, falling back to Korean.
+
+    Korean: "서울특별시 종로구"; English: "Jongno-gu, Seoul" (a province: just "Seoul").
+    """
+    if municipality is None:
+        return ""
+    if (locale or current_language()) == "en":
+        english = getattr(municipality, "full_name_en", None)
+        if english:
+            return english
+    return getattr(municipality, "full_name", "") or ""
+
+
+def place_short_name(municipality: object, locale: str | None = None) -> str:
+    """A local government's own name ("종로구" / "Jongno-gu"), falling back to Korean."""
+    if municipality is None:
+        return ""
+    if (locale or current_language()) == "en":
+        english = getattr(municipality, "name_en", None)
+        if english:
+            return english
+    return getattr(municipality, "name", "") or ""
+
+
+def lazy_place_name(municipality: object) -> LazyString:
+    """place_name evaluated when rendered (e.g. a notification in its recipient's locale)."""
+    return LazyString(place_name, municipality)
 
 
 def url_with_args(**changes: object) -> str:
@@ -43,10 +74,13 @@ def register(app: Flask) -> None:
         bizno=format_business_number,
         label=label,
         category_name=category_name,
+        place_name=place_name,
+        place_short_name=place_short_name,
     )
     # current_user as a global too, so macros imported without context can check who is viewing.
     app.jinja_env.globals.update(current_user=current_user)
-    app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name)
+    app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name,
+                                 place_name=place_name, place_short_name=place_short_name)
 
     @app.context_processor
     def locale_context() -> dict[str, str]:

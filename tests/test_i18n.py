@@ -335,3 +335,68 @@ def test_translations_keep_the_placeholders():
     wrong = [entry.id for entry in catalog if entry.id and entry.string
              and set(PLACEHOLDER.findall(entry.id)) != set(PLACEHOLDER.findall(entry.string))]
     assert not wrong, f"placeholders differ: {wrong}"
+
+
+# --- place names --------------------------------------------------------------------------------
+
+def test_place_names_are_english_on_english_pages(db, client, official):
+    need = factories.make_need(official, title="지명 확인 수요")
+    db.session.commit()
+    url = f"/needs/{need.id}"
+
+    english = page(client.get(url, headers=ENGLISH))
+    assert "지명 확인 수요" in english  # user content stays as written
+    assert "Jongno-gu, Seoul" in english
+    assert "서울특별시 종로구" not in english
+
+    korean = page(client.get(url))
+    assert "서울특별시 종로구" in korean
+    assert "Jongno-gu" not in korean
+
+
+def test_region_filter_and_municipality_pages_use_english_names(db, client):
+    english = page(client.get("/needs", headers=ENGLISH))
+    assert ">Gyeonggi-do<" in english and ">Gangwon State<" in english
+    assert ">경기도<" not in english
+    assert ">경기도<" in page(client.get("/needs"))
+
+    listing = page(client.get("/municipalities", headers=ENGLISH))
+    assert "Jeonbuk State" in listing and "Gunwi-gun" in listing
+    assert "군위군" not in listing
+
+
+def test_registration_municipality_select_is_english(db, client):
+    english = page(client.get("/auth/register", headers=ENGLISH))
+    assert 'label="Daegu"' in english
+    assert ">Gunwi-gun, Daegu<" in english
+    korean = page(client.get("/auth/register"))
+    assert 'label="대구광역시"' in korean and ">대구광역시 군위군<" in korean
+    assert "Gunwi-gun" not in korean
+
+
+def test_notifications_name_the_municipality_in_the_recipients_language(app, db, official):
+    from flask_babel import lazy_gettext
+
+    from app.services import notifications
+    from app.templating import lazy_place_name
+
+    korean_reader = factories.make_user(role=official.role)
+    official.locale = "en"
+    db.session.flush()
+    title = lazy_gettext("%(requester)s의 매칭 요청: %(need)s ↔ %(solution)s",
+                         requester=lazy_place_name(official.municipality), need="N", solution="S")
+    english = in_request(app, lambda: notifications.notify(official, "match_request", title))
+    korean = in_request(app, lambda: notifications.notify(korean_reader, "match_request", title))
+    assert english.title == "Match request from Jongno-gu, Seoul: N ↔ S"
+    assert korean.title.startswith("서울특별시 종로구의 매칭 요청")
+
+
+def test_dashboard_province_breakdown_follows_the_locale(app, db):
+    from app.services import analytics
+
+    english = analytics.matches_by_province("en")
+    korean = analytics.matches_by_province()
+    assert [row.name for row in english][:2] == ["Seoul", "Busan"]
+    assert "Gangwon State" in {row.name for row in english}
+    assert [row.name for row in korean][:2] == ["서울특별시", "부산광역시"]
+    assert [row.key for row in english] == [row.key for row in korean]  # sorted and keyed alike

@@ -1,6 +1,7 @@
 """Reference data: the 243 local governments and the statutory categories (taxonomy.md)."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.services.reference_data import (
     parse_taxonomy,
     read_municipality_rows,
 )
+from app.templating import place_name, place_short_name
 from tests.conftest import REFERENCE_TABLES
 
 STATUTORY_CODES = [
@@ -205,3 +207,72 @@ def test_load_reference_data_command_reports_a_missing_taxonomy(app, runner, tmp
         result = runner.invoke(args=["load-reference-data"])
     assert result.exit_code == 1
     assert "분류 파일을 찾을 수 없습니다" in result.output
+
+
+# --- English names ----------------------------------------------------------------------------
+
+def test_every_municipality_has_an_official_english_name():
+    rows = read_municipality_rows()
+    assert len(rows) == 243
+    for row in rows:
+        english = row.get("name_en") or ""
+        assert re.fullmatch(r"[A-Za-z][A-Za-z' -]*[A-Za-z]", english), row
+    basic_suffix = {"시": "-si", "군": "-gun", "구": "-gu"}
+    for row in rows:
+        if row["level"] == "basic":
+            assert row["name_en"].endswith(basic_suffix[row["kind"]]), row
+
+
+def test_english_full_names_are_unique(db):
+    names = [m.full_name_en for m in db.session.scalars(select(Municipality))]
+    assert len(names) == 243 and all(names)
+    assert len(set(names)) == 243
+
+
+@pytest.mark.parametrize("full_name, english, short", [
+    ("서울특별시", "Seoul", "Seoul"),
+    ("서울특별시 종로구", "Jongno-gu, Seoul", "Jongno-gu"),
+    ("부산광역시 중구", "Jung-gu, Busan", "Jung-gu"),
+    ("인천광역시 미추홀구", "Michuhol-gu, Incheon", "Michuhol-gu"),
+    ("대구광역시 군위군", "Gunwi-gun, Daegu", "Gunwi-gun"),
+    ("세종특별자치시", "Sejong", "Sejong"),
+    ("경기도 수원시", "Suwon-si, Gyeonggi-do", "Suwon-si"),
+    ("경기도 광주시", "Gwangju-si, Gyeonggi-do", "Gwangju-si"),
+    ("강원특별자치도", "Gangwon State", "Gangwon State"),
+    ("강원특별자치도 고성군", "Goseong-gun, Gangwon State", "Goseong-gun"),
+    ("경상남도 고성군", "Goseong-gun, Gyeongsangnam-do", "Goseong-gun"),
+    ("전북특별자치도 전주시", "Jeonju-si, Jeonbuk State", "Jeonju-si"),
+    ("충청북도", "Chungcheongbuk-do", "Chungcheongbuk-do"),
+    ("제주특별자치도", "Jeju", "Jeju"),
+])
+def test_english_names_spot_checks(app, db, full_name, english, short):
+    municipality = db.session.scalar(
+        select(Municipality).where(Municipality.full_name == full_name))
+    assert municipality.full_name_en == english
+    assert place_name(municipality, "en") == english
+    assert place_short_name(municipality, "en") == short
+    assert place_name(municipality, "ko") == full_name
+    assert place_short_name(municipality, "ko") == municipality.name
+
+
+def test_place_name_falls_back_to_korean_without_an_english_name():
+    province = Municipality(name="서울특별시", full_name="서울특별시")
+    basic = Municipality(name="종로구", full_name="서울특별시 종로구", name_en="Jongno-gu",
+                         parent=province)
+    assert place_name(province, "en") == "서울특별시"
+    assert place_name(basic, "en") == "서울특별시 종로구"  # the province has no English name
+    assert place_short_name(basic, "en") == "Jongno-gu"
+    assert place_name(None, "en") == "" and place_short_name(None, "en") == ""
+
+
+def test_load_municipalities_updates_english_names_of_existing_rows(db):
+    jongno = db.session.scalar(select(Municipality).where(Municipality.full_name == "서울특별시 종로구"))
+    jongno_id = jongno.id
+    jongno.name_en = None
+    db.session.flush()
+    assert load_municipalities() == 243
+    db.session.commit()
+    db.session.expire_all()
+    jongno = db.session.get(Municipality, jongno_id)
+    assert jongno.name_en == "Jongno-gu"
+    assert jongno.full_name_en == "Jongno-gu, Seoul"

@@ -14,7 +14,7 @@ from app.services.catalogue import (
     NeedFilters,
     SolutionFilters,
 )
-from app.templating import category_name
+from app.templating import category_name, place_short_name
 
 KEYWORD_MAX = 100
 ALL_STATUSES = "all"
@@ -71,7 +71,7 @@ def _category_choices(categories) -> list[tuple[str, str]]:
 
 
 def _region_choices(provinces) -> list[tuple[str, str]]:
-    return [("", _l("전국"))] + [(str(p.id), p.name) for p in provinces]
+    return [("", _l("전국"))] + [(str(p.id), place_short_name(p)) for p in provinces]
 
 
 class SolutionSearchForm(SearchForm):

@@ -12,6 +12,7 @@ from app.models import SizeClass
 from app.services import reference_data
 from app.services.companies import DESCRIPTION_MAX, NAME_MAX, NAME_MIN, WEBSITE_MAX
 from app.services.errors import ServiceError
+from app.templating import place_short_name
 
 
 def attach_error(form: FlaskForm, error: ServiceError) -> None:
@@ -56,7 +57,7 @@ class CompanyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        provinces = [(p.id, p.name) for p in reference_data.provinces()]
+        provinces = [(p.id, place_short_name(p)) for p in reference_data.provinces()]
         self.size_class.choices = [("", _l("-- 선택하세요 --"))] + choices(SizeClass)
         self.hq_region_id.choices = [("", _l("-- 선택하세요 --"))] + provinces
         self.region_ids.choices = provinces

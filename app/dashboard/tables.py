@@ -120,7 +120,7 @@ def matches_by_category_table() -> Table:
 def matches_by_province_table() -> Table:
     """Matches per province."""
     return _breakdown("matches_by_province", _l("광역자치단체별 매칭"), _l("광역자치단체"),
-                      analytics.matches_by_province())
+                      analytics.matches_by_province(_locale()))
 
 
 def response_times_table() -> Table:
@@ -152,7 +152,7 @@ def consortia_by_status_table() -> Table:
 def consortia_table() -> Table:
     """Approved consortia and their members."""
     rows = []
-    for row in analytics.formed_consortia():
+    for row in analytics.formed_consortia(_locale()):
         members = "; ".join(
             f"{m.company} ({label(m.size_class)}, {round(m.share * 100)}%"
             + (f", {_l('주관')})" if m.is_lead else ")")

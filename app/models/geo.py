@@ -26,6 +26,8 @@ class Municipality(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), nullable=False)
     full_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    # Official romanised English name of the government itself, e.g. "Jongno-gu", "Gangwon State".
+    name_en: Mapped[Optional[str]] = mapped_column(String(80))
     level: Mapped[GovernmentLevel] = mapped_column(
         enum_column(GovernmentLevel, "government_level"), nullable=False
     )
@@ -45,6 +47,20 @@ class Municipality(Base):
     def province(self) -> "Municipality":
         """The provincial-level government this one belongs to (itself for provinces)."""
         return self if self.parent is None else self.parent
+
+    @property
+    def full_name_en(self) -> str:
+        """The English full name: "Jongno-gu, Seoul" for basic governments, "Seoul" for provinces.
+
+        Empty when the English name is not loaded (callers fall back to the Korean name).
+        """
+        if not self.name_en:
+            return ""
+        if self.parent is None:
+            return self.name_en
+        if not self.parent.name_en:
+            return ""
+        return f"{self.name_en}, {self.parent.name_en}"
 
     def __repr__(self) -> str:
         return f"<Municipality {self.full_name}>"

@@ -24,6 +24,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.errors import ServiceError
 from app.services.mail import send_mail
+from app.templating import place_name, place_short_name
 
 _REGISTRATION_SALT = "citymatch-registration"
 # Compared against when the e-mail is unknown, so both paths cost one hash check.
@@ -211,7 +212,8 @@ def municipality_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     groups: list[tuple[str, list[tuple[int, str]]]] = []
     for municipality in db.session.scalars(select(Municipality).order_by(Municipality.sort_order)):
         if municipality.level == GovernmentLevel.PROVINCE:
-            groups.append((municipality.name, [(municipality.id, _("%(name)s (광역)", name=municipality.name))]))
+            name = place_short_name(municipality)
+            groups.append((name, [(municipality.id, _("%(name)s (광역)", name=name))]))
         elif groups:
-            groups[-1][1].append((municipality.id, municipality.full_name))
+            groups[-1][1].append((municipality.id, place_name(municipality)))
     return groups

@@ -229,7 +229,16 @@ def matches_by_category(locale: str = "ko") -> list[BreakdownRow]:
     return _breakdown(((c.id, c.code, category_name(c, locale)) for c in categories()), tallies)
 
 
-def matches_by_province() -> list[BreakdownRow]:
+def municipality_name(municipality, locale: str = "ko", *, short: bool = False) -> str:
+    """A local government's (full or own) name in the interface language, Korean as fallback."""
+    if locale == "en":
+        english = municipality.name_en if short else municipality.full_name_en
+        if english:
+            return english
+    return municipality.name if short else municipality.full_name
+
+
+def matches_by_province(locale: str = "ko") -> list[BreakdownRow]:
     """Matches per province of the need's municipality, every province listed."""
     rows = db.session.execute(
         select(func.coalesce(Municipality.parent_id, Municipality.id), Match.status)
@@ -237,7 +246,8 @@ def matches_by_province() -> list[BreakdownRow]:
         .join(Municipality, Need.municipality_id == Municipality.id)
     ).all()
     tallies = _tally(rows)
-    return _breakdown(((p.id, p.name, p.name) for p in provinces()), tallies)
+    return _breakdown(((p.id, p.name, municipality_name(p, locale, short=True))
+                       for p in provinces()), tallies)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -284,7 +294,7 @@ def _approved_consortia() -> list[ConsortiumProposal]:
     ))
 
 
-def formed_consortia() -> list[ConsortiumRow]:
+def formed_consortia(locale: str = "ko") -> list[ConsortiumRow]:
     """Approved consortia with their member firms (lead first)."""
     rows = []
     for proposal in _approved_consortia():
@@ -292,7 +302,7 @@ def formed_consortia() -> list[ConsortiumRow]:
         rows.append(ConsortiumRow(
             id=proposal.id,
             need_title=proposal.need.title,
-            municipality=proposal.need.municipality.full_name,
+            municipality=municipality_name(proposal.need.municipality, locale),
             lead_company=proposal.lead_company.name,
             reviewed_at=proposal.reviewed_at,
             members=[MemberRow(m.company.name, m.company.size_class, m.share, m.is_lead)

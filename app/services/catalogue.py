@@ -157,7 +157,8 @@ def need_search(filters: NeedFilters) -> Select:
             _contains(Need.description, term),
             _contains(Need.target_area, term),
             Need.municipality_id.in_(
-                select(Municipality.id).where(_contains(Municipality.full_name, term))
+                select(Municipality.id).where(or_(_contains(Municipality.full_name, term),
+                                                  _contains(Municipality.name_en, term)))
             ),
         ))
     if filters.category_code:

@@ -26,6 +26,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.mail import send_mail
+from app.templating import lazy_place_name
 
 #: Stable notification kinds and their labels on the e-mail preferences page.
 KINDS: dict[str, object] = {
@@ -281,7 +282,7 @@ def _notify_company_of_need(need: Need, solution: Solution, link: str) -> list[N
         solution.company, "strong_match",
         _l("새 수요가 솔루션 '%(solution)s'와 잘 맞습니다", solution=solution.title),
         _l("%(municipality)s의 수요 '%(need)s'가 귀사의 솔루션 '%(solution)s'와 잘 맞는 것으로 "
-           "추천되었습니다.", municipality=need.municipality.full_name, need=need.title,
+           "추천되었습니다.", municipality=lazy_place_name(need.municipality), need=need.title,
            solution=solution.title),
         link,
     )

@@ -60,7 +60,7 @@ def load_categories(path: str | Path) -> int:
 
 
 def read_municipality_rows(path: Path = MUNICIPALITIES_CSV) -> list[dict[str, str]]:
-    """Rows of municipalities.csv: level, province, name, kind."""
+    """Rows of municipalities.csv: level, province, name, kind, name_en."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -79,6 +79,7 @@ def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> int:
             full_name = f"{parent.name} {row['name']}"
         municipality = existing.get(full_name) or Municipality(full_name=full_name)
         municipality.name = row["name"]
+        municipality.name_en = (row.get("name_en") or "").strip() or None
         municipality.level = level
         municipality.kind = row["kind"]
         municipality.parent = parent

@@ -31,6 +31,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.visibility import public_solution_clause
+from app.templating import place_name
 
 TITLE_MAX = 120
 SUMMARY_MAX = 200
@@ -355,7 +356,7 @@ def add_reference(actor: User, solution_id: int, *, municipality_id: int | None,
     for existing in solution.references:
         if existing.municipality_id == municipality.id and existing.year == year:
             raise ServiceError(_("%(place)s %(year)d년 실적이 이미 등록되어 있습니다.",
-                                 place=municipality.full_name, year=year),
+                                 place=place_name(municipality), year=year),
                                field="municipality_id")
     reference = DeploymentReference(solution=solution, municipality=municipality, year=year,
                                     outcome=text)

@@ -40,6 +40,7 @@ from app.models.base import utcnow
 from app.services import audit
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.visibility import need_is_public, solution_is_public
+from app.templating import lazy_place_name
 
 MESSAGE_MAX = 1000
 REASON_MAX = 500
@@ -236,7 +237,7 @@ def _notify_admins(kind: str, title, body, link: str) -> None:
 
 def _pair_names(match: Match) -> dict[str, str]:
     return {"need": match.need.title, "solution": match.solution.title,
-            "municipality": match.need.municipality.full_name,
+            "municipality": lazy_place_name(match.need.municipality),
             "company": match.solution.company.name}
 
 
@@ -277,7 +278,8 @@ def express_interest(actor: User, need: Need, solution: Solution, message: str,
                   expires_at=_expiry(now))
     db.session.add(match)
     db.session.flush()
-    requester = need.municipality.full_name if side == Side.MUNICIPALITY else solution.company.name
+    requester = (lazy_place_name(need.municipality) if side == Side.MUNICIPALITY
+                 else solution.company.name)
     _notify_side(match, responding_side(match), "match_request",
                  _l("%(requester)s의 매칭 요청: %(need)s ↔ %(solution)s", requester=requester,
                     **_pair_names(match)),

@@ -25,7 +25,7 @@ from app.services.solutions import (
     TITLE_MAX,
     current_year,
 )
-from app.templating import category_name
+from app.templating import category_name, place_short_name
 
 PRICE_VALIDATORS = [
     Optional(),
@@ -68,7 +68,7 @@ class SolutionForm(FlaskForm):
         self.primary_category_id.choices = [("", _l("-- 선택하세요 --"))] + categories
         self.secondary_category_ids.choices = categories
         self.maturity.choices = [("", _l("-- 선택하세요 --"))] + choices(Maturity)
-        self.region_ids.choices = [(p.id, p.name) for p in reference_data.provinces()]
+        self.region_ids.choices = [(p.id, place_short_name(p)) for p in reference_data.provinces()]
 
     def validate_region_ids(self, field) -> None:
         """At least one region must be ticked."""
