@@ -44,7 +44,7 @@ class BaseConfig:
     CONSORTIUM_LARGE_SHARE_CAP = float(os.environ.get("CONSORTIUM_LARGE_SHARE_CAP", "0.30"))
     # Matching index: refit IDF at once up to this many documents, else in the background at most
     # once per interval (see app/services/recommendations.py).
-    MATCHING_INLINE_REFIT_MAX_DOCS = int(os.environ.get("MATCHING_INLINE_REFIT_MAX_DOCS", "20000"))
+    MATCHING_INLINE_REFIT_MAX_DOCS = int(os.environ.get("MATCHING_INLINE_REFIT_MAX_DOCS", "5000"))
     MATCHING_REFIT_INTERVAL_SECONDS = float(os.environ.get("MATCHING_REFIT_INTERVAL_SECONDS", "300"))
     ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", "25"))
     MATCH_REQUEST_EXPIRY_DAYS = int(os.environ.get("MATCH_REQUEST_EXPIRY_DAYS", "14"))

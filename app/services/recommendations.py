@@ -116,7 +116,7 @@ def recommendable_needs_query():
 class MatchingEngine:
     """A fitted recommender kept in step with the database through the change log."""
 
-    def __init__(self, large_share_cap: float, inline_refit_max_docs: int = 20_000,
+    def __init__(self, large_share_cap: float, inline_refit_max_docs: int = 5_000,
                  refit_interval_seconds: float = 300.0) -> None:
         self.large_share_cap = large_share_cap
         self.inline_refit_max_docs = inline_refit_max_docs
