@@ -382,7 +382,7 @@ def test_notifications_name_the_municipality_in_the_recipients_language(app, db,
 
     korean_reader = factories.make_user(role=official.role)
     official.locale = "en"
-    db.session.flush()
+    db.session.commit()  # the notifications are written from another session (a request)
     title = lazy_gettext("%(requester)s의 매칭 요청: %(need)s ↔ %(solution)s",
                          requester=lazy_place_name(official.municipality), need="N", solution="S")
     english = in_request(app, lambda: notifications.notify(official, "match_request", title))
