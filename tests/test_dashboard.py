@@ -321,6 +321,16 @@ def test_csv_escapes_commas_quotes_and_newlines(market, admin_client, db):
     assert rows[1][3] == "대형건설" and "새싹모빌리티 (스타트업, 70%)" in rows[1][4]
 
 
+def test_csv_neutralises_user_text_that_looks_like_a_formula(market, admin_client, db):
+    need = db.session.get(Need, market["need_c"].id)
+    need.title = '=HYPERLINK("http://evil.example","클릭")'
+    db.session.commit()
+    rows = parse_csv(admin_client.get(BASE + "/export/consortia.csv"))
+    assert rows[1][1] == "'" + need.title
+    funnel = parse_csv(admin_client.get(BASE + "/export/funnel.csv"))
+    assert funnel[1][1] == "4", "numbers are not touched"
+
+
 def test_unknown_export_is_404(admin_client):
     assert admin_client.get(BASE + "/export/passwords.csv").status_code == 404
     assert admin_client.get(BASE + "/export/funnel.xlsx").status_code == 404

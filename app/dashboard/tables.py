@@ -201,6 +201,22 @@ def build_all() -> dict[str, Table]:
     return {key: builder() for key, builder in BUILDERS.items()}
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell value safe to open in a spreadsheet.
+
+    Text typed by users (company names, need titles) that starts like a formula is prefixed with a
+    quote, so Excel shows it instead of evaluating it (CSV formula injection); numbers are kept.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def to_csv(headers: list[str], rows: list[list[Any]]) -> str:
     """CSV text with a UTF-8 byte-order mark first, so Excel reads Korean correctly."""
     buffer = io.StringIO()
@@ -208,5 +224,5 @@ def to_csv(headers: list[str], rows: list[list[Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue()
