@@ -27,6 +27,7 @@ from app.admin.forms import (
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
 from app.models import Company, Need, Role, Solution, User
+from app.service_errors import attach_error
 from app.services import admin as admin_service
 from app.services import visibility
 from app.services.errors import NotFound, PermissionDenied, ServiceError
@@ -99,11 +100,7 @@ def _decide(target, apply: Callable, render_detail: Callable, default_next: str)
             abort(404)
         except ServiceError as error:
             db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(error.message, "danger")
+            attach_error(form, error, flash_unplaced=True)
         else:
             db.session.commit()
             flash(_("%(target)s: '%(action)s' 처리했습니다.", target=entry.target_label,

@@ -10,6 +10,7 @@ from app.auth.access import is_safe_redirect
 from app.auth.forms import LoginForm, RegistrationForm
 from app.extensions import db
 from app.models import Role
+from app.service_errors import attach_error
 from app.services import accounts
 from app.services.errors import ServiceError
 
@@ -53,11 +54,7 @@ def register():
                 invitation_token=invite_token,
             )
         except ServiceError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors.append(error.message)
-            else:
-                flash(error.message, "danger")
+            attach_error(form, error, flash_unplaced=True)
         else:
             flash(str(REGISTRATION_SENT), "info")
             return redirect(url_for("auth.login"))

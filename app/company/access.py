@@ -1,16 +1,15 @@
-"""Access rules for company staff pages: role and company required, service errors to HTTP codes."""
+"""Access rules for company staff pages: company staff with a company required."""
 from __future__ import annotations
 
 from functools import wraps
 from typing import Callable
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import role_required
 from app.models import Role
-from app.services.errors import NotFound, PermissionDenied
 
 
 def company_member_required(view: Callable) -> Callable:
@@ -25,12 +24,3 @@ def company_member_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def abort_for(error: Exception) -> None:
-    """Turn PermissionDenied into 403 and NotFound into 404; other errors pass through."""
-    if isinstance(error, PermissionDenied):
-        abort(403)
-    if isinstance(error, NotFound):
-        abort(404)
-

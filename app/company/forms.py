@@ -11,17 +11,7 @@ from app.labels import choices
 from app.models import SizeClass
 from app.services import reference_data
 from app.services.companies import DESCRIPTION_MAX, NAME_MAX, NAME_MIN, WEBSITE_MAX
-from app.services.errors import ServiceError
 from app.templating import place_short_name
-
-
-def attach_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service error next to its field, or above the form when it names none."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def strip_text(value: str | None) -> str | None:

@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import role_required
-from app.company.access import abort_for, company_member_required
-from app.company.forms import CompanyForm, ConfirmForm, InvitationForm, attach_error
+from app.company.access import company_member_required
+from app.company.forms import CompanyForm, ConfirmForm, InvitationForm
 from app.extensions import db
 from app.models import Company, Role
+from app.service_errors import abort_for, attach_error
 from app.services import recommendations
 from app.services import companies, solutions
 from app.services.errors import NotFound, PermissionDenied, ServiceError

@@ -33,8 +33,9 @@ from app.models import (
     Role,
     Solution,
 )
+from app.service_errors import abort_for, attach_error
 from app.services import workflow
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.errors import PermissionDenied, ServiceError
 from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
@@ -58,33 +59,18 @@ def _apply_expiry() -> None:
         db.session.commit()
 
 
-def _abort_for(error: ServiceError) -> None:
-    if isinstance(error, PermissionDenied):
-        abort(403)
-    if isinstance(error, NotFound):
-        abort(404)
-
-
 def _commit_or_flash(action, success_message: str) -> bool:
     """Run a service call; commit and flash success, or roll back and flash/abort."""
     try:
         action()
     except ServiceError as error:
         db.session.rollback()
-        _abort_for(error)
+        abort_for(error)
         flash(error.message, "danger")
         return False
     db.session.commit()
     flash(success_message, "success")
     return True
-
-
-def _put_error(form, error: ServiceError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _require_organisation() -> None:
@@ -253,7 +239,7 @@ def new():
                 db.session.rollback()
                 if isinstance(error, PermissionDenied):
                     abort(403)
-                _put_error(form, error)
+                attach_error(form, error)
             else:
                 db.session.commit()
                 flash(_("관심을 표현했습니다. 상대방이 응답하면 알려 드립니다."), "success")
@@ -284,8 +270,8 @@ def decline(match_id: int):
             workflow.decline(current_user, match, form.reason.data)
         except ServiceError as error:
             db.session.rollback()
-            _abort_for(error)
-            _put_error(form, error)
+            abort_for(error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("요청을 거절했습니다."), "info")
@@ -323,7 +309,7 @@ def _decide(item, action: str, item_key: tuple[str, int]):
             getattr(workflow, action)(current_user, item, form.reason.data)
         except ServiceError as error:
             db.session.rollback()
-            _abort_for(error)
+            abort_for(error)
             form.reason.errors = list(form.reason.errors) + [error.message]
         else:
             db.session.commit()
@@ -413,7 +399,7 @@ def consortium_new():
                 if error.field == "shares":
                     form.partner_solution_ids.errors = [error.message]
                 else:
-                    _put_error(form, error)
+                    attach_error(form, error)
             else:
                 db.session.commit()
                 flash(_("컨소시엄을 제안했습니다. 참여사가 모두 확인하면 지자체에 전달됩니다."), "success")
@@ -488,8 +474,8 @@ def _decline_consortium(proposal: ConsortiumProposal, action):
             action(form.reason.data)
         except ServiceError as error:
             db.session.rollback()
-            _abort_for(error)
-            _put_error(form, error)
+            abort_for(error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(_("거절했습니다."), "info")

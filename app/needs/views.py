@@ -10,6 +10,7 @@ from app.extensions import db
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
+from app.service_errors import attach_error
 from app.services import needs as needs_service
 from app.services import recommendations
 from app.services.errors import NotFound, PermissionDenied, ServiceError
@@ -27,14 +28,6 @@ def _load_need(need_id: int):
         abort(404)
     except PermissionDenied:
         abort(403)
-
-
-def _put_error_on_form(form, error: ServiceError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def _status_from_args() -> NeedStatus | None:
@@ -95,7 +88,7 @@ def create():
             abort(403)
         except ServiceError as error:
             db.session.rollback()
-            _put_error_on_form(form, error)
+            attach_error(form, error, flash_unplaced=True)
         else:
             db.session.commit()
             if current_user.official_status == OfficialStatus.VERIFIED:
@@ -134,7 +127,7 @@ def edit(need_id: int):
             abort(403)
         except ServiceError as error:
             db.session.rollback()
-            _put_error_on_form(form, error)
+            attach_error(form, error, flash_unplaced=True)
         else:
             db.session.commit()
             flash(_("수요를 수정했습니다."), "success")

@@ -22,13 +22,13 @@ from app.models import (
     Maturity,
     ModerationStatus,
     Municipality,
-    Role,
     Solution,
     SolutionStatus,
     Tag,
     User,
 )
 from app.models.base import utcnow
+from app.services.companies import own_company
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.visibility import public_solution_clause
 from app.templating import place_name
@@ -87,17 +87,9 @@ def current_year() -> int:
     return datetime.now(SEOUL).year
 
 
-def _actor_company_id(actor: User) -> int:
-    if actor is None or actor.role != Role.COMPANY:
-        raise PermissionDenied()
-    if actor.company_id is None:
-        raise NotFound(_("소속 기업이 없습니다. 먼저 기업 정보를 등록하세요."))
-    return actor.company_id
-
-
 def own_solution(actor: User, solution_id: int) -> Solution:
     """A solution of the actor's company (404 when missing, 403 when another company's)."""
-    company_id = _actor_company_id(actor)
+    company_id = own_company(actor).id
     solution = db.session.get(Solution, solution_id)
     if solution is None:
         raise NotFound()
@@ -291,7 +283,7 @@ def _flush() -> None:
 
 def create_solution(actor: User, data: SolutionInput) -> Solution:
     """A new draft solution of the actor's company."""
-    company_id = _actor_company_id(actor)
+    company_id = own_company(actor).id
     clean = _validate(data, company_id, exclude_id=None)
     solution = Solution(company_id=company_id, status=SolutionStatus.DRAFT)
     with db.session.no_autoflush:

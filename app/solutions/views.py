@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import is_safe_redirect
-from app.company.access import abort_for, company_member_required
-from app.company.forms import attach_error
+from app.company.access import company_member_required
 from app.extensions import db
 from app.labels import label
 from app.models import Solution, SolutionStatus
+from app.service_errors import abort_for, attach_error
 from app.services import recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
