@@ -15,7 +15,7 @@ def load_reference_data_command() -> None:
     """Load the 243 local governments and the statutory categories (idempotent)."""
     try:
         municipalities = load_municipalities()
-        categories = load_categories(current_app.config["TAXONOMY_PATH"])
+        categories = load_categories(current_app.config.get("TAXONOMY_PATH"))
     except ReferenceDataError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -35,9 +35,8 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
-    TAXONOMY_PATH = os.environ.get(
-        "TAXONOMY_PATH", str(PROJECT_ROOT.parent / "shared" / "data" / "taxonomy.md")
-    )
+    # Optional override of the shipped category table (app/data/categories.csv): a CSV or taxonomy.md.
+    TAXONOMY_PATH = os.environ.get("TAXONOMY_PATH") or None
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "12"))
     INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
     # Largest share of a consortium's work the large/mid-sized lead may take (Smart Challenge: 30%).

@@ -18,7 +18,7 @@ from tests import factories
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
-# Categories used by tests; the real list is read from ../shared/data/taxonomy.md at run time.
+# Categories used by tests; the full statutory list ships in app/data/categories.csv.
 TEST_CATEGORIES = [
     ("transport", "교통", "Transport"),
     ("safety", "방범·방재", "Crime prevention and disaster management"),

@@ -1,4 +1,4 @@
-"""Reference data: the 243 local governments and the statutory categories (taxonomy.md)."""
+"""Reference data shipped with the app: the 243 local governments and the 12 statutory categories."""
 from __future__ import annotations
 
 import re
@@ -15,6 +15,7 @@ from app.services.reference_data import (
     load_categories,
     load_municipalities,
     parse_taxonomy,
+    read_category_rows,
     read_municipality_rows,
 )
 from app.templating import place_name, place_short_name
@@ -143,6 +144,31 @@ def test_parse_taxonomy_skips_the_header_row():
     assert [r.code for r in rows] == [code for code, _, _ in STATUTORY_CODES]
 
 
+def test_the_shipped_table_has_the_twelve_statutory_fields_in_order():
+    rows = read_category_rows()
+    expected = [(code, re.sub(r"\s*\(.*\)$", "", ko), en) for code, ko, en in STATUTORY_CODES]
+    assert [(r.code, r.name_ko, r.name_en) for r in rows] == expected
+
+
+def test_the_shipped_table_agrees_with_the_shared_taxonomy(shared_data):
+    shared = parse_taxonomy((shared_data / "taxonomy.md").read_text(encoding="utf-8"))
+    assert read_category_rows() == shared
+
+
+def test_load_categories_without_a_path_loads_the_shipped_table(app, db):
+    with categories_restored(app):
+        assert load_categories() == 12
+        assert {code for code, _, _ in STATUTORY_CODES} <= _category_codes()
+
+
+def test_load_categories_reads_a_csv_override(app, db, tmp_path):
+    path = tmp_path / "categories.csv"
+    path.write_text("code,name_ko,name_en\nadmin,행정,Administration\n", encoding="utf-8")
+    with categories_restored(app):
+        assert load_categories(path) == 1
+        assert "admin" in _category_codes()
+
+
 def test_parse_taxonomy_without_a_table_is_an_error():
     with pytest.raises(ReferenceDataError):
         parse_taxonomy("# Nothing here\n\nJust prose, no | table |.\n")
@@ -199,6 +225,16 @@ def test_load_reference_data_command(runner, taxonomy_file):
     _db.session.expire_all()
     assert {code for code, _, _ in STATUTORY_CODES} <= _category_codes()
     assert _db.session.scalar(select(func.count()).select_from(Municipality)) == 243
+
+
+def test_load_reference_data_command_needs_no_taxonomy_file(app, runner):
+    with categories_restored(app):
+        app.config["TAXONOMY_PATH"] = None
+        result = runner.invoke(args=["load-reference-data"])
+        assert result.exit_code == 0, result.output
+        assert "분류 12개" in result.output
+        _db.session.expire_all()
+        assert {code for code, _, _ in STATUTORY_CODES} <= _category_codes()
 
 
 def test_load_reference_data_command_reports_a_missing_taxonomy(app, runner, tmp_path):

@@ -425,7 +425,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
     today = today or date.today()
     report = SeedReport()
     report.municipalities = load_municipalities()
-    report.categories = load_categories(current_app.config["TAXONOMY_PATH"])
+    report.categories = load_categories(current_app.config.get("TAXONOMY_PATH"))
     with db.session.no_autoflush:
         lookup = _Lookup()
         accounts = _Accounts(report)

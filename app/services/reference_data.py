@@ -1,4 +1,4 @@
-"""Loading reference data: the 243 local governments and the statutory categories."""
+"""Loading reference data shipped in app/data: the 243 local governments and the 12 statutory categories."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +11,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Category, GovernmentLevel, Municipality
 
-MUNICIPALITIES_CSV = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"
+CATEGORIES_CSV = DATA_DIR / "categories.csv"
 
 
 class ReferenceDataError(Exception):
@@ -42,14 +44,26 @@ def parse_taxonomy(text: str) -> list[CategoryRow]:
     return rows
 
 
-def load_categories(path: str | Path) -> int:
-    """Upsert the categories of taxonomy.md; returns how many rows the file has."""
-    path = Path(path)
+def read_category_rows(path: str | Path | None = None) -> list[CategoryRow]:
+    """The category table: the shipped categories.csv, or a CSV/taxonomy.md override file."""
+    path = Path(path) if path else CATEGORIES_CSV
     if not path.is_file():
         raise ReferenceDataError(
-            f"분류 파일을 찾을 수 없습니다 (taxonomy not found): {path}. TAXONOMY_PATH를 설정하세요."
+            f"분류 파일을 찾을 수 없습니다 (taxonomy not found): {path}. TAXONOMY_PATH를 확인하세요."
         )
-    rows = parse_taxonomy(path.read_text(encoding="utf-8"))
+    if path.suffix.lower() != ".csv":
+        return parse_taxonomy(path.read_text(encoding="utf-8"))
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [CategoryRow(code=row["code"].strip(), name_ko=row["name_ko"].strip(),
+                            name_en=row["name_en"].strip()) for row in csv.DictReader(handle)]
+    if not rows:
+        raise ReferenceDataError(f"분류 파일이 비어 있습니다 (no categories in {path})")
+    return rows
+
+
+def load_categories(path: str | Path | None = None) -> int:
+    """Upsert the statutory categories (shipped table unless a path is given); returns the count."""
+    rows = read_category_rows(path)
     existing = {c.code: c for c in db.session.scalars(select(Category))}
     for order, row in enumerate(rows):
         category = existing.get(row.code) or Category(code=row.code)
