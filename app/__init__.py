@@ -30,13 +30,14 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table on the metadata)
     from app import i18n
     from app.extensions import csrf, db, login_manager, migrate
-    from app.services import matching_changes
+    from app.services import matching_changes, unit_of_work
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)
     matching_changes.register()
+    unit_of_work.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = i18n.LOGIN_REQUIRED
