@@ -22,6 +22,7 @@ def create_app(config: str | type | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_queue(app)
     return app
 
 
@@ -88,6 +89,13 @@ def register_template_helpers(app: Flask) -> None:
     from app.templating import register
 
     register(app)
+
+
+def register_queue(app: Flask) -> None:
+    """Configure the task queue (app/tasks.py) for this app."""
+    from app import tasks
+
+    tasks.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -12,6 +12,14 @@ def _default_sqlite_uri() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'citymatch.sqlite3'}"
 
 
+def _default_queue_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
 def _normalise_database_url(url: str) -> str:
     """Accept the common postgres:// form and select the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -51,7 +59,24 @@ class BaseConfig:
     STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.6"))
     # Absolute links in e-mails sent outside a request (CLI jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    JOBS_RUN_INLINE = False
+    # Task queue (Huey, app/tasks.py): sqlite:///file (default, instance/queue.sqlite3) or redis://.
+    QUEUE_URL = os.environ.get("QUEUE_URL") or _default_queue_url()
+    QUEUE_IMMEDIATE = False  # run tasks at once in the caller (tests)
+    # A running job commits its progress (and heartbeat) at most this often.
+    JOB_CHECKPOINT_SECONDS = float(os.environ.get("JOB_CHECKPOINT_SECONDS", "1"))
+    # A job silent for this long is taken for dead and re-queued, at most JOB_MAX_ATTEMPTS runs.
+    JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "300"))
+    JOB_MAX_ATTEMPTS = _env_int("JOB_MAX_ATTEMPTS", 3)
+    # Schedules of the periodic tasks (run by the queue consumer's scheduler, UTC).
+    NOTIFY_MATCHES_EVERY_MINUTES = _env_int("NOTIFY_MATCHES_EVERY_MINUTES", 5)
+    EXPIRE_REQUESTS_EVERY_MINUTES = _env_int("EXPIRE_REQUESTS_EVERY_MINUTES", 15)
+    REAP_JOBS_EVERY_MINUTES = _env_int("REAP_JOBS_EVERY_MINUTES", 1)
+    PRUNE_CHANGES_EVERY_MINUTES = _env_int("PRUNE_CHANGES_EVERY_MINUTES", 10)
+    NIGHTLY_REMATCH_UTC_HOUR = _env_int("NIGHTLY_REMATCH_UTC_HOUR", 18)  # 03:00 in Seoul
+    # Each engine reports the last change it applied at most this often (0: never); a process
+    # not heard from for MATCHING_CONSUMER_TTL_SECONDS no longer holds back pruning.
+    MATCHING_POSITION_REPORT_SECONDS = float(os.environ.get("MATCHING_POSITION_REPORT_SECONDS", "5"))
+    MATCHING_CONSUMER_TTL_SECONDS = float(os.environ.get("MATCHING_CONSUMER_TTL_SECONDS", "600"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -81,7 +106,8 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
-    JOBS_RUN_INLINE = True
+    QUEUE_IMMEDIATE = True
+    MATCHING_POSITION_REPORT_SECONDS = 0.0
 
 
 class ProductionConfig(BaseConfig):

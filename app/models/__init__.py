@@ -5,6 +5,7 @@ from app.models.company import Company, CompanyInvitation, MembershipStatus, Siz
 from app.models.geo import GovernmentLevel, Municipality
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
@@ -37,7 +38,10 @@ __all__ = [
     "Company",
     "CompanyInvitation",
     "DeploymentReference",
+    "EnginePosition",
     "GovernmentLevel",
+    "Job",
+    "LogCursor",
     "MatchingChange",
     "Maturity",
     "MembershipStatus",

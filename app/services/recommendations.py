@@ -29,6 +29,7 @@ from app.models import (
     Solution,
 )
 from app.models.base import utcnow
+from app.services import change_log
 from app.services.visibility import public_need_clause, public_solution_clause
 
 EXTENSION_KEY = "citymatch_matching"
@@ -146,7 +147,7 @@ class MatchingEngine:
     def sync(self) -> int:
         """Apply logged changes since the last build or sync; returns how many were applied."""
         with self.lock:
-            if self.recommender is None:
+            if self.recommender is None or change_log.missed_pruned_changes(self.last_change_id):
                 self.build()
                 return 0
             changes = db.session.execute(
@@ -218,6 +219,7 @@ class MatchingEngine:
     def current(self):
         """The recommender, brought up to date."""
         self.sync()
+        change_log.report_position(self.last_change_id)
         return self.recommender
 
 
