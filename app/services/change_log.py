@@ -57,6 +57,12 @@ def advance(name: str, to: int) -> int:
     return cursor.position
 
 
+def latest_change_id() -> int:
+    """The newest change an engine built now has seen (the floor when the log is pruned)."""
+    newest = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+    return max(newest, position(FLOOR))
+
+
 def missed_pruned_changes(last_change_id: int) -> bool:
     """True when changes after `last_change_id` were pruned (the engine must rebuild)."""
     return last_change_id < position(FLOOR)
@@ -147,6 +153,9 @@ def prune(now: datetime | None = None) -> PruneReport:
     live, lowest = db.session.execute(
         select(func.count(), func.min(EnginePosition.last_change_id)).where(recent)).one()
     target = position(NOTIFIER) if lowest is None else min(lowest, position(NOTIFIER))
+    # The newest change always stays: SQLite would otherwise hand out its id again.
+    newest = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+    target = min(target, newest - 1)
     floor = locked_cursor(FLOOR)
     if target <= floor.position:
         return PruneReport(floor=floor.position, deleted=0, live_consumers=live)

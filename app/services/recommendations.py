@@ -135,7 +135,7 @@ class MatchingEngine:
         from matching import Recommender
 
         with self.lock:
-            last_change = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+            last_change = change_log.latest_change_id()
             solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
             self.recommender = Recommender(refit_every=None).fit(solutions, needs)
