@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+QUEUE_WORKERS ?= 2
+QUEUE_CONSUMER := $(BIN)/huey_consumer app.tasks.huey --workers $(QUEUE_WORKERS)
 
 .PHONY: setup browser db demo run test test-sqlite test-postgres clean
 
@@ -25,8 +27,15 @@ demo: db
 	$(FLASK) seed-demo
 	$(FLASK) rematch
 
+# The queue consumer (jobs and the periodic schedule) runs beside the dev server and stops with it.
 run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(QUEUE_CONSUMER) --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: worker
+# The queue consumer with its scheduler (run `flask db upgrade` first); one per machine or more.
+worker: setup
+	$(QUEUE_CONSUMER)
 
 test: test-sqlite
 
