@@ -232,6 +232,14 @@ def test_periodic_schedule_is_registered_with_the_configured_intervals():
     assert due(night, 1) == {"reap_jobs"}
 
 
+def test_queue_url_picks_the_storage(tmp_path):
+    from huey import SqliteHuey
+
+    assert isinstance(tasks.make_huey(f"sqlite:///{tmp_path / 'q.sqlite3'}"), SqliteHuey)
+    with pytest.raises(RuntimeError, match="QUEUE_URL"):
+        tasks.make_huey("amqp://127.0.0.1/")
+
+
 # --- the reaper -------------------------------------------------------------------------------
 
 

@@ -6,11 +6,15 @@ SQLite queue file; on PostgreSQL as well when TEST_DATABASE_URL points at one.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -33,12 +37,12 @@ TOPICS = ["수요응답형 교통 배차", "스마트 가로등 원격 제어", 
           "주차장 빈자리 안내", "미세먼지 측정망", "CCTV 영상 분석 방범", "스마트 버스 정류장"]
 
 
-def _worker_env(database_url: str, queue_file: Path) -> dict[str, str]:
+def _worker_env(database_url: str, queue_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "CITYMATCH_ENV": "development",
         "DATABASE_URL": database_url,
-        "QUEUE_URL": f"sqlite:///{queue_file}",
+        "QUEUE_URL": queue_url,
         "JOB_CHECKPOINT_SECONDS": "0.05",
         "JOB_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
         "MATCHING_POSITION_REPORT_SECONDS": "0",
@@ -100,9 +104,10 @@ def _stored_recommendations() -> list[tuple[int, int, int]]:
         select(Recommendation.need_id, Recommendation.solution_id, Recommendation.rank)).tuples())
 
 
-def _kill_halfway_and_restart(database_url: str, tmp_path: Path) -> None:
+def _kill_halfway_and_restart(database_url: str, tmp_path: Path, queue_url: str | None = None
+                              ) -> None:
     log = tmp_path / "consumer.log"
-    env = _worker_env(database_url, tmp_path / "queue.sqlite3")
+    env = _worker_env(database_url, queue_url or f"sqlite:///{tmp_path / 'queue.sqlite3'}")
     queued = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "rematch", "--queue"],
                             cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
     assert queued.returncode == 0, queued.stderr
@@ -146,7 +151,9 @@ def _kill_halfway_and_restart(database_url: str, tmp_path: Path) -> None:
     assert _stored_recommendations() == stored
 
 
-def test_killed_consumer_finishes_the_rematch_once_on_sqlite(tmp_path):
+@contextmanager
+def _file_database(tmp_path: Path) -> Iterator[str]:
+    """A seeded SQLite file database (its URL), with an app context on it."""
     database = tmp_path / "citymatch.sqlite3"
 
     class FileConfig(TestingConfig):
@@ -161,10 +168,54 @@ def test_killed_consumer_finishes_the_rematch_once_on_sqlite(tmp_path):
         _db.session.commit()
         _seed_market()
         try:
-            _kill_halfway_and_restart(f"sqlite:///{database}", tmp_path)
+            yield f"sqlite:///{database}"
         finally:
             _db.session.remove()
             _db.engine.dispose()
+
+
+@pytest.fixture()
+def redis_url(tmp_path) -> Iterator[str]:
+    """A private redis-server on a free loopback port (skips without the binary)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    pytest.importorskip("redis")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_killed_consumer_finishes_the_rematch_once_on_sqlite(tmp_path):
+    with _file_database(tmp_path) as database_url:
+        _kill_halfway_and_restart(database_url, tmp_path)
+
+
+def test_killed_consumer_finishes_the_rematch_once_with_a_redis_queue(tmp_path, redis_url):
+    from huey import RedisHuey
+
+    from app.tasks import make_huey
+
+    assert isinstance(make_huey(redis_url), RedisHuey)
+    with _file_database(tmp_path) as database_url:
+        _kill_halfway_and_restart(database_url, tmp_path, queue_url=redis_url)
 
 
 def test_killed_consumer_finishes_the_rematch_once_on_postgresql(app, db, tmp_path):
