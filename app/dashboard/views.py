@@ -22,7 +22,7 @@ from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Job, Role
 from app.models.base import utcnow
-from app.services import jobs, recommendations
+from app.services import jobs
 from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)

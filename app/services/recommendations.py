@@ -147,7 +147,7 @@ class MatchingEngine:
     def sync(self) -> int:
         """Apply logged changes since the last build or sync; returns how many were applied."""
         with self.lock:
-            if self.recommender is None or change_log.missed_pruned_changes(self.last_change_id):
+            if self.recommender is None:
                 self.build()
                 return 0
             changes = db.session.execute(
@@ -157,6 +157,10 @@ class MatchingEngine:
             ).all()
             if not changes:
                 return 0
+            # Pruning keeps the newest change, so an engine it left behind always sees one here.
+            if change_log.missed_pruned_changes(self.last_change_id):
+                self.build()
+                return len(changes)
             solution_ids = {c.entity_id for c in changes if c.entity == "solution"}
             need_ids = {c.entity_id for c in changes if c.entity == "need"}
             self._apply(solution_ids, recommendable_solutions_query(), Solution.id,
