@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 QUEUE_WORKERS ?= 2
-QUEUE_CONSUMER := $(BIN)/huey_consumer app.tasks.huey --workers $(QUEUE_WORKERS)
+# An idle consumer polls the SQLite queue at least every second (a job starts within a second).
+QUEUE_CONSUMER := $(BIN)/huey_consumer app.tasks.huey --workers $(QUEUE_WORKERS) --max-delay 1
 
 .PHONY: setup browser db demo run test test-sqlite test-postgres clean
 

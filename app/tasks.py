@@ -132,12 +132,13 @@ def expire_requests() -> None:
 
 @huey.periodic_task(crontab(minute="0", hour=str(BaseConfig.NIGHTLY_REMATCH_UTC_HOUR)))
 def nightly_rematch() -> None:
-    """Recompute the stored recommendations as a job (visible on the dashboard)."""
+    """Recompute the stored recommendations as a job (unless one is already queued or running)."""
     from app.services import jobs
 
     with task_context():
-        jobs.start(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]))
-        unit_of_work.commit()
+        if jobs.running(jobs.REMATCH) is None:
+            jobs.start(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]))
+            unit_of_work.commit()
 
 
 @huey.periodic_task(every(BaseConfig.PRUNE_CHANGES_EVERY_MINUTES))

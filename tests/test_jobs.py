@@ -184,6 +184,14 @@ def test_nightly_rematch_task_runs_a_rematch_job(app, db):
     assert [(r.need_id, r.solution_id) for r in stored] == [(need.id, solution.id)]
 
 
+def test_nightly_rematch_waits_for_a_rematch_already_under_way(app, db, enqueued):
+    running = _job_row(status=Job.RUNNING, attempts=1)
+    db.session.commit()
+    tasks.nightly_rematch()
+    db.session.expire_all()
+    assert db.session.scalars(select(Job.id)).all() == [running.id] and enqueued == []
+
+
 def test_notify_matches_task_notifies_each_pair_once(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "STRONG_MATCH_SCORE", 0.0)
     _pair(db)
