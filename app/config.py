@@ -67,6 +67,7 @@ class BaseConfig:
     # A job silent for this long is taken for dead and re-queued, at most JOB_MAX_ATTEMPTS runs.
     JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "300"))
     JOB_MAX_ATTEMPTS = _env_int("JOB_MAX_ATTEMPTS", 3)
+    JOB_KEEP_DAYS = _env_int("JOB_KEEP_DAYS", 30)  # finished jobs are then deleted by the reaper
     # Schedules of the periodic tasks (run by the queue consumer's scheduler, UTC).
     NOTIFY_MATCHES_EVERY_MINUTES = _env_int("NOTIFY_MATCHES_EVERY_MINUTES", 5)
     EXPIRE_REQUESTS_EVERY_MINUTES = _env_int("EXPIRE_REQUESTS_EVERY_MINUTES", 15)

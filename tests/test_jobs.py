@@ -289,6 +289,18 @@ def test_reaper_leaves_live_jobs_alone_and_gives_up_after_max_attempts(app, db, 
     assert gave_up.status == Job.FAILED and "gave up after 3" in gave_up.error
 
 
+def test_reaper_forgets_finished_jobs_after_the_keep_period(app, db, enqueued):
+    long_ago = utcnow() - timedelta(days=app.config["JOB_KEEP_DAYS"] + 1)
+    old = _job_row(status=Job.DONE, finished_at=long_ago)
+    recent = _job_row(status=Job.FAILED, finished_at=utcnow() - timedelta(days=1))
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+    with app.test_request_context():
+        assert jobs.reap().forgotten == 1
+        unit_of_work.commit()
+    assert _fresh(old_id) is None and _fresh(recent_id) is not None
+
+
 def test_duplicate_message_for_a_claimed_job_runs_nothing(app, db):
     job = _job_row(status=Job.RUNNING, attempts=1)
     db.session.commit()

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import Job, User
@@ -201,7 +201,7 @@ def run(job_id: str) -> str | None:
         finished = db.session.execute(
             update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.status == RUNNING)
             .values(status=DONE, result=result, done=progress.total, total=progress.total,
-                    finished_at=utcnow(), heartbeat=utcnow(), message=""))
+                    finished_at=utcnow(), heartbeat=utcnow(), message="", payload={}))
         if finished.rowcount != 1:
             raise JobLost(job_id)
         unit_of_work.commit()
@@ -231,12 +231,14 @@ class ReapReport:
 
     requeued: int
     failed: int
+    forgotten: int = 0
 
 
 def reap() -> ReapReport:
     """Re-queue running jobs whose heartbeat went stale and queued jobs never dispatched (flushes).
 
-    A job that already used JOB_MAX_ATTEMPTS runs is marked failed instead.
+    A job that already used JOB_MAX_ATTEMPTS runs is marked failed instead; finished jobs older
+    than JOB_KEEP_DAYS are deleted.
     """
     config = current_app.config
     now = utcnow()
@@ -248,18 +250,24 @@ def reap() -> ReapReport:
         .where(Job.status.in_((QUEUED, RUNNING)), Job.heartbeat < stale)).all()
     for job_id, status, attempts in candidates:
         still_stale = (Job.id == job_id, Job.status == status, Job.heartbeat < stale)
+        # Compared in the database: the session's copies may be stale (and SQLite's naive).
         if status == RUNNING and attempts >= max_attempts:
-            failed += db.session.execute(update(Job).where(*still_stale).values(
+            failed += db.session.execute(update(Job).where(*still_stale).execution_options(
+                synchronize_session=False).values(
                 status=FAILED, finished_at=now,
                 error=f"작업이 {attempts}번 중단되어 포기했습니다. "
                       f"(gave up after {attempts} interrupted runs)")).rowcount
             continue
-        if db.session.execute(update(Job).where(*still_stale).values(
-                status=QUEUED, heartbeat=now)).rowcount == 1:
+        if db.session.execute(update(Job).where(*still_stale).execution_options(
+                synchronize_session=False).values(status=QUEUED, heartbeat=now)).rowcount == 1:
             requeued += 1
             unit_of_work.after_commit(lambda job_id=job_id: enqueue(job_id))
+    forgotten = db.session.execute(delete(Job).where(
+        Job.status.in_(Job.FINISHED),
+        Job.finished_at < now - timedelta(days=float(config["JOB_KEEP_DAYS"])))
+        .execution_options(synchronize_session=False)).rowcount
     db.session.flush()
-    return ReapReport(requeued=requeued, failed=failed)
+    return ReapReport(requeued=requeued, failed=failed, forgotten=forgotten or 0)
 
 
 # --- the kinds of job -------------------------------------------------------------------------
