@@ -148,6 +148,28 @@ def test_job_page_shows_a_job_started_by_another_app_instance(tmp_path):
                 _db.engine.dispose()
 
 
+def test_job_page_shows_a_job_of_another_app_instance_on_postgresql(app, db, admin_user,
+                                                                     admin_client):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL")
+    running = _job_row(status=Job.RUNNING, done=1, total=4, attempts=1)
+    db.session.commit()
+    other = create_app(TestingConfig)
+    other.test_client_class = IsolatedClient
+    try:
+        client = other.test_client()
+        login = {"email": admin_user.email, "password": factories.PASSWORD}
+        assert client.post("/auth/login", data=login).status_code == 302
+        status = client.get(f"{BASE}/jobs/{running.id}/status.json").get_json()
+        assert (status["status"], status["percent"]) == ("running", 25)
+        started = admin_client.post(BASE + "/rematch")  # the first instance sees it too
+        assert started.location.endswith(f"/jobs/{running.id}")
+    finally:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
 def test_job_page_names_the_job_in_the_readers_language(db, admin_client):
     job = _job_row(status=Job.DONE, total=3, done=3,
                    result={"needs": 3, "recommendations": 7, "low_confidence": 1})
