@@ -182,6 +182,14 @@ def test_job_page_names_the_job_in_the_readers_language(db, admin_client):
     assert "열린 수요 3건에 추천 7건을 저장했습니다" in korean
 
 
+def test_queued_job_page_points_at_the_worker(db, admin_client):
+    job = _job_row()
+    db.session.commit()
+    page = admin_client.get(f"{BASE}/jobs/{job.id}").get_data(as_text=True)
+    assert 'id="job-queued"' in page and "make worker" in page
+    assert 'http-equiv="refresh"' in page
+
+
 # --- the tasks --------------------------------------------------------------------------------
 
 
