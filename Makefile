@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup browser db demo run test test-sqlite test-postgres clean
+.PHONY: setup browser db demo run serve require-secret-key test test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ demo: db
 
 run: demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) on DATABASE_URL after migrating and loading reference
+# data. Needs SECRET_KEY; no demo data.
+serve: require-secret-key setup
+	CITYMATCH_ENV=production $(FLASK) db upgrade
+	CITYMATCH_ENV=production $(FLASK) load-reference-data
+	CITYMATCH_ENV=production exec $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+require-secret-key:
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY first (환경 변수 SECRET_KEY가 필요합니다), e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 1; }
 
 test: test-sqlite
 
