@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import pwd
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -153,8 +157,10 @@ class Browser:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
         self.timeout = timeout
+        self.history: list[tuple[str, str, Reply]] = []
 
     def request(self, url: str, data: dict | None = None) -> Reply:
+        """GET (or POST `data`); status 0 means no HTTP answer at all (refused, timed out)."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         started = time.monotonic()
         try:
@@ -162,7 +168,11 @@ class Browser:
                 status, raw, headers = response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
             status, raw, headers = error.code, error.read(), dict(error.headers)
-        return Reply(status, raw.decode("utf-8", "replace"), headers, started, time.monotonic())
+        except OSError as error:
+            status, raw, headers = 0, str(error).encode(), {}
+        reply = Reply(status, raw.decode("utf-8", "replace"), headers, started, time.monotonic())
+        self.history.append(("POST" if data is not None else "GET", url, reply))
+        return reply
 
     def get(self, url: str) -> Reply:
         return self.request(url)
@@ -186,3 +196,73 @@ class Browser:
         if reply.status != 302:
             raise AssertionError(f"sign-in failed with {reply.status}")
         return reply
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server of the test's own: initdb into a temporary folder, on a free port.
+
+    Runs as the `postgres` system user (so it needs root to start), listens on 127.0.0.1 only,
+    and is removed afterwards. The shared server on port 5432 is never touched.
+    """
+
+    DATABASE = "citymatch"
+
+    def __init__(self) -> None:
+        self.bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                               key=lambda p: int(p.parent.name))[-1])
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="citymatch-pg-"))
+        self.data = self.directory / "data"
+        owner = pwd.getpwnam("postgres")
+        os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{self.DATABASE}"
+
+    @staticmethod
+    def unavailable_reason() -> str | None:
+        """Why a throwaway server cannot run here (None when it can)."""
+        if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            return "the PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are not installed"
+        if os.geteuid() != 0:
+            return "starting a throwaway PostgreSQL server as the postgres user needs root"
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "there is no postgres system user"
+        if shutil.which("su") is None:
+            return "su is not available"
+        return None
+
+    def _as_postgres(self, *command: str, timeout: float = 60) -> None:
+        line = shlex.join([str(self.bin / command[0]), *command[1:]])
+        done = subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", line], cwd=self.directory,
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed:\n{done.stdout}\n{done.stderr}")
+
+    def create(self) -> "ThrowawayPostgres":
+        """initdb, start, and create the application database."""
+        self._as_postgres("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                          "-E", "UTF8", "--locale=C", "--no-sync")
+        self.start()
+        self._as_postgres("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                          self.DATABASE)
+        return self
+
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "server.log"),
+                          "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop (`immediate` drops every connection at once, like a crash)."""
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def destroy(self) -> None:
+        """Stop if running and delete everything."""
+        if (self.data / "postmaster.pid").exists():
+            try:
+                self.stop("immediate")
+            except RuntimeError:
+                pass
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,0 +1,145 @@
+"""Fault test: PostgreSQL restarts under a stream of writes and reads served by gunicorn.
+
+The test runs its own throwaway PostgreSQL server (never the shared one), migrates it with
+`flask db upgrade` as `make serve` does, and serves it with gunicorn. A client thread signs in
+as an official and loops: open the new-need form, post a need with a unique title, browse the
+catalogue. Mid-run the database is stopped abruptly (`pg_ctl -m immediate`, like a crash) and
+started again. Then: errors only while it was down, and only 503s (never a 500 or no answer);
+gunicorn recovered by itself (same processes, no worker replaced); every write the client was
+told succeeded is in the database.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+import pytest
+
+from tests.factories import PASSWORD
+from tests.live_server import Browser, GunicornServer, ThrowawayPostgres, run_flask
+
+WRITES_BEFORE_OUTAGE = 6
+WRITES_AFTER_RECOVERY = 6
+OUTAGE_SECONDS = 1.5
+# A request that started just before the server accepted connections again may still see
+# "the database system is starting up"; later ones must all succeed.
+RECOVERY_GRACE_SECONDS = 1.0
+PHASE_DEADLINE_SECONDS = 30
+
+
+@pytest.fixture()
+def postgres():
+    reason = ThrowawayPostgres.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = ThrowawayPostgres().create()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+def seed_official(database_url: str) -> tuple[str, int]:
+    """A verified official (e-mail) and the transport category id, via the app's own code."""
+    from app import create_app
+    from app.config import TestingConfig
+    from app.extensions import db
+    from app.models import Role
+    from tests import factories
+
+    class Throwaway(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url.replace("postgresql://", "postgresql+psycopg://")
+
+    app = create_app(Throwaway)
+    with app.app_context():
+        official = factories.make_user(role=Role.MUNICIPALITY)
+        transport_id = factories.category("transport").id
+        db.session.commit()
+        email = official.email
+        db.session.remove()
+        db.engine.dispose()
+    return email, transport_id
+
+
+class NeedPoster(threading.Thread):
+    """Post needs with unique titles and browse, until told to stop; remembers what was acknowledged."""
+
+    def __init__(self, base_url: str, browser: Browser, transport_id: int) -> None:
+        super().__init__(name="need-poster", daemon=True)
+        self.base_url = base_url
+        self.browser = browser
+        self.transport_id = transport_id
+        self.acknowledged: list[tuple[str, float]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            title = f"재시작 시험 수요 {number:05d}"
+            reply = self.browser.submit(self.base_url + "/my/needs/new", {
+                "title": title,
+                "description": "데이터베이스가 다시 시작되는 동안에도 등록된 수요는 사라지면 안 됩니다.",
+                "primary_category_id": str(self.transport_id),
+            })
+            if reply.status == 302:
+                self.acknowledged.append((title, reply.ended))
+            self.browser.get(self.base_url + "/needs")
+
+    def wait_for_writes(self, count: int, after: float = 0.0) -> None:
+        deadline = time.monotonic() + PHASE_DEADLINE_SECONDS
+        while sum(ended > after for _, ended in self.acknowledged) < count:
+            assert self.is_alive(), "the client thread died"
+            assert time.monotonic() < deadline, f"fewer than {count} writes acknowledged in time"
+            time.sleep(0.05)
+
+
+def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(postgres, tmp_path):
+    run_flask(postgres.url, "db", "upgrade")
+    run_flask(postgres.url, "load-reference-data")
+    email, transport_id = seed_official(postgres.url)
+    server = GunicornServer(postgres.url, tmp_path / "gunicorn.log", workers=2, threads=2).start()
+    try:
+        server.wait_until_up()
+        browser = Browser()
+        browser.sign_in(server.base_url, email, PASSWORD)
+        poster = NeedPoster(server.base_url, browser, transport_id)
+        poster.start()
+        try:
+            poster.wait_for_writes(WRITES_BEFORE_OUTAGE)
+            down_at = time.monotonic()
+            postgres.stop("immediate")
+            time.sleep(OUTAGE_SECONDS)
+            postgres.start()
+            up_at = time.monotonic()
+            poster.wait_for_writes(WRITES_AFTER_RECOVERY, after=up_at + RECOVERY_GRACE_SECONDS)
+        finally:
+            poster.stop.set()
+            poster.join(timeout=30)
+        ready = browser.get(server.base_url + "/readyz")
+        still_running = server.is_running()
+    finally:
+        server.stop()
+    log = (tmp_path / "gunicorn.log").read_text(errors="replace")
+
+    replies = [reply for _, _, reply in browser.history]
+    statuses = {reply.status for reply in replies}
+    assert statuses <= {200, 302, 503}, f"unexpected statuses {statuses}\n{log[-3000:]}"
+    failures = [reply for reply in replies if reply.status == 503]
+    assert failures, "the outage was not seen at all: the test did not test anything"
+    for failure in failures:
+        assert failure.ended >= down_at, "a 503 before the database went down"
+        assert failure.started <= up_at + RECOVERY_GRACE_SECONDS, "a 503 after the database was back"
+    assert all(reply.headers.get("Retry-After") for reply in failures)
+
+    assert still_running and ready.status == 200
+    assert log.count("Booting worker") == 2, "a worker was replaced: recovery needed a restart"
+
+    with psycopg.connect(postgres.url) as connection:
+        stored = {row[0] for row in connection.execute("SELECT title FROM need")}
+    acknowledged = [title for title, _ in poster.acknowledged]
+    assert len(acknowledged) >= WRITES_BEFORE_OUTAGE + WRITES_AFTER_RECOVERY
+    assert set(acknowledged) <= stored, f"lost acknowledged writes: {set(acknowledged) - stored}"
+    print(f"\nacknowledged writes {len(acknowledged)}, rows {len(stored)}, requests {len(replies)}, "
+          f"503 answers {len(failures)}, outage {OUTAGE_SECONDS} s")
