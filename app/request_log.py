@@ -49,12 +49,11 @@ def _incoming_or_new_id() -> str:
 
 def signed_in_user_id() -> int | None:
     """The id of the user Flask-Login loaded for this request, without touching the database."""
-    user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return g.get("request_user_id")
-    state = inspect(user, raiseerr=False)
+    # The row's identity, not its attributes: after a failed transaction they are expired and
+    # reading them would query the database again. The anonymous user is not a mapped row.
+    state = inspect(g.get("_login_user"), raiseerr=False)
     identity = state.identity if state is not None else None
-    return identity[0] if identity else None
+    return identity[0] if identity else g.get("request_user_id")
 
 
 class RequestIdFilter(logging.Filter):

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -266,3 +267,63 @@ class ThrowawayPostgres:
             except RuntimeError:
                 pass
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def seed_official(database_url: str) -> tuple[str, int]:
+    """Create a verified official on a migrated database; returns the e-mail and transport's id."""
+    from app import create_app
+    from app.config import TestingConfig
+    from app.extensions import db
+    from app.models import Role
+    from tests import factories
+
+    class Throwaway(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url.replace("postgresql://", "postgresql+psycopg://")
+
+    app = create_app(Throwaway)
+    with app.app_context():
+        official = factories.make_user(role=Role.MUNICIPALITY)
+        transport_id = factories.category("transport").id
+        db.session.commit()
+        email = official.email
+        db.session.remove()
+        db.engine.dispose()
+    return email, transport_id
+
+
+class NeedPoster(threading.Thread):
+    """A signed-in official who, until stopped, opens the new-need form, posts a need with a
+    unique title and browses the catalogue; remembers each write it was told succeeded."""
+
+    def __init__(self, base_url: str, browser: Browser, transport_id: int, name: str = "1") -> None:
+        super().__init__(name=f"need-poster-{name}", daemon=True)
+        self.base_url = base_url
+        self.browser = browser
+        self.transport_id = transport_id
+        self.label = name
+        self.acknowledged: list[tuple[str, float]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            title = f"재시작 시험 수요 {self.label}-{number:05d}"
+            reply = self.browser.submit(self.base_url + "/my/needs/new", {
+                "title": title,
+                "description": "데이터베이스가 다시 시작되는 동안에도 등록된 수요는 사라지면 안 됩니다.",
+                "primary_category_id": str(self.transport_id),
+            })
+            if reply.status == 302:
+                self.acknowledged.append((title, reply.ended))
+            self.browser.get(self.base_url + "/needs")
+
+    def wait_for_writes(self, count: int, after: float = 0.0, timeout: float = 30) -> None:
+        """Wait until `count` writes were acknowledged after the monotonic time `after`."""
+        deadline = time.monotonic() + timeout
+        while sum(ended > after for _, ended in self.acknowledged) < count:
+            if not self.is_alive():
+                raise AssertionError("the client thread died")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fewer than {count} writes acknowledged in {timeout} s")
+            time.sleep(0.05)

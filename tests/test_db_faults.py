@@ -43,11 +43,12 @@ def outage(tmp_path):
 
 @pytest.fixture()
 def fail_next_queries(app):
-    """Make the next N statements of the shared test app fail as if the connection dropped."""
-    remaining = {"count": 0}
+    """Make the next N statements (optionally only those starting with a verb) fail as if the
+    connection to the database dropped."""
+    remaining = {"count": 0, "verb": ""}
 
     def drop(conn, cursor, statement, parameters, context, executemany):
-        if remaining["count"] > 0:
+        if remaining["count"] > 0 and statement.lstrip().upper().startswith(remaining["verb"]):
             remaining["count"] -= 1
             lost = sqlite3.OperationalError("server closed the connection unexpectedly")
             raise OperationalError(statement, parameters, lost, connection_invalidated=True)
@@ -56,8 +57,8 @@ def fail_next_queries(app):
         engine = _db.engine
     event.listen(engine, "before_cursor_execute", drop)
 
-    def arm(count: int) -> None:
-        remaining["count"] = count
+    def arm(count: int, verb: str = "") -> None:
+        remaining.update(count=count, verb=verb)
 
     yield arm
     event.remove(engine, "before_cursor_execute", drop)
@@ -115,6 +116,17 @@ def test_a_write_that_loses_its_connection_gets_a_503_not_a_500(official_client,
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
+
+
+def test_a_write_whose_flush_loses_the_connection_gets_a_503(official_client, official,
+                                                            fail_next_queries, request_lines):
+    """The signed-in user's row is expired by the failed flush; the 503 must not reload it."""
+    fail_next_queries(1, verb="UPDATE")
+
+    response = official_client.post("/locale", data={"locale": "en"})
+
+    assert response.status_code == 503
+    assert request_lines[-1]["user_id"] == official.id and request_lines[-1]["status"] == 503
 
 
 def test_the_app_recovers_by_itself_once_the_database_is_back(outage, tmp_path):

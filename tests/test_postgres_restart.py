@@ -10,14 +10,20 @@ told succeeded is in the database.
 """
 from __future__ import annotations
 
-import threading
 import time
 
 import psycopg
 import pytest
 
 from tests.factories import PASSWORD
-from tests.live_server import Browser, GunicornServer, ThrowawayPostgres, run_flask
+from tests.live_server import (
+    Browser,
+    GunicornServer,
+    NeedPoster,
+    ThrowawayPostgres,
+    run_flask,
+    seed_official,
+)
 
 WRITES_BEFORE_OUTAGE = 6
 WRITES_AFTER_RECOVERY = 6
@@ -40,61 +46,6 @@ def postgres():
         server.destroy()
 
 
-def seed_official(database_url: str) -> tuple[str, int]:
-    """A verified official (e-mail) and the transport category id, via the app's own code."""
-    from app import create_app
-    from app.config import TestingConfig
-    from app.extensions import db
-    from app.models import Role
-    from tests import factories
-
-    class Throwaway(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = database_url.replace("postgresql://", "postgresql+psycopg://")
-
-    app = create_app(Throwaway)
-    with app.app_context():
-        official = factories.make_user(role=Role.MUNICIPALITY)
-        transport_id = factories.category("transport").id
-        db.session.commit()
-        email = official.email
-        db.session.remove()
-        db.engine.dispose()
-    return email, transport_id
-
-
-class NeedPoster(threading.Thread):
-    """Post needs with unique titles and browse, until told to stop; remembers what was acknowledged."""
-
-    def __init__(self, base_url: str, browser: Browser, transport_id: int) -> None:
-        super().__init__(name="need-poster", daemon=True)
-        self.base_url = base_url
-        self.browser = browser
-        self.transport_id = transport_id
-        self.acknowledged: list[tuple[str, float]] = []
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        number = 0
-        while not self.stop.is_set():
-            number += 1
-            title = f"재시작 시험 수요 {number:05d}"
-            reply = self.browser.submit(self.base_url + "/my/needs/new", {
-                "title": title,
-                "description": "데이터베이스가 다시 시작되는 동안에도 등록된 수요는 사라지면 안 됩니다.",
-                "primary_category_id": str(self.transport_id),
-            })
-            if reply.status == 302:
-                self.acknowledged.append((title, reply.ended))
-            self.browser.get(self.base_url + "/needs")
-
-    def wait_for_writes(self, count: int, after: float = 0.0) -> None:
-        deadline = time.monotonic() + PHASE_DEADLINE_SECONDS
-        while sum(ended > after for _, ended in self.acknowledged) < count:
-            assert self.is_alive(), "the client thread died"
-            assert time.monotonic() < deadline, f"fewer than {count} writes acknowledged in time"
-            time.sleep(0.05)
-
-
 def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(postgres, tmp_path):
     run_flask(postgres.url, "db", "upgrade")
     run_flask(postgres.url, "load-reference-data")
@@ -107,13 +58,14 @@ def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(po
         poster = NeedPoster(server.base_url, browser, transport_id)
         poster.start()
         try:
-            poster.wait_for_writes(WRITES_BEFORE_OUTAGE)
+            poster.wait_for_writes(WRITES_BEFORE_OUTAGE, timeout=PHASE_DEADLINE_SECONDS)
             down_at = time.monotonic()
             postgres.stop("immediate")
             time.sleep(OUTAGE_SECONDS)
             postgres.start()
             up_at = time.monotonic()
-            poster.wait_for_writes(WRITES_AFTER_RECOVERY, after=up_at + RECOVERY_GRACE_SECONDS)
+            poster.wait_for_writes(WRITES_AFTER_RECOVERY, after=up_at + RECOVERY_GRACE_SECONDS,
+                                   timeout=PHASE_DEADLINE_SECONDS)
         finally:
             poster.stop.set()
             poster.join(timeout=30)
@@ -141,5 +93,6 @@ def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(po
     acknowledged = [title for title, _ in poster.acknowledged]
     assert len(acknowledged) >= WRITES_BEFORE_OUTAGE + WRITES_AFTER_RECOVERY
     assert set(acknowledged) <= stored, f"lost acknowledged writes: {set(acknowledged) - stored}"
+    failed_methods = sorted({method for method, _, reply in browser.history if reply.status == 503})
     print(f"\nacknowledged writes {len(acknowledged)}, rows {len(stored)}, requests {len(replies)}, "
-          f"503 answers {len(failures)}, outage {OUTAGE_SECONDS} s")
+          f"503 answers {len(failures)} ({'/'.join(failed_methods)}), outage {OUTAGE_SECONDS} s")
