@@ -31,7 +31,8 @@ OUTAGE_SECONDS = 1.5
 # A request that started just before the server accepted connections again may still see
 # "the database system is starting up"; later ones must all succeed.
 RECOVERY_GRACE_SECONDS = 1.0
-PHASE_DEADLINE_SECONDS = 30
+# Bounds for each phase on a busy machine (the run itself takes about 15 s).
+PHASE_DEADLINE_SECONDS = 60
 
 
 @pytest.fixture()
@@ -46,11 +47,18 @@ def postgres():
         server.destroy()
 
 
+def wait_for_a_503(browser: Browser, deadline: float) -> None:
+    """Keep the database down until the client has seen it (a long request may span a short outage)."""
+    while not any(reply.status == 503 for _, _, reply in list(browser.history)):
+        assert time.monotonic() < deadline, "the client never saw the outage"
+        time.sleep(0.05)
+
+
 def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(postgres, tmp_path):
     run_flask(postgres.url, "db", "upgrade")
     run_flask(postgres.url, "load-reference-data")
     email, transport_id = seed_official(postgres.url)
-    server = GunicornServer(postgres.url, tmp_path / "gunicorn.log", workers=2, threads=2).start()
+    server = GunicornServer(postgres.url, tmp_path / "gunicorn.log", workers=1, threads=2).start()
     try:
         server.wait_until_up()
         browser = Browser()
@@ -62,6 +70,7 @@ def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(po
             down_at = time.monotonic()
             postgres.stop("immediate")
             time.sleep(OUTAGE_SECONDS)
+            wait_for_a_503(browser, deadline=time.monotonic() + PHASE_DEADLINE_SECONDS)
             postgres.start()
             up_at = time.monotonic()
             poster.wait_for_writes(WRITES_AFTER_RECOVERY, after=up_at + RECOVERY_GRACE_SECONDS,
@@ -81,12 +90,13 @@ def test_errors_only_while_postgres_is_down_and_no_acknowledged_write_is_lost(po
     failures = [reply for reply in replies if reply.status == 503]
     assert failures, "the outage was not seen at all: the test did not test anything"
     for failure in failures:
-        assert failure.ended >= down_at, "a 503 before the database went down"
-        assert failure.started <= up_at + RECOVERY_GRACE_SECONDS, "a 503 after the database was back"
+        assert failure.ended >= down_at, f"a 503 {down_at - failure.ended:.2f} s before the outage"
+        assert failure.started <= up_at + RECOVERY_GRACE_SECONDS, (
+            f"a 503 for a request sent {failure.started - up_at:.2f} s after the database was back")
     assert all(reply.headers.get("Retry-After") for reply in failures)
 
     assert still_running and ready.status == 200
-    assert log.count("Booting worker") == 2, "a worker was replaced: recovery needed a restart"
+    assert log.count("Booting worker") == 1, "the worker was replaced: recovery needed a restart"
 
     with psycopg.connect(postgres.url) as connection:
         stored = {row[0] for row in connection.execute("SELECT title FROM need")}
