@@ -78,6 +78,20 @@ def register(app: Flask) -> None:
     app.wsgi_app = ReadRetryMiddleware(app.wsgi_app, app.config["DB_READ_RETRIES"],
                                        app.config["DB_RETRY_BACKOFF_SECONDS"])
 
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse): rolling back the request's idle transaction on a connection that just died must
+    # not turn a response that is already made (a committed write's redirect) into a 500.
+    @app.teardown_appcontext
+    def close_session_despite_outage(error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except Exception as failure:
+            if not is_database_unavailable(failure):
+                raise
+            app.logger.warning("Database connection lost while closing the session: %s",
+                               getattr(failure, "orig", None) or failure)
+            db.session.registry.clear()
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PendingRollbackError)

@@ -129,6 +129,30 @@ def test_a_write_whose_flush_loses_the_connection_gets_a_503(official_client, of
     assert request_lines[-1]["user_id"] == official.id and request_lines[-1]["status"] == 503
 
 
+def test_losing_the_connection_after_the_response_is_made_does_not_turn_it_into_a_500(tmp_path):
+    """The request's idle transaction is rolled back at teardown, after the page was built."""
+    app = create_app(_config_for(tmp_path / "citymatch.sqlite3"))
+    with app.app_context():
+        _db.create_all()
+        engine = _db.engine
+    armed = {"rollbacks": 0}
+
+    def lose_connection(connection):
+        if armed["rollbacks"]:
+            armed["rollbacks"] -= 1
+            lost = sqlite3.OperationalError("server closed the connection unexpectedly")
+            raise OperationalError("ROLLBACK", {}, lost, connection_invalidated=True)
+
+    event.listen(engine, "rollback", lose_connection)
+    client = app.test_client()
+    armed["rollbacks"] = 1
+
+    response = client.get("/solutions")
+
+    assert response.status_code == 200 and armed["rollbacks"] == 0
+    assert client.get("/solutions").status_code == 200
+
+
 def test_the_app_recovers_by_itself_once_the_database_is_back(outage, tmp_path):
     client = outage.test_client()
     assert client.get("/municipalities").status_code == 503
