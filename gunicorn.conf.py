@@ -45,14 +45,14 @@ preload_app = False
 
 
 def post_worker_init(worker):
-    """Load the matching engine before the worker takes requests (skipped if the database is down)."""
-    from app.services.readiness import warm_matching_engine
+    """Load the analyser and matching engine before the worker takes requests."""
+    from app.services.readiness import warm_up
 
     app = worker.wsgi
     with app.app_context():
         try:
-            warm_matching_engine()
-        except Exception:  # /readyz reports it and the first request that needs it retries
+            warm_up()
+        except Exception:  # database down: /readyz reports it; the first request that needs it retries
             app.logger.warning("Matching engine not loaded at worker start", exc_info=True)
         finally:
             from app.extensions import db

@@ -113,6 +113,11 @@ def main() -> int:
     print("failed requests by method: "
           + (", ".join(f"{m}: {c}" for m, c in sorted(Counter(m for m, _ in failures).items())) or "none"))
     print(f"failures outside an outage (+1 s grace): {len(outside)}")
+    for method, url, reply in history:
+        if reply.status == 0:
+            since = min((reply.started - down for down, _ in outages), key=abs, default=0.0)
+            print(f"  no answer: {method} {url} sent {since:+.2f} s from an outage's start, "
+                  f"after {reply.ended - reply.started:.2f} s: {reply.body[:120]}")
     print("first success after each restart (s after the server accepted connections): "
           + ", ".join(f"{delay:.2f}" for delay in after_up))
     print(f"successful requests outside outages: p50 {statistics.median(healthy):.0f} ms, "

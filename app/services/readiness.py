@@ -53,6 +53,14 @@ def check(app: Flask) -> Problem | None:
     return None
 
 
+def warm_up() -> None:
+    """Load what the first requests of a new worker would otherwise wait for (engine, Kiwi)."""
+    from matching.text import analyse
+
+    analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (1–2 s, once per process)
+    warm_matching_engine()
+
+
 def warm_matching_engine() -> None:
     """Build this process's matching engine (or apply pending changes) so requests find it loaded."""
     recommendations.engine().sync()
