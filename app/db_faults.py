@@ -13,6 +13,7 @@ import time
 
 from flask import Flask, current_app, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 
 from app.extensions import db, login_manager
@@ -73,8 +74,20 @@ def _forget_failed_work() -> None:
         current_app.logger.debug("Rollback after a database outage failed", exc_info=True)
 
 
+def _limit_connect_time(engine, seconds: int) -> None:
+    """Make PostgreSQL connection attempts give up after `seconds` (the default is to wait on)."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def connect_with_timeout(dialect, conn_rec, cargs, cparams):
+        cparams.setdefault("connect_timeout", seconds)
+
+
 def register(app: Flask) -> None:
-    """Install the 503 handler and the read-retry middleware."""
+    """Install the 503 handler, the read-retry middleware and the connection timeout."""
+    with app.app_context():
+        _limit_connect_time(db.engine, app.config["DB_CONNECT_TIMEOUT"])
     app.wsgi_app = ReadRetryMiddleware(app.wsgi_app, app.config["DB_READ_RETRIES"],
                                        app.config["DB_RETRY_BACKOFF_SECONDS"])
 

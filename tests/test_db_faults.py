@@ -20,7 +20,6 @@ from tests.test_request_log import _Lines
 def _config_for(path) -> type:
     class FileDatabase(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
-        SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         DB_RETRY_BACKOFF_SECONDS = 0.0
 
     return FileDatabase
@@ -166,3 +165,23 @@ def test_the_app_recovers_by_itself_once_the_database_is_back(outage, tmp_path):
 
     assert response.status_code == 200
     assert "종로구" in response.get_data(as_text=True)
+
+
+def test_postgresql_connection_attempts_give_up_after_the_configured_timeout():
+    class UnroutablePostgres(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://citymatch@127.0.0.1:9/none"
+        DB_CONNECT_TIMEOUT = 3
+
+    app = create_app(UnroutablePostgres)
+    seen = {}
+
+    def record_and_stop(dialect, conn_rec, cargs, cparams):
+        seen.update(cparams)
+        raise RuntimeError("recorded")
+
+    with app.app_context():
+        event.listen(_db.engine, "do_connect", record_and_stop)
+        with pytest.raises(RuntimeError, match="recorded"):
+            _db.engine.connect()
+
+    assert seen["connect_timeout"] == 3

@@ -16,7 +16,6 @@ class UnreachableDatabase(TestingConfig):
     """A SQLite file in a directory that does not exist: every connection attempt fails."""
 
     SQLALCHEMY_DATABASE_URI = "sqlite:////nonexistent-citymatch-dir/db.sqlite3"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 
 @pytest.fixture()
