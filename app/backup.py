@@ -19,6 +19,7 @@ import click
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import Connection, Table, bindparam, func, select, text, type_coerce, types
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import Base
@@ -41,9 +42,15 @@ def _encoder(column_type: types.TypeEngine) -> Callable[[Any], Any]:
     return lambda value: value
 
 
+def _aware_utc(text_value: str) -> datetime:
+    """A stored time; SQLite keeps the app's UTC times without their zone, so naive means UTC."""
+    moment = datetime.fromisoformat(text_value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _decoder(column_type: types.TypeEngine) -> Callable[[Any], Any]:
     if isinstance(column_type, types.DateTime):
-        return datetime.fromisoformat
+        return _aware_utc if column_type.timezone else datetime.fromisoformat
     if isinstance(column_type, types.Date):
         return date.fromisoformat
     return lambda value: value
@@ -238,7 +245,13 @@ def import_database(path: Path) -> dict[str, int]:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_command(path: Path) -> None:
     """Write every table to PATH (JSON Lines; gzip when PATH ends in .gz)."""
-    counts = export_database(path)
+    try:
+        counts = export_database(path)
+    except SQLAlchemyError as error:
+        path.unlink(missing_ok=True)
+        raise click.ClickException(
+            f"데이터베이스를 읽지 못했습니다 (could not read the database; is it migrated?): "
+            f"{getattr(error, 'orig', None) or error}") from error
     click.echo(f"{len(counts)}개 테이블, {sum(counts.values())}행을 {path}에 내보냈습니다. "
                f"(exported {sum(counts.values())} rows of {len(counts)} tables)")
 
