@@ -18,6 +18,7 @@ from typing import IO, Any, Callable, Iterator
 import click
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import Connection, Table, bindparam, func, select, text, type_coerce, types
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -243,6 +244,7 @@ def import_database(path: Path) -> dict[str, int]:
 
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
 def export_command(path: Path) -> None:
     """Write every table to PATH (JSON Lines; gzip when PATH ends in .gz)."""
     try:
@@ -258,6 +260,7 @@ def export_command(path: Path) -> None:
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
 def import_command(path: Path) -> None:
     """Load PATH (from `flask export`) into an empty, migrated database."""
     try:

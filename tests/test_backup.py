@@ -138,3 +138,21 @@ def test_import_refuses_a_file_that_is_not_an_export(app, db, runner, tmp_path):
 
     assert result.exit_code != 0
     assert "not a CityMatch export file" in result.output
+
+
+def test_export_of_a_database_without_tables_fails_clearly_and_leaves_no_file(tmp_path):
+    from app import create_app
+    from app.config import TestingConfig
+
+    class EmptyFile(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+    target = tmp_path / "backup.jsonl"
+
+    empty = create_app(EmptyFile)
+    with empty.app_context():  # not the suite's app, whose context is active
+        result = empty.test_cli_runner().invoke(args=["export", str(target)])
+
+    assert result.exit_code != 0
+    assert "could not read the database" in result.output
+    assert not target.exists()
