@@ -127,6 +127,7 @@ def main() -> int:
           f"(started with {args.workers}); /readyz at the end: {ready}")
     ok = (not lost and not outside and running and ready == 200
           and log.count("Booting worker") == args.workers and 500 not in statuses and 0 not in statuses)
+    print(f"gunicorn log: {log_path}")
     print("result: OK" if ok else "result: FAILED")
     return 0 if ok else 1
 
