@@ -29,6 +29,10 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).lower() in {"1", "true", "yes"}
+
+
 class BaseConfig:
     """Settings shared by every environment."""
 
@@ -37,6 +41,14 @@ class BaseConfig:
         os.environ.get("DATABASE_URL", _default_sqlite_uri())
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Database outages (app/db_faults.py): GET/HEAD retries on a lost connection, then a 503.
+    DB_READ_RETRIES = int(os.environ.get("DB_READ_RETRIES", "2"))
+    DB_RETRY_BACKOFF_SECONDS = float(os.environ.get("DB_RETRY_BACKOFF_SECONDS", "0.2"))
+    DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "5"))
+    # Seconds a PostgreSQL connection attempt may take (an unreachable host: a 503, not a hang).
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    # One JSON line per request on the citymatch.request logger, written to stderr.
+    REQUEST_LOG_TO_STDERR = _flag("REQUEST_LOG_TO_STDERR", "1")
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -105,6 +117,7 @@ class TestingConfig(BaseConfig):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     SECRET_KEY = "test-secret-key"
+    REQUEST_LOG_TO_STDERR = False
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
     QUEUE_IMMEDIATE = True
@@ -114,8 +127,10 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     """Production: refuses to start without a real SECRET_KEY."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Cookies only over HTTPS (TLS ends at the load balancer). Turn off only for plain HTTP on
+    # a trusted loopback, as the live-server tests do.
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", "1")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def validate(cls) -> None:
