@@ -92,6 +92,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the `flask` CLI commands."""
+    from app import load_data_command
     from app.commands import register
 
     register(app)
+    load_data_command.register(app)
