@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any, Hashable, Iterable, Optional
+from typing import Any, Hashable, Iterable, NamedTuple, Optional
 
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
@@ -11,7 +11,16 @@ from sklearn.exceptions import NotFittedError
 from matching.explain import Match
 from matching.index import TextIndex
 from matching.records import NeedDoc, SolutionDoc, as_need, as_solution
-from matching.scoring import DEFAULT_CONFIG, ScoringConfig, score_pair
+from matching.scoring import DEFAULT_CONFIG, PairScore, ScoringConfig, score_pair
+
+
+class Scored(NamedTuple):
+    """A need–solution pair with its score, before any explanation is built."""
+
+    pair: PairScore
+    need: NeedDoc
+    solution: SolutionDoc
+    ranked_id: Hashable   # id of the item being ranked (the solution or the need)
 
 
 class Recommender(BaseEstimator):
@@ -99,69 +108,99 @@ class Recommender(BaseEstimator):
         """The reference date for deadlines."""
         return self.today or date.today()
 
-    def _match(self, need: NeedDoc, sol: SolutionDoc, cosine: float, query_key, doc_key) -> Match:
-        """Score one pair and attach its explanation."""
-        ps = score_pair(need, sol, cosine, self._today(), self.config)
+    def _explain(self, need: NeedDoc, sol: SolutionDoc, ps: PairScore) -> Match:
+        """Attach the explanation (shared terms) to a scored pair; only for shown matches."""
         terms = tuple(
             (t, round(w, 6)) for t, w in
-            self.index_.shared_terms(self.index_.vector_of(query_key), doc_key,
-                                     n=self.n_terms, unigrams_only=True))
+            self.index_.shared_terms(self.index_.vector_of(("need", need.id)),
+                                     ("solution", sol.id), n=self.n_terms, unigrams_only=True))
         return Match(need.id, sol.id, sol.company_id, ps.score, ps.text_score, ps.text_relevance,
                      ps.need_fit, ps.company_fit, ps.need_side, ps.company_side, ps.components,
                      terms, ps.reasons, ps.low_confidence)
 
+    def _match(self, need: NeedDoc, sol: SolutionDoc, cosine: float, query_key=None,
+               doc_key=None) -> Match:
+        """Score one pair and attach its explanation."""
+        return self._explain(need, sol, score_pair(need, sol, cosine, self._today(), self.config))
+
     @staticmethod
-    def _rank(matches: list[Match], key_id, top_k: int, include_low: bool) -> list[Match]:
-        """Sort by score (desc) then id; drop low-confidence matches unless asked."""
+    def _rank(scored: list[Scored], top_k: int, include_low: bool) -> list[Scored]:
+        """Sort by score (desc), text score (desc) then the ranked item's id; drop weak ones
+        unless asked."""
         if not include_low:
-            matches = [m for m in matches if not m.low_confidence]
-        matches.sort(key=lambda m: (-m.score, -m.text_score, key_id(m)))
-        return matches[:top_k]
+            scored = [s for s in scored if not s.pair.low_confidence]
+        scored.sort(key=lambda s: (-s.pair.score, -s.pair.text_score, s.ranked_id))
+        return scored[:top_k]
+
+    def _need_of(self, need: Any) -> NeedDoc:
+        if isinstance(need, (NeedDoc, dict)):
+            nd = as_need(need)
+            if nd.id not in self.needs_ or self.needs_[nd.id] is not nd:
+                self.upsert_need(nd)
+            return nd
+        return self.needs_[need]
+
+    def _solution_of(self, solution: Any) -> SolutionDoc:
+        if isinstance(solution, (SolutionDoc, dict)):
+            sol = as_solution(solution)
+            if sol.id not in self.solutions_ or self.solutions_[sol.id] is not sol:
+                self.upsert_solution(sol)
+            return sol
+        return self.solutions_[solution]
+
+    def score_solutions(self, need: Any) -> list[Scored]:
+        """Every text-near solution of a need, scored but not explained (cheap), nearest first."""
+        self._check()
+        today = self._today()
+        with self._lock:
+            nd = self._need_of(need)
+            hits = self.index_.search(self.index_.vector_of(("need", nd.id)), self.candidates,
+                                      group="solution")
+            return [Scored(score_pair(nd, self.solutions_[k[1]], cos, today, self.config),
+                           nd, self.solutions_[k[1]], k[1]) for k, cos in hits]
+
+    def score_needs(self, solution: Any) -> list[Scored]:
+        """Every text-near open need of a solution, scored but not explained, nearest first."""
+        self._check()
+        today = self._today()
+        with self._lock:
+            sol = self._solution_of(solution)
+            hits = self.index_.search(self.index_.vector_of(("solution", sol.id)),
+                                      self.candidates, group="need")
+            return [Scored(score_pair(self.needs_[k[1]], sol, cos, today, self.config),
+                           self.needs_[k[1]], sol, k[1]) for k, cos in hits]
 
     def recommend_solutions(self, need: Any, top_k: int = 10,
                             include_low_confidence: bool = False) -> list[Match]:
         """Ranked solutions for a need (an id of an indexed need, or a NeedDoc/mapping)."""
         self._check()
         with self._lock:
-            if isinstance(need, (NeedDoc, dict)):
-                nd = as_need(need)
-                if nd.id not in self.needs_ or self.needs_[nd.id] is not nd:
-                    self.upsert_need(nd)
-            else:
-                nd = self.needs_[need]
-            qkey = ("need", nd.id)
-            hits = self.index_.search(self.index_.vector_of(qkey), self.candidates,
-                                      group="solution")
-            matches = [self._match(nd, self.solutions_[k[1]], cos, qkey, k) for k, cos in hits]
-        return self._rank(matches, lambda m: m.solution_id, top_k, include_low_confidence)
+            ranked = self._rank(self.score_solutions(need), top_k, include_low_confidence)
+            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
 
     def recommend_needs(self, solution: Any, top_k: int = 10,
                         include_low_confidence: bool = False) -> list[Match]:
         """Ranked needs for a solution (an indexed id, or a SolutionDoc/mapping)."""
         self._check()
         with self._lock:
-            if isinstance(solution, (SolutionDoc, dict)):
-                sol = as_solution(solution)
-                if sol.id not in self.solutions_ or self.solutions_[sol.id] is not sol:
-                    self.upsert_solution(sol)
-            else:
-                sol = self.solutions_[solution]
-            skey = ("solution", sol.id)
-            hits = self.index_.search(self.index_.vector_of(skey), self.candidates, group="need")
-            matches = [self._match(self.needs_[k[1]], sol, cos, k, skey) for k, cos in hits]
-        return self._rank(matches, lambda m: m.need_id, top_k, include_low_confidence)
+            ranked = self._rank(self.score_needs(solution), top_k, include_low_confidence)
+            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
 
     def recommend_needs_for_company(self, company_id: Hashable, top_k: int = 10,
                                     include_low_confidence: bool = False) -> list[Match]:
         """Ranked needs for a company: each need with its best-matching solution of the company."""
         self._check()
-        best: dict[Hashable, Match] = {}
-        for sol in self.company_solutions(company_id):
-            for m in self.recommend_needs(sol.id, self.candidates, include_low_confidence):
-                cur = best.get(m.need_id)
-                if cur is None or (-m.score, m.solution_id) < (-cur.score, cur.solution_id):
-                    best[m.need_id] = m
-        return self._rank(list(best.values()), lambda m: m.need_id, top_k, True)
+        best: dict[Hashable, Scored] = {}
+        with self._lock:
+            for sol in self.company_solutions(company_id):
+                for s in self._rank(self.score_needs(sol.id), self.candidates,
+                                    include_low_confidence):
+                    cur = best.get(s.need.id)
+                    if cur is None or (-s.pair.score, s.solution.id) < (-cur.pair.score,
+                                                                        cur.solution.id):
+                        best[s.need.id] = s
+            ranked = self._rank(list(best.values()), top_k, True)
+            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
 
     def company_solutions(self, company_id: Hashable) -> list[SolutionDoc]:
         """The indexed solutions of a company, by id."""
