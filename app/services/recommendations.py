@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -113,6 +114,34 @@ def recommendable_needs_query():
 # --- the per-process engine ------------------------------------------------------------------
 
 
+class ResultCache:
+    """Engine results (plain library objects, no rows) valid for one engine version.
+
+    Every process derives the same results from the same change log, so a per-process cache
+    keyed by the version cannot make two workers disagree; a new version empties it.
+    """
+
+    def __init__(self, max_entries: int = 4_096) -> None:
+        self.max_entries = max_entries
+        self.version: tuple | None = None
+        self.entries: dict[tuple, Any] = {}
+        self.lock = threading.Lock()
+
+    def get(self, version: tuple, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The cached value for `key` at `version`, computed (and kept) on a miss."""
+        with self.lock:
+            if version != self.version:
+                self.entries = {}
+                self.version = version
+            if key in self.entries:
+                return self.entries[key]
+        value = compute()
+        with self.lock:
+            if version == self.version and len(self.entries) < self.max_entries:
+                self.entries[key] = value
+        return value
+
+
 class MatchingEngine:
     """A fitted recommender kept in step with the database through the change log."""
 
@@ -128,6 +157,19 @@ class MatchingEngine:
         self.refitted_at = 0.0
         self.changes_since_refit = 0
         self.refit_thread: threading.Thread | None = None
+        self.results = ResultCache()
+
+    @property
+    def version(self) -> tuple:
+        """Changes whenever recommendations may change: a build, an applied change, a refit."""
+        return (self.built_at, self.last_change_id, self.refitted_at)
+
+    def cached(self, key: tuple, compute: Callable[[Any], Any]) -> Any:
+        """`compute(recommender)` for the up-to-date engine, cached for its version."""
+        with self.lock:
+            current = self.current()
+            # The date too: deadlines are scored against today.
+            return self.results.get((self.version, date.today()), key, lambda: compute(current))
 
     def build(self) -> None:
         """Fit from every recommendable solution and need (stored analysed text)."""
@@ -300,11 +342,17 @@ class PartnerSuggestion:
     examples: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _by_id(model, ids: Iterable[int]) -> dict[int, Any]:
+# What the recommendation cards show, loaded with the rows (no query per card).
+_SOLUTION_CARD = (selectinload(Solution.company), selectinload(Solution.primary_category))
+_NEED_CARD = (selectinload(Need.municipality), selectinload(Need.primary_category))
+
+
+def _by_id(model, ids: Iterable[int], options: tuple = ()) -> dict[int, Any]:
     ids = set(ids)
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    query = select(model).where(model.id.in_(ids)).options(*options)
+    return {row.id: row for row in db.session.scalars(query)}
 
 
 def is_recommendable_need(need: Need) -> bool:
@@ -325,60 +373,59 @@ def is_recommendable_solution(solution: Solution) -> bool:
 
 def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
     """Recommended solutions for a recommendable need, strong ones first, weak ones flagged."""
-    current = engine().current()
-    if need.id not in current.needs_:
-        return []
-    with engine().lock:
-        matches = current.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
-    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    matches = engine().cached(
+        ("solutions_for_need", need.id, top_k),
+        lambda rec: rec.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
+        if need.id in rec.needs_ else [])
+    solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
 
 
 def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
     """Recommended open needs for a recommendable solution."""
-    current = engine().current()
-    if solution.id not in current.solutions_:
-        return []
-    with engine().lock:
-        matches = current.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
-    needs = _by_id(Need, (m.need_id for m in matches))
+    matches = engine().cached(
+        ("needs_for_solution", solution.id, top_k),
+        lambda rec: rec.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
+        if solution.id in rec.solutions_ else [])
+    needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     return [NeedMatch(needs[m.need_id], solution, m.to_dict())
             for m in matches if m.need_id in needs]
 
 
 def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
     """Open needs for a company, each with the company's best-fitting solution."""
-    current = engine().current()
-    with engine().lock:
-        matches = current.recommend_needs_for_company(company.id, top_k=top_k,
-                                                      include_low_confidence=True)
-    needs = _by_id(Need, (m.need_id for m in matches))
-    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    matches = engine().cached(
+        ("needs_for_company", company.id, top_k),
+        lambda rec: rec.recommend_needs_for_company(company.id, top_k=top_k,
+                                                    include_low_confidence=True))
+    needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
+    solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [NeedMatch(needs[m.need_id], solutions[m.solution_id], m.to_dict())
             for m in matches if m.need_id in needs and m.solution_id in solutions]
 
 
-def _partnerships():
+def _partnerships(recommender):
+    """One Partnerships analysis per engine version, so its memos serve every request."""
     from matching import Partnerships
 
     eng = engine()
-    return Partnerships(eng.current(), large_share_cap=eng.large_share_cap)
+    return eng.results.get((eng.version, date.today()), ("partnerships",),
+                           lambda: Partnerships(recommender, large_share_cap=eng.large_share_cap))
 
 
 def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None = None
                        ) -> list[ConsortiumProposal]:
     """Consortia (one large/mid lead + one or two startups/SMEs) covering more of the need."""
     eng = engine()
-    partnerships = _partnerships()
-    if need.id not in partnerships.recommender.needs_:
-        return []
-    with eng.lock:
-        proposals = partnerships.consortia(need.id, top_k=top_k if lead_company is None else 20)
+    proposals = eng.cached(
+        ("consortia", need.id, top_k if lead_company is None else 20),
+        lambda rec: _partnerships(rec).consortia(need.id, top_k=top_k if lead_company is None
+                                                 else 20) if need.id in rec.needs_ else [])
     if lead_company is not None:
         proposals = [p for p in proposals if p.lead[0] == lead_company.id][:top_k]
     solution_ids = [p.lead[1] for p in proposals] + [sid for p in proposals for _, sid in p.partners]
-    solutions = _by_id(Solution, solution_ids)
+    solutions = _by_id(Solution, solution_ids, _SOLUTION_CARD)
     result = []
     for proposal in proposals:
         pairs = [(proposal.lead, True)] + [(partner, False) for partner in proposal.partners]
@@ -397,10 +444,9 @@ def partners_for_company(company: Company, top_k: int = 8) -> list[PartnerSugges
     """Startups/SMEs that complement a large or mid-sized firm's solutions (empty otherwise)."""
     if company.size_class not in LEAD_SIZES:
         return []
-    eng = engine()
-    partnerships = _partnerships()
-    with eng.lock:
-        suggestions = partnerships.partners_for(company.id, top_k=top_k)
+    suggestions = engine().cached(
+        ("partners_for", company.id, top_k),
+        lambda rec: _partnerships(rec).partners_for(company.id, top_k=top_k))
     companies = _by_id(Company, (s.company_id for s in suggestions))
     need_ids = [e[0] for s in suggestions for e in s.examples]
     solution_ids = [e[3] for s in suggestions for e in s.examples]
