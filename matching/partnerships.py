@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from itertools import combinations, islice
 from typing import Hashable, Iterable
 
+import scipy.sparse as sp
+
 from matching.index import BIGRAM_JOINER
 from matching.records import LEAD_SIZES, PARTNER_SIZES
 from matching.recommend import Recommender
@@ -116,6 +118,17 @@ class Partnerships:
             self._near[need_id] = {k[1]: cos for k, cos in hits}
         return self._near[need_id]
 
+    def _prefetch_near(self, need_ids: Iterable) -> None:
+        """Fill the near-solution memo of many needs with one batched search."""
+        rec = self.recommender
+        todo = [n for n in need_ids if n not in self._near]
+        if not todo:
+            return
+        queries = sp.vstack([rec.index_.vector_of(("need", n)) for n in todo], format="csr")
+        for need_id, hits in zip(todo, rec.index_.search_many(queries, rec.candidates,
+                                                              group="solution")):
+            self._near[need_id] = {k[1]: cos for k, cos in hits}
+
     def _pair(self, need_id, solution_id, cosine):
         """The reciprocal score of a need and one of its near solutions (memoised)."""
         key = (need_id, solution_id)
@@ -165,9 +178,8 @@ class Partnerships:
     def _related_solutions(self, need_id, sizes, n) -> list:
         """Text-nearest solutions of the need whose company size is in ``sizes``."""
         rec = self.recommender
-        out = [rec.solutions_[sid] for sid in self._near_solutions(need_id)
-               if rec.solutions_[sid].company_size in sizes]
-        return out[:n]
+        return list(islice((rec.solutions_[sid] for sid in self._near_solutions(need_id)
+                            if rec.solutions_[sid].company_size in sizes), n))
 
     def consortia(self, need_id: Hashable, top_k: int = 5, max_partners: int = 2) -> list[Consortium]:
         """Lead + 1–2 partner proposals covering more of the need than any single solution."""
@@ -226,6 +238,7 @@ class Partnerships:
                                      needs_per_solution, group="need")
             need_ids.update(k[1] for k, _ in hits)
         own_terms = {s.id: self._terms(s.id) for s in own}
+        self._prefetch_near(need_ids)
         gains: dict = {}
         for need_id in sorted(need_ids, key=str):
             nw = self._need_weights(need_id)

@@ -23,6 +23,7 @@ from app.models import (
     Company,
     DeploymentReference,
     MatchingChange,
+    Municipality,
     Need,
     NeedStatus,
     Recommendation,
@@ -344,7 +345,8 @@ class PartnerSuggestion:
 
 # What the recommendation cards show, loaded with the rows (no query per card).
 _SOLUTION_CARD = (selectinload(Solution.company), selectinload(Solution.primary_category))
-_NEED_CARD = (selectinload(Need.municipality), selectinload(Need.primary_category))
+_NEED_CARD = (selectinload(Need.municipality).selectinload(Municipality.parent),
+              selectinload(Need.primary_category))
 
 
 def _by_id(model, ids: Iterable[int], options: tuple = ()) -> dict[int, Any]:
@@ -450,7 +452,8 @@ def partners_for_company(company: Company, top_k: int = 8) -> list[PartnerSugges
     companies = _by_id(Company, (s.company_id for s in suggestions))
     need_ids = [e[0] for s in suggestions for e in s.examples]
     solution_ids = [e[3] for s in suggestions for e in s.examples]
-    needs, solutions = _by_id(Need, need_ids), _by_id(Solution, solution_ids)
+    needs = _by_id(Need, need_ids, _NEED_CARD)
+    solutions = _by_id(Solution, solution_ids, _SOLUTION_CARD)
     result = []
     for suggestion in suggestions:
         if suggestion.company_id not in companies:
