@@ -59,6 +59,7 @@ def test_generates_the_requested_rows_with_analysed_text_and_accounts(app, runne
         assert all(s.analysed_text and s.analysed_text["title"] and s.analysed_text["text"]
                    for s in _db.session.scalars(select(Solution)))
         assert all(n.analysed_text and n.analysed_text["text"] for n in _db.session.scalars(select(Need)))
+        assert all(s.regions_served for s in _db.session.scalars(select(Solution)))
         companies = list(_db.session.scalars(select(Company)))
         assert {c.membership_status for c in companies} == {MembershipStatus.APPROVED}
         sizes = Counter(c.size_class.value for c in companies)

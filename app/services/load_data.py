@@ -205,7 +205,11 @@ class _Generator:
         price_max = max(price_min, int(template["price_max"] * self.rng.uniform(0.8, 1.6)) // 1_000_000 * 1_000_000)
         tags = list(dict.fromkeys(normalise_tag(t) for t in
                                   template["tags"] + self.rng.sample(other["tags"], min(2, len(other["tags"])))))
-        regions = [] if self.rng.random() < 0.6 else [p.id for p in self.rng.sample(self.provinces, 3)]
+        # Like the demo listings (and as the solution form requires), every solution names the
+        # provinces it serves: mostly the company's own, sometimes a few of them.
+        regions = list(company["_regions"])
+        if len(regions) > 3 and self.rng.random() < 0.3:
+            regions = sorted(self.rng.sample(regions, 3))
         secondary = [c for c in template["secondary_categories"] if c != template["primary_category"]]
         published = self.rng.random() < 0.95
         return {
