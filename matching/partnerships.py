@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from itertools import combinations, islice
 from typing import Hashable, Iterable
 
-import scipy.sparse as sp
-
 from matching.index import BIGRAM_JOINER
 from matching.records import LEAD_SIZES, PARTNER_SIZES
 from matching.recommend import Recommender
@@ -112,22 +110,21 @@ class Partnerships:
     def _near_solutions(self, need_id) -> dict:
         """``{solution_id: cosine}`` of the need's text-nearest solutions, nearest first."""
         if need_id not in self._near:
-            rec = self.recommender
-            hits = rec.index_.search(rec.index_.vector_of(("need", need_id)), rec.candidates,
-                                     group="solution")
-            self._near[need_id] = {k[1]: cos for k, cos in hits}
-        return self._near[need_id]
+            self._remember(self.recommender.near(("need", need_id), "solution",
+                                                 self.recommender.candidates))
+        else:
+            self.recommender.record(self._near[need_id][0])  # memoised: still a dependency
+        return self._near[need_id][1]
+
+    def _remember(self, searched) -> None:
+        self._near[searched.query[1]] = (searched, {k[1]: cos for k, cos in searched.hits})
 
     def _prefetch_near(self, need_ids: Iterable) -> None:
         """Fill the near-solution memo of many needs with one batched search."""
         rec = self.recommender
         todo = [n for n in need_ids if n not in self._near]
-        if not todo:
-            return
-        queries = sp.vstack([rec.index_.vector_of(("need", n)) for n in todo], format="csr")
-        for need_id, hits in zip(todo, rec.index_.search_many(queries, rec.candidates,
-                                                              group="solution")):
-            self._near[need_id] = {k[1]: cos for k, cos in hits}
+        for searched in rec.near_many([("need", n) for n in todo], "solution", rec.candidates):
+            self._remember(searched)
 
     def _pair(self, need_id, solution_id, cosine):
         """The reciprocal score of a need and one of its near solutions (memoised)."""
@@ -234,8 +231,7 @@ class Partnerships:
         own = rec.company_solutions(company_id)
         need_ids: set = set()
         for sol in own:
-            hits = rec.index_.search(rec.index_.vector_of(("solution", sol.id)),
-                                     needs_per_solution, group="need")
+            hits = rec.near(("solution", sol.id), "need", needs_per_solution).hits
             need_ids.update(k[1] for k, _ in hits)
         own_terms = {s.id: self._terms(s.id) for s in own}
         self._prefetch_near(need_ids)

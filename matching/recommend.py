@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Hashable, Iterable, NamedTuple, Optional
 
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
@@ -12,6 +14,74 @@ from matching.explain import Match
 from matching.index import TextIndex
 from matching.records import NeedDoc, SolutionDoc, as_need, as_solution
 from matching.scoring import DEFAULT_CONFIG, PairScore, ScoringConfig, score_pair
+
+
+class Searched(NamedTuple):
+    """One nearest-neighbour search a result was computed from (see ``Recommender.recording``).
+
+    ``query`` is the searching document's key, ``hits`` the ``(key, cosine)`` pairs found among
+    the top ``k`` of ``group``. For ``group == "company"`` it records the solutions of company
+    ``query[1]`` instead.
+    """
+
+    query: Hashable
+    group: Any
+    k: int
+    hits: tuple
+
+
+class ChangeImpact:
+    """Which recorded searches a batch of changed documents can affect.
+
+    A search stays exact while no changed document is its query or one of its hits and no
+    upserted document of its group would now rank in its top ``k``; the latter is checked
+    with the changed document's cosine to the query (cosine is symmetric).
+    """
+
+    #: Cosines are rounded and summed in another order on the two sides; stay on the safe side.
+    TOLERANCE = 1e-5
+
+    def __init__(self, recommender: "Recommender", changed: Iterable[Hashable]) -> None:
+        self.recommender = recommender
+        self.changed = set(changed)
+        self._cosines: dict = {}
+
+    def _cosine(self, key, query) -> Optional[float]:
+        """Cosine of a changed document to a query (None when the document was removed)."""
+        index = self.recommender.index_
+        if (key, query[0]) not in self._cosines:
+            table = None
+            if key in index:
+                ids, vals = index.scores(index.vector_of(key), group=query[0])
+                table = dict(zip(ids, vals.tolist()))
+            self._cosines[key, query[0]] = table
+        table = self._cosines[key, query[0]]
+        return None if table is None else table.get(query, 0.0)
+
+    def affects(self, searches: Iterable[Searched]) -> bool:
+        """Whether any of the searches may give another result after the changes."""
+        rec = self.recommender
+        for search in searches:
+            if search.group == "company":
+                for key in self.changed:
+                    if key[0] == "solution" and (
+                            key[1] in {h[0][1] for h in search.hits}
+                            or getattr(rec.solutions_.get(key[1]), "company_id", None) == search.query[1]):
+                        return True
+                continue
+            if search.query in self.changed:
+                return True
+            hit_keys = {h[0] for h in search.hits}
+            threshold = search.hits[-1][1] if search.hits and len(search.hits) >= search.k else 0.0
+            for key in self.changed:
+                if key[0] != search.group:
+                    continue
+                if key in hit_keys:
+                    return True
+                cosine = self._cosine(key, search.query)
+                if cosine is not None and cosine > 0 and cosine >= threshold - self.TOLERANCE:
+                    return True
+        return False
 
 
 class Scored(NamedTuple):
@@ -103,6 +173,43 @@ class Recommender(BaseEstimator):
         self.index_.refit()
         return self
 
+    # ------------------------------------------------------------------ dependencies
+    @contextmanager
+    def recording(self):
+        """Collect every search made inside the block (a list of ``Searched``), so a cached
+        result can later be checked against changes with ``ChangeImpact``."""
+        log: list[Searched] = []
+        previous = getattr(self, "_searches", None)
+        self._searches = log
+        try:
+            yield log
+        finally:
+            self._searches = previous
+
+    def record(self, searched: Searched) -> None:
+        """Note a search (or a memoised one) in the active recording, if any."""
+        log = getattr(self, "_searches", None)
+        if log is not None:
+            log.append(searched)
+
+    def near(self, key: Hashable, group: Any, k: int) -> Searched:
+        """The top ``k`` documents of ``group`` nearest to the indexed document ``key``."""
+        searched = Searched(key, group, k, tuple(
+            self.index_.search(self.index_.vector_of(key), k, group=group)))
+        self.record(searched)
+        return searched
+
+    def near_many(self, keys: list, group: Any, k: int) -> list[Searched]:
+        """``near`` for many documents with one batched search."""
+        if not keys:
+            return []
+        queries = sp.vstack([self.index_.vector_of(key) for key in keys], format="csr")
+        out = [Searched(key, group, k, tuple(hits)) for key, hits in
+               zip(keys, self.index_.search_many(queries, k, group=group))]
+        for searched in out:
+            self.record(searched)
+        return out
+
     # ------------------------------------------------------------------ scoring
     def _today(self) -> date:
         """The reference date for deadlines."""
@@ -154,8 +261,7 @@ class Recommender(BaseEstimator):
         today = self._today()
         with self._lock:
             nd = self._need_of(need)
-            hits = self.index_.search(self.index_.vector_of(("need", nd.id)), self.candidates,
-                                      group="solution")
+            hits = self.near(("need", nd.id), "solution", self.candidates).hits
             return [Scored(score_pair(nd, self.solutions_[k[1]], cos, today, self.config),
                            nd, self.solutions_[k[1]], k[1]) for k, cos in hits]
 
@@ -165,8 +271,7 @@ class Recommender(BaseEstimator):
         today = self._today()
         with self._lock:
             sol = self._solution_of(solution)
-            hits = self.index_.search(self.index_.vector_of(("solution", sol.id)),
-                                      self.candidates, group="need")
+            hits = self.near(("solution", sol.id), "need", self.candidates).hits
             return [Scored(score_pair(self.needs_[k[1]], sol, cos, today, self.config),
                            self.needs_[k[1]], sol, k[1]) for k, cos in hits]
 
@@ -205,8 +310,11 @@ class Recommender(BaseEstimator):
     def company_solutions(self, company_id: Hashable) -> list[SolutionDoc]:
         """The indexed solutions of a company, by id."""
         self._check()
-        sols = [s for s in self.solutions_.values() if s.company_id == company_id]
-        return sorted(sols, key=lambda s: s.id)
+        sols = sorted((s for s in self.solutions_.values() if s.company_id == company_id),
+                      key=lambda s: s.id)
+        self.record(Searched(("company", company_id), "company", 0,
+                             tuple((("solution", s.id), 1.0) for s in sols)))
+        return sols
 
     def text_score(self, need_id: Hashable, solution_id: Hashable) -> float:
         """Cosine between an indexed need and an indexed solution."""

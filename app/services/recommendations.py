@@ -116,31 +116,43 @@ def recommendable_needs_query():
 
 
 class ResultCache:
-    """Engine results (plain library objects, no rows) valid for one engine version.
+    """Engine results (plain library objects, no rows), each with the searches it came from.
 
-    Every process derives the same results from the same change log, so a per-process cache
-    keyed by the version cannot make two workers disagree; a new version empties it.
+    Valid for one fit of the index (a build or an IDF refit, and one day: deadlines score
+    against today). Between fits an applied change drops only the results it can affect
+    (`matching.ChangeImpact`), so an edit no longer empties every page's cache. Every process
+    applies the same change log to the same fit, so a per-process cache cannot make two workers
+    disagree.
     """
 
     def __init__(self, max_entries: int = 4_096) -> None:
         self.max_entries = max_entries
         self.version: tuple | None = None
-        self.entries: dict[tuple, Any] = {}
+        self.entries: dict[tuple, tuple[Any, list]] = {}
         self.lock = threading.Lock()
 
-    def get(self, version: tuple, key: tuple, compute: Callable[[], Any]) -> Any:
-        """The cached value for `key` at `version`, computed (and kept) on a miss."""
+    def get(self, version: tuple, key: tuple, compute: Callable[[], tuple[Any, list]]) -> Any:
+        """The cached value for `key` at `version`; `compute()` returns (value, searches)."""
         with self.lock:
             if version != self.version:
                 self.entries = {}
                 self.version = version
             if key in self.entries:
-                return self.entries[key]
-        value = compute()
+                return self.entries[key][0]
+        value, searches = compute()
         with self.lock:
             if version == self.version and len(self.entries) < self.max_entries:
-                self.entries[key] = value
+                self.entries[key] = (value, searches)
         return value
+
+    def invalidate(self, impact) -> int:
+        """Drop the results a batch of changes can affect; returns how many were dropped."""
+        with self.lock:
+            kept = {key: entry for key, entry in self.entries.items()
+                    if not impact.affects(entry[1])}
+            dropped = len(self.entries) - len(kept)
+            self.entries = kept
+        return dropped
 
 
 class MatchingEngine:
@@ -159,18 +171,32 @@ class MatchingEngine:
         self.changes_since_refit = 0
         self.refit_thread: threading.Thread | None = None
         self.results = ResultCache()
+        # The partnership analysis memoises per document, so it is remade after any change.
+        self.partnerships: tuple | None = None
 
     @property
     def version(self) -> tuple:
-        """Changes whenever recommendations may change: a build, an applied change, a refit."""
-        return (self.built_at, self.last_change_id, self.refitted_at)
+        """The fit results are computed on: a build or an IDF refit starts a new one (and so
+        does a new day, as deadlines are scored against today)."""
+        return (self.built_at, self.refitted_at, date.today())
 
-    def cached(self, key: tuple, compute: Callable[[Any], Any]) -> Any:
-        """`compute(recommender)` for the up-to-date engine, cached for its version."""
+    def cached(self, key: tuple, compute: Callable[[Any], Any], depends_on: tuple = ()) -> Any:
+        """`compute(recommender)` for the up-to-date engine, cached until a change affects it.
+
+        `depends_on` names documents (("need", id) / ("solution", id)) the result depends on
+        beyond the searches it makes, e.g. the page's own listing.
+        """
+        from matching.recommend import Searched
+
+        def run():
+            with current.recording() as searches:
+                searches.extend(Searched(doc, "self", 0, ()) for doc in depends_on)
+                value = compute(current)
+            return value, list(searches)
+
         with self.lock:
             current = self.current()
-            # The date too: deadlines are scored against today.
-            return self.results.get((self.version, date.today()), key, lambda: compute(current))
+            return self.results.get(self.version, key, run)
 
     def build(self) -> None:
         """Fit from every recommendable solution and need (stored analysed text)."""
@@ -207,7 +233,14 @@ class MatchingEngine:
             self._apply(need_ids, recommendable_needs_query(), Need.id, need_record,
                         self.recommender.upsert_need, self.recommender.remove_need)
             self.last_change_id = changes[-1].id
+            version = self.version
             self._refresh_idf(len(changes))
+            if self.version == version:
+                from matching.recommend import ChangeImpact
+
+                self.results.invalidate(ChangeImpact(
+                    self.recommender, [("solution", i) for i in solution_ids]
+                    + [("need", i) for i in need_ids]))
             return len(changes)
 
     def _refresh_idf(self, applied: int) -> None:
@@ -378,7 +411,7 @@ def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
     matches = engine().cached(
         ("solutions_for_need", need.id, top_k),
         lambda rec: rec.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
-        if need.id in rec.needs_ else [])
+        if need.id in rec.needs_ else [], depends_on=(("need", need.id),))
     solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
@@ -389,7 +422,7 @@ def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
     matches = engine().cached(
         ("needs_for_solution", solution.id, top_k),
         lambda rec: rec.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
-        if solution.id in rec.solutions_ else [])
+        if solution.id in rec.solutions_ else [], depends_on=(("solution", solution.id),))
     needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     return [NeedMatch(needs[m.need_id], solution, m.to_dict())
             for m in matches if m.need_id in needs]
@@ -408,12 +441,14 @@ def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
 
 
 def _partnerships(recommender):
-    """One Partnerships analysis per engine version, so its memos serve every request."""
+    """One Partnerships analysis per state of the engine, so its memos serve many requests."""
     from matching import Partnerships
 
     eng = engine()
-    return eng.results.get((eng.version, date.today()), ("partnerships",),
-                           lambda: Partnerships(recommender, large_share_cap=eng.large_share_cap))
+    key = ("partnerships", id(recommender), eng.version, eng.last_change_id)
+    if eng.partnerships is None or eng.partnerships[0] != key:
+        eng.partnerships = (key, Partnerships(recommender, large_share_cap=eng.large_share_cap))
+    return eng.partnerships[1]
 
 
 def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None = None
@@ -423,7 +458,8 @@ def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None 
     proposals = eng.cached(
         ("consortia", need.id, top_k if lead_company is None else 20),
         lambda rec: _partnerships(rec).consortia(need.id, top_k=top_k if lead_company is None
-                                                 else 20) if need.id in rec.needs_ else [])
+                                                 else 20) if need.id in rec.needs_ else [],
+        depends_on=(("need", need.id),))
     if lead_company is not None:
         proposals = [p for p in proposals if p.lead[0] == lead_company.id][:top_k]
     solution_ids = [p.lead[1] for p in proposals] + [sid for p in proposals for _, sid in p.partners]
