@@ -93,6 +93,24 @@ class Partnerships:
         self._weights: dict = {}
         self._term_sets: dict = {}
 
+    def forget(self, impact) -> None:
+        """Drop the memos a batch of changed documents can affect (a ``ChangeImpact``), so
+        the analysis stays exact across upserts and removals between refits."""
+        changed = impact.changed
+        changed_needs = {key[1] for key in changed if key[0] == "need"}
+        changed_solutions = {key[1] for key in changed if key[0] == "solution"}
+        for solution_id in changed_solutions:
+            self._term_sets.pop(solution_id, None)
+        for need_id in changed_needs:
+            self._weights.pop(need_id, None)
+        stale = changed_needs | {need_id for need_id, (searched, _) in self._near.items()
+                                 if impact.affects([searched])}
+        for need_id in stale:
+            self._near.pop(need_id, None)
+            self._closest.pop(need_id, None)
+        self._pairs = {key: pair for key, pair in self._pairs.items()
+                       if key[0] not in stale and key[1] not in changed_solutions}
+
     def _need_weights(self, need_id) -> dict[str, float]:
         """Unigram TF-IDF weights of a need."""
         if need_id not in self._weights:

@@ -171,7 +171,7 @@ class MatchingEngine:
         self.changes_since_refit = 0
         self.refit_thread: threading.Thread | None = None
         self.results = ResultCache()
-        # The partnership analysis memoises per document, so it is remade after any change.
+        # The partnership analysis of the current fit; its memos are pruned on every change.
         self.partnerships: tuple | None = None
 
     @property
@@ -238,9 +238,11 @@ class MatchingEngine:
             if self.version == version:
                 from matching.recommend import ChangeImpact
 
-                self.results.invalidate(ChangeImpact(
-                    self.recommender, [("solution", i) for i in solution_ids]
-                    + [("need", i) for i in need_ids]))
+                impact = ChangeImpact(self.recommender, [("solution", i) for i in solution_ids]
+                                      + [("need", i) for i in need_ids])
+                self.results.invalidate(impact)
+                if self.partnerships is not None:
+                    self.partnerships[1].forget(impact)
             return len(changes)
 
     def _refresh_idf(self, applied: int) -> None:
@@ -441,11 +443,11 @@ def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
 
 
 def _partnerships(recommender):
-    """One Partnerships analysis per state of the engine, so its memos serve many requests."""
+    """One Partnerships analysis per fit of the engine, so its memos serve many requests."""
     from matching import Partnerships
 
     eng = engine()
-    key = ("partnerships", id(recommender), eng.version, eng.last_change_id)
+    key = (id(recommender), eng.version)
     if eng.partnerships is None or eng.partnerships[0] != key:
         eng.partnerships = (key, Partnerships(recommender, large_share_cap=eng.large_share_cap))
     return eng.partnerships[1]
