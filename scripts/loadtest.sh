@@ -46,7 +46,8 @@ fi
 if [[ $REUSE == 0 ]]; then
   echo "== resetting the database and generating ${SOLUTIONS} solutions, ${NEEDS} needs, ${COMPANIES} companies"
   PSQL_URL=${LOADTEST_DATABASE_URL/postgres:\/\//postgresql:\/\/}
-  psql "$PSQL_URL" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" 2>&1 | grep -v NOTICE || true
+  PGOPTIONS="--client-min-messages=warning" psql "$PSQL_URL" -q -v ON_ERROR_STOP=1 \
+    -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
   $FLASK db upgrade > "$OUT/db-upgrade.log" 2>&1
   $FLASK generate-load-data --solutions "$SOLUTIONS" --needs "$NEEDS" --companies "$COMPANIES" \
     --seed "$SEED" --quiet
