@@ -5,8 +5,10 @@ Run against a database holding the generated data set (see scripts/loadtest.sh):
     DATABASE_URL=postgresql://… .venv/bin/python loadtest/profile_pages.py --repeat 20
     … --cprofile need_detail     # also print the top functions of one page type
 
-The engine is built once before measuring (as in a warmed-up worker). CPU time is the process's
-(time.process_time), so the figures hold on a busy machine where wall-clock ones do not.
+The engine is built once before measuring (as in a warmed-up worker). Detail pages are sampled
+at random, so most are first views (cache misses); my_company_large repeats one firm's page
+(cache hits). CPU time is the process's (time.process_time), so the figures hold on a busy
+machine where wall-clock ones do not.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ def page_urls(rng: random.Random, repeat: int) -> dict[str, list[str]]:
     need_ids = list(db.session.scalars(select(Need.id).where(public_need_clause(),
                                                              Need.status == "open")))
     large_ids = list(db.session.scalars(select(Company.id).where(Company.size_class == "large")))
+    company_ids = list(db.session.scalars(select(Company.id)))
     pick = lambda ids: [rng.choice(ids) for _ in range(repeat)]  # noqa: E731
     return {
         "browse_solutions": [f"/solutions?page={rng.randint(1, 40)}" for _ in range(repeat)],
@@ -46,6 +49,7 @@ def page_urls(rng: random.Random, repeat: int) -> dict[str, list[str]]:
         "search_needs": [f"/needs?q={rng.choice(SEARCH_TERMS)}" for _ in range(repeat)],
         "solution_detail": [f"/solutions/{i}" for i in pick(solution_ids)],
         "need_detail": [f"/needs/{i}" for i in pick(need_ids)],
+        "company_detail_any": [f"/companies/{i}" for i in pick(company_ids)],
         "company_detail_large": [f"/companies/{i}" for i in pick(large_ids)],
         "login_form": ["/auth/login"] * repeat,
     }
