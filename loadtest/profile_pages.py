@@ -61,6 +61,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cprofile", default=None, help="page type to profile with cProfile")
     parser.add_argument("--only", default=None, help="comma-separated page types")
+    parser.add_argument("--warm", action="store_true",
+                        help="repeat one URL per page type (cached results) instead of sampling")
     args = parser.parse_args()
 
     os.environ.setdefault("SECRET_KEY", "profile-pages")
@@ -90,6 +92,8 @@ def main() -> None:
         urls["my_company_large"] = ["/my/company/"] * args.repeat
     anonymous = app.test_client()
     wanted = set(args.only.split(",")) if args.only else None
+    if args.warm:
+        urls = {page_type: [found[0]] * len(found) for page_type, found in urls.items()}
 
     print(f"{'page type':24} {'n':>3} {'cpu p50':>8} {'cpu mean':>9} {'wall p50':>9} "
           f"{'wall max':>9} {'SQL/req':>8}")
