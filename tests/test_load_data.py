@@ -32,8 +32,10 @@ def _generated_rows() -> dict[str, list]:
     return {
         "companies": list(_db.session.execute(select(Company.name, Company.size_class,
                                                      Company.business_number).order_by(Company.id))),
+        # by company name, not id: PostgreSQL sequences keep counting after a delete
         "solutions": list(_db.session.execute(select(Solution.title, Solution.description,
-                                                     Solution.company_id).order_by(Solution.id))),
+                                                     Company.name).join(Company)
+                                              .order_by(Solution.id))),
         "needs": list(_db.session.execute(select(Need.title, Need.municipality_id,
                                                  Need.budget_max).order_by(Need.id))),
     }
