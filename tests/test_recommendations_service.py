@@ -254,3 +254,20 @@ def test_cached_results_follow_relevant_edits_and_survive_unrelated_ones(app, db
     finally:
         app.config["MATCHING_INLINE_REFIT_MAX_DOCS"] = inline
         app.extensions.pop("citymatch_matching", None)
+
+
+def test_result_cache_evicts_the_least_recently_used_and_empties_on_a_new_fit():
+    cache = recommendations.ResultCache(max_entries=2)
+    calls = []
+
+    def compute(name):
+        return lambda: (calls.append(name) or name, [])
+
+    assert cache.get("fit-1", ("a",), compute("a")) == "a"
+    cache.get("fit-1", ("b",), compute("b"))
+    cache.get("fit-1", ("a",), compute("a"))  # a hit: a becomes the most recently used
+    cache.get("fit-1", ("c",), compute("c"))  # evicts b
+    assert list(cache.entries) == [("a",), ("c",)]
+    assert calls == ["a", "b", "c"]
+    cache.get("fit-2", ("a",), compute("a"))  # a new fit recomputes
+    assert calls == ["a", "b", "c", "a"] and list(cache.entries) == [("a",)]

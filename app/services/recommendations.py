@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -125,31 +126,34 @@ class ResultCache:
     disagree.
     """
 
-    def __init__(self, max_entries: int = 4_096) -> None:
+    def __init__(self, max_entries: int = 2_048) -> None:
         self.max_entries = max_entries
         self.version: tuple | None = None
-        self.entries: dict[tuple, tuple[Any, list]] = {}
+        self.entries: OrderedDict[tuple, tuple[Any, list]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, version: tuple, key: tuple, compute: Callable[[], tuple[Any, list]]) -> Any:
         """The cached value for `key` at `version`; `compute()` returns (value, searches)."""
         with self.lock:
             if version != self.version:
-                self.entries = {}
+                self.entries = OrderedDict()
                 self.version = version
             if key in self.entries:
+                self.entries.move_to_end(key)
                 return self.entries[key][0]
         value, searches = compute()
         with self.lock:
-            if version == self.version and len(self.entries) < self.max_entries:
+            if version == self.version:
                 self.entries[key] = (value, searches)
+                while len(self.entries) > self.max_entries:  # least recently used first
+                    self.entries.popitem(last=False)
         return value
 
     def invalidate(self, impact) -> int:
         """Drop the results a batch of changes can affect; returns how many were dropped."""
         with self.lock:
-            kept = {key: entry for key, entry in self.entries.items()
-                    if not impact.affects(entry[1])}
+            kept = OrderedDict((key, entry) for key, entry in self.entries.items()
+                               if not impact.affects(entry[1]))
             dropped = len(self.entries) - len(kept)
             self.entries = kept
         return dropped
@@ -192,7 +196,8 @@ class MatchingEngine:
             with current.recording() as searches:
                 searches.extend(Searched(doc, "self", 0, ()) for doc in depends_on)
                 value = compute(current)
-            return value, list(searches)
+            # memoised searches are recorded once per use; keep each once (shared, not copied)
+            return value, list({id(search): search for search in searches}.values())
 
         with self.lock:
             current = self.current()
