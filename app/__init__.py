@@ -105,8 +105,9 @@ def register_queue(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the `flask` CLI commands."""
-    from app import backup
+    from app import backup, load_data_command
     from app.commands import register
 
     register(app)
     backup.register(app)
+    load_data_command.register(app)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -55,6 +55,30 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Seoul")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_locale)
+    # Templates call gettext thousands of times per page; resolve the catalogue once per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+
+
+def request_translations():
+    """Flask-Babel's translations for the active locale, looked up once per request.
+
+    Kept where Flask-Babel's own `refresh()` and `force_locale()` reset it
+    (`g._flask_babel.babel_translations`), so a locale switch mid-request still takes effect.
+    """
+    if not g:
+        return get_translations()
+    state = g.get("_flask_babel")
+    translations = getattr(state, "babel_translations", None)
+    if translations is None:
+        translations = get_translations()
+        g._flask_babel.babel_translations = translations
+    return translations
 
 
 def current_language() -> str:

@@ -118,3 +118,54 @@ def choices(enum_cls: type) -> list[tuple[str, LazyString | str]]:
     """(value, lazy label) pairs for a select field, in declaration order."""
     labels = LABELS.get(enum_cls, {})
     return [(member.value, labels.get(member, member.value)) for member in enum_cls]
+
+
+# Score components and reason codes of a recommendation's explanation (matching.scoring).
+SCORE_COMPONENT_NAMES: dict[str, LazyString] = {
+    "category": _l("분야 일치"),
+    "budget": _l("예산 적합"),
+    "reference": _l("도입 실적"),
+    "maturity": _l("기술 성숙도"),
+    "region": _l("서비스 지역"),
+    "budget_worth": _l("사업 규모"),
+    "deadline": _l("준비 기간"),
+}
+REASON_TEXTS: dict[str, LazyString] = {
+    "same_category": _l("같은 분야의 솔루션입니다"),
+    "related_category": _l("관련 분야(부분야)가 겹칩니다"),
+    "different_category": _l("분야가 다릅니다"),
+    "within_budget": _l("예산 범위 안의 가격입니다"),
+    "over_budget": _l("최저 가격이 예산을 넘습니다"),
+    "budget_unknown": _l("예산 또는 가격 정보가 없습니다"),
+    "budget_worthwhile": _l("예산 규모가 사업성 있는 수준입니다"),
+    "budget_below_price": _l("예산이 솔루션 최저가보다 작습니다"),
+    "reference_same_municipality": _l("같은 지자체에 도입한 실적이 있습니다"),
+    "reference_nearby": _l("같은 광역 지역에 도입한 실적이 있습니다"),
+    "reference_same_kind": _l("비슷한 유형(시·군·구)의 지자체에 도입한 실적이 있습니다"),
+    "reference_elsewhere": _l("다른 지역에 도입한 실적이 있습니다"),
+    "no_reference": _l("도입 실적이 없습니다"),
+    "maturity_commercial": _l("상용화된 솔루션입니다"),
+    "maturity_pilot": _l("실증 단계의 솔루션입니다"),
+    "maturity_rnd": _l("연구개발 단계의 솔루션입니다"),
+    "serves_region": _l("해당 지역에서 서비스합니다"),
+    "serves_nationwide": _l("전국에서 서비스합니다"),
+    "outside_region": _l("해당 지역은 서비스 지역이 아닙니다"),
+    "region_unknown": _l("지역 정보가 없습니다"),
+    "deadline_ok": _l("마감까지 준비 기간이 충분합니다"),
+    "deadline_tight": _l("마감이 촉박합니다"),
+    "deadline_too_close": _l("마감까지 준비 기간이 부족합니다"),
+    "deadline_passed": _l("마감이 지났습니다"),
+    "low_confidence": _l("관련도가 낮은 추천입니다"),
+}
+
+
+def score_component_name(key: str) -> str:
+    """The display name of a score component (the key itself if unknown)."""
+    text = SCORE_COMPONENT_NAMES.get(key)
+    return str(text) if text is not None else key
+
+
+def reason_label(code: str, fallback: str | None = None) -> str:
+    """The display text of a reason code; else the stored label, else the code."""
+    text = REASON_TEXTS.get(code)
+    return str(text) if text is not None else (fallback or code)

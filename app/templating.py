@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
-from app.labels import label
+from app.labels import label, reason_label, score_component_name
 
 
 def category_name(category: object, locale: str | None = None) -> str:
@@ -79,6 +79,7 @@ def register(app: Flask) -> None:
     )
     # current_user as a global too, so macros imported without context can check who is viewing.
     app.jinja_env.globals.update(current_user=current_user)
+    app.jinja_env.globals.update(reason_label=reason_label, score_component_name=score_component_name)
     app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name,
                                  place_name=place_name, place_short_name=place_short_name)
 

@@ -561,11 +561,18 @@ class TextIndex(BaseEstimator):
     def term_weights(self, doc: Any) -> dict[str, float]:
         """``{term: weight}`` of a live document id or of a query (text, mapping, row)."""
         if isinstance(doc, (str, Mapping)) or sp.issparse(doc):
-            v = self._query_vector(doc)
+            v = sp.csr_matrix(self._query_vector(doc))
+            indices, data = v.indices, v.data
         else:
-            v = self.vector_of(doc)
-        v = sp.csr_matrix(v)
-        return {self._terms[j]: float(w) for j, w in zip(v.indices, v.data)}
+            self._check()
+            seg, k = self._pos[doc]
+            if seg == "b":  # read the stored row in place (slicing a CSR row costs more)
+                start, end = self._X_base.indptr[k], self._X_base.indptr[k + 1]
+                indices, data = self._X_base.indices[start:end], self._X_base.data[start:end]
+            else:
+                row = self._delta_rows[k]
+                indices, data = row.indices, row.data
+        return {self._terms[j]: float(w) for j, w in zip(indices.tolist(), data.tolist())}
 
     @property
     def n_features_(self) -> int:

@@ -6,12 +6,13 @@ whose terms occur in at least one of the solutions: ``Σ_{t∈N∩∪S} w_t / Σ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Hashable, Iterable
 
 from matching.index import BIGRAM_JOINER
 from matching.records import LEAD_SIZES, PARTNER_SIZES
 from matching.recommend import Recommender
+from matching.scoring import score_pair
 
 #: Default cap on the lead (large/mid) firm's share of the work (Smart Challenge rule).
 LARGE_SHARE_CAP = 0.30
@@ -83,46 +84,117 @@ class Partnerships:
         self.large_share_cap = large_share_cap
         self.pool = pool
         self.min_gain = min_gain
+        # Memos valid while the recommender is unchanged (callers make a new instance after
+        # an upsert, remove or refit); filled lazily, so a firm's partners cost a few scored
+        # pairs per need instead of every candidate with its explanation.
+        self._near: dict = {}
+        self._pairs: dict = {}
+        self._closest: dict = {}
+        self._weights: dict = {}
+        self._term_sets: dict = {}
+
+    def forget(self, impact) -> None:
+        """Drop the memos a batch of changed documents can affect (a ``ChangeImpact``), so
+        the analysis stays exact across upserts and removals between refits."""
+        changed = impact.changed
+        changed_needs = {key[1] for key in changed if key[0] == "need"}
+        changed_solutions = {key[1] for key in changed if key[0] == "solution"}
+        for solution_id in changed_solutions:
+            self._term_sets.pop(solution_id, None)
+        for need_id in changed_needs:
+            self._weights.pop(need_id, None)
+        stale = changed_needs | {need_id for need_id, (searched, _) in self._near.items()
+                                 if impact.affects([searched])}
+        for need_id in stale:
+            self._near.pop(need_id, None)
+            self._closest.pop(need_id, None)
+        self._pairs = {key: pair for key, pair in self._pairs.items()
+                       if key[0] not in stale and key[1] not in changed_solutions}
 
     def _need_weights(self, need_id) -> dict[str, float]:
         """Unigram TF-IDF weights of a need."""
-        return _unigrams(self.recommender.index_.term_weights(("need", need_id)))
+        if need_id not in self._weights:
+            self._weights[need_id] = _unigrams(
+                self.recommender.index_.term_weights(("need", need_id)))
+        return self._weights[need_id]
 
     def _terms(self, solution_id) -> set:
         """Unigram terms of a solution."""
-        return set(_unigrams(self.recommender.index_.term_weights(("solution", solution_id))))
+        if solution_id not in self._term_sets:
+            self._term_sets[solution_id] = set(_unigrams(
+                self.recommender.index_.term_weights(("solution", solution_id))))
+        return self._term_sets[solution_id]
 
-    def _suitable(self, need_id) -> set:
-        """Solutions that make sense for the need on their own.
+    def _near_solutions(self, need_id) -> dict:
+        """``{solution_id: cosine}`` of the need's text-nearest solutions, nearest first."""
+        if need_id not in self._near:
+            self._remember(self.recommender.near(("need", need_id), "solution",
+                                                 self.recommender.candidates))
+        else:
+            self.recommender.record(self._near[need_id][0])  # memoised: still a dependency
+        return self._near[need_id][1]
+
+    def _remember(self, searched) -> None:
+        self._near[searched.query[1]] = (searched, {k[1]: cos for k, cos in searched.hits})
+
+    def _prefetch_near(self, need_ids: Iterable) -> None:
+        """Fill the near-solution memo of many needs with one batched search."""
+        rec = self.recommender
+        todo = [n for n in need_ids if n not in self._near]
+        for searched in rec.near_many([("need", n) for n in todo], "solution", rec.candidates):
+            self._remember(searched)
+
+    def _pair(self, need_id, solution_id, cosine):
+        """The reciprocal score of a need and one of its near solutions (memoised)."""
+        key = (need_id, solution_id)
+        if key not in self._pairs:
+            rec = self.recommender
+            self._pairs[key] = score_pair(rec.needs_[need_id], rec.solutions_[solution_id],
+                                          cosine, rec._today(), rec.config)
+        return self._pairs[key]
+
+    def _closest_text(self, need_id) -> float | None:
+        """Text score of the need's closest confident match (None when it has none)."""
+        if need_id not in self._closest:
+            closest = None
+            # Nearest first, so the first confident one has the highest text score.
+            for sid, cos in self._near_solutions(need_id).items():
+                if not self._pair(need_id, sid, cos).low_confidence:
+                    closest = self._pair(need_id, sid, cos).text_score
+                    break
+            self._closest[need_id] = closest
+        return self._closest[need_id]
+
+    def _is_suitable(self, need_id, solution_id) -> bool:
+        """Whether a solution makes sense for the need on its own.
 
         Consortium members and suggested partners must each be a confident two-way match, and
         either work in one of the need's fields or be at least half as textually close to the
         need as its closest solution: coverage alone would reward solutions that merely share
         context words with it (the same villages, the same county).
         """
+        cosine = self._near_solutions(need_id).get(solution_id)
+        if cosine is None:
+            return False
+        pair = self._pair(need_id, solution_id, cosine)
+        closest = self._closest_text(need_id)
+        if pair.low_confidence or closest is None:
+            return False
         rec = self.recommender
-        need = rec.needs_[need_id]
+        need, sol = rec.needs_[need_id], rec.solutions_[solution_id]
         fields = {need.category, *need.secondary_categories} - {None}
-        matches = rec.recommend_solutions(need_id, top_k=rec.candidates)
-        if not matches:
-            return set()
-        closest = max(m.text_score for m in matches)
-        suitable = set()
-        for m in matches:
-            sol = rec.solutions_[m.solution_id]
-            same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
-            if same_field or m.text_score >= 0.5 * closest:
-                suitable.add(m.solution_id)
-        return suitable
+        same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
+        return same_field or pair.text_score >= 0.5 * closest
+
+    def _suitable(self, need_id) -> set:
+        """Every solution that makes sense for the need on its own (see ``_is_suitable``)."""
+        return {sid for sid in self._near_solutions(need_id) if self._is_suitable(need_id, sid)}
 
     def _related_solutions(self, need_id, sizes, n) -> list:
         """Text-nearest solutions of the need whose company size is in ``sizes``."""
         rec = self.recommender
-        hits = rec.index_.search(rec.index_.vector_of(("need", need_id)), rec.candidates,
-                                 group="solution")
-        out = [rec.solutions_[k[1]] for k, _ in hits
-               if rec.solutions_[k[1]].company_size in sizes]
-        return out[:n]
+        return list(islice((rec.solutions_[sid] for sid in self._near_solutions(need_id)
+                            if rec.solutions_[sid].company_size in sizes), n))
 
     def consortia(self, need_id: Hashable, top_k: int = 5, max_partners: int = 2) -> list[Consortium]:
         """Lead + 1–2 partner proposals covering more of the need than any single solution."""
@@ -135,10 +207,10 @@ class Partnerships:
                                            rec.candidates)
         terms = {s.id: self._terms(s.id) for s in everyone}
         best_single = max((coverage(nw, [terms[s.id]]) for s in everyone), default=0.0)
-        suitable = self._suitable(need_id)
-        leads = [s for s in everyone if s.company_size in LEAD_SIZES and s.id in suitable]
-        partners = [s for s in everyone if s.company_size in PARTNER_SIZES and s.id in suitable]
-        leads, partners = leads[: self.pool], partners[: self.pool]
+        leads = list(islice((s for s in everyone if s.company_size in LEAD_SIZES
+                             and self._is_suitable(need_id, s.id)), self.pool))
+        partners = list(islice((s for s in everyone if s.company_size in PARTNER_SIZES
+                                and self._is_suitable(need_id, s.id)), self.pool))
         out: list[Consortium] = []
         for lead in leads:
             for size in range(1, max_partners + 1):
@@ -177,22 +249,21 @@ class Partnerships:
         own = rec.company_solutions(company_id)
         need_ids: set = set()
         for sol in own:
-            hits = rec.index_.search(rec.index_.vector_of(("solution", sol.id)),
-                                     needs_per_solution, group="need")
+            hits = rec.near(("solution", sol.id), "need", needs_per_solution).hits
             need_ids.update(k[1] for k, _ in hits)
         own_terms = {s.id: self._terms(s.id) for s in own}
+        self._prefetch_near(need_ids)
         gains: dict = {}
         for need_id in sorted(need_ids, key=str):
             nw = self._need_weights(need_id)
             if not nw or not own:
                 continue
-            suitable = self._suitable(need_id)
-            if not any(s.id in suitable for s in own):
+            if not any(self._is_suitable(need_id, s.id) for s in own):
                 continue  # the firm does not address this need itself
             base, base_id = max((coverage(nw, [own_terms[s.id]]), s.id) for s in own)
             best_per_company: dict = {}
             for cand in self._related_solutions(need_id, PARTNER_SIZES, self.pool * 3):
-                if cand.company_id == company_id or cand.id not in suitable:
+                if cand.company_id == company_id or not self._is_suitable(need_id, cand.id):
                     continue
                 with_p = coverage(nw, [own_terms[base_id], self._terms(cand.id)])
                 gain = with_p - base

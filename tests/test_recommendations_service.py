@@ -222,3 +222,52 @@ def test_large_catalogues_refit_in_the_background_and_swap(app, db, company, off
     matches = recommendations.solutions_for_need(need)
     assert matches and matches[0].solution.id == solution.id
     assert matches[0].explanation["text_score"] > 0.1
+
+
+def test_cached_results_follow_relevant_edits_and_survive_unrelated_ones(app, db, company, official):
+    """Without an inline refit (large catalogues), changes drop only the results they affect."""
+    inline = app.config["MATCHING_INLINE_REFIT_MAX_DOCS"]
+    app.config["MATCHING_INLINE_REFIT_MAX_DOCS"] = 0
+    app.extensions.pop("citymatch_matching", None)
+    try:
+        need = factories.make_need(official, title="읍면 수요응답형 교통 도입", description=DRT_NEED)
+        flood = factories.make_solution(company, title="도심 침수 예측", description=FLOOD_SOLUTION)
+        other_need = factories.make_need(official, title="하천 침수 대응",
+                                         description=FLOOD_SOLUTION)
+        db.session.commit()
+        assert [m.solution.id for m in recommendations.solutions_for_need(need)] in ([flood.id], [])
+        eng = recommendations.engine()
+        key = ("solutions_for_need", need.id, 10)
+        assert key in eng.results.entries
+
+        # an edit that cannot reach the need's results keeps the cached entry
+        other_need.description = FLOOD_SOLUTION + " 지하차도 통제"
+        db.session.commit()
+        recommendations.solutions_for_need(need)
+        assert key in eng.results.entries
+
+        # a new solution that matches the need shows up at once
+        drt = factories.make_solution(company, title="수요응답형 교통 DRT 배차 플랫폼",
+                                      description=DRT_SOLUTION)
+        db.session.commit()
+        assert recommendations.solutions_for_need(need)[0].solution.id == drt.id
+    finally:
+        app.config["MATCHING_INLINE_REFIT_MAX_DOCS"] = inline
+        app.extensions.pop("citymatch_matching", None)
+
+
+def test_result_cache_evicts_the_least_recently_used_and_empties_on_a_new_fit():
+    cache = recommendations.ResultCache(max_entries=2)
+    calls = []
+
+    def compute(name):
+        return lambda: (calls.append(name) or name, [])
+
+    assert cache.get("fit-1", ("a",), compute("a")) == "a"
+    cache.get("fit-1", ("b",), compute("b"))
+    cache.get("fit-1", ("a",), compute("a"))  # a hit: a becomes the most recently used
+    cache.get("fit-1", ("c",), compute("c"))  # evicts b
+    assert list(cache.entries) == [("a",), ("c",)]
+    assert calls == ["a", "b", "c"]
+    cache.get("fit-2", ("a",), compute("a"))  # a new fit recomputes
+    assert calls == ["a", "b", "c", "a"] and list(cache.entries) == [("a",)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -22,6 +24,7 @@ from app.models import (
     Company,
     DeploymentReference,
     MatchingChange,
+    Municipality,
     Need,
     NeedStatus,
     Recommendation,
@@ -114,6 +117,49 @@ def recommendable_needs_query():
 # --- the per-process engine ------------------------------------------------------------------
 
 
+class ResultCache:
+    """Engine results (plain library objects, no rows), each with the searches it came from.
+
+    Valid for one fit of the index (a build or an IDF refit, and one day: deadlines score
+    against today). Between fits an applied change drops only the results it can affect
+    (`matching.ChangeImpact`), so an edit no longer empties every page's cache. Every process
+    applies the same change log to the same fit, so a per-process cache cannot make two workers
+    disagree.
+    """
+
+    def __init__(self, max_entries: int = 2_048) -> None:
+        self.max_entries = max_entries
+        self.version: tuple | None = None
+        self.entries: OrderedDict[tuple, tuple[Any, list]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, version: tuple, key: tuple, compute: Callable[[], tuple[Any, list]]) -> Any:
+        """The cached value for `key` at `version`; `compute()` returns (value, searches)."""
+        with self.lock:
+            if version != self.version:
+                self.entries = OrderedDict()
+                self.version = version
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key][0]
+        value, searches = compute()
+        with self.lock:
+            if version == self.version:
+                self.entries[key] = (value, searches)
+                while len(self.entries) > self.max_entries:  # least recently used first
+                    self.entries.popitem(last=False)
+        return value
+
+    def invalidate(self, impact) -> int:
+        """Drop the results a batch of changes can affect; returns how many were dropped."""
+        with self.lock:
+            kept = OrderedDict((key, entry) for key, entry in self.entries.items()
+                               if not impact.affects(entry[1]))
+            dropped = len(self.entries) - len(kept)
+            self.entries = kept
+        return dropped
+
+
 class MatchingEngine:
     """A fitted recommender kept in step with the database through the change log."""
 
@@ -129,6 +175,34 @@ class MatchingEngine:
         self.refitted_at = 0.0
         self.changes_since_refit = 0
         self.refit_thread: threading.Thread | None = None
+        self.results = ResultCache()
+        # The partnership analysis of the current fit; its memos are pruned on every change.
+        self.partnerships: tuple | None = None
+
+    @property
+    def version(self) -> tuple:
+        """The fit results are computed on: a build or an IDF refit starts a new one (and so
+        does a new day, as deadlines are scored against today)."""
+        return (self.built_at, self.refitted_at, date.today())
+
+    def cached(self, key: tuple, compute: Callable[[Any], Any], depends_on: tuple = ()) -> Any:
+        """`compute(recommender)` for the up-to-date engine, cached until a change affects it.
+
+        `depends_on` names documents (("need", id) / ("solution", id)) the result depends on
+        beyond the searches it makes, e.g. the page's own listing.
+        """
+        from matching.recommend import Searched
+
+        def run():
+            with current.recording() as searches:
+                searches.extend(Searched(doc, "self", 0, ()) for doc in depends_on)
+                value = compute(current)
+            # memoised searches are recorded once per use; keep each once (shared, not copied)
+            return value, list({id(search): search for search in searches}.values())
+
+        with self.lock:
+            current = self.current()
+            return self.results.get(self.version, key, run)
 
     def build(self) -> None:
         """Fit from every recommendable solution and need (stored analysed text)."""
@@ -169,7 +243,16 @@ class MatchingEngine:
             self._apply(need_ids, recommendable_needs_query(), Need.id, need_record,
                         self.recommender.upsert_need, self.recommender.remove_need)
             self.last_change_id = changes[-1].id
+            version = self.version
             self._refresh_idf(len(changes))
+            if self.version == version:
+                from matching.recommend import ChangeImpact
+
+                impact = ChangeImpact(self.recommender, [("solution", i) for i in solution_ids]
+                                      + [("need", i) for i in need_ids])
+                self.results.invalidate(impact)
+                if self.partnerships is not None:
+                    self.partnerships[1].forget(impact)
             return len(changes)
 
     def _refresh_idf(self, applied: int) -> None:
@@ -306,11 +389,18 @@ class PartnerSuggestion:
     examples: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _by_id(model, ids: Iterable[int]) -> dict[int, Any]:
+# What the recommendation cards show, loaded with the rows (no query per card).
+_SOLUTION_CARD = (selectinload(Solution.company), selectinload(Solution.primary_category))
+_NEED_CARD = (selectinload(Need.municipality).selectinload(Municipality.parent),
+              selectinload(Need.primary_category))
+
+
+def _by_id(model, ids: Iterable[int], options: tuple = ()) -> dict[int, Any]:
     ids = set(ids)
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    query = select(model).where(model.id.in_(ids)).options(*options)
+    return {row.id: row for row in db.session.scalars(query)}
 
 
 def is_recommendable_need(need: Need) -> bool:
@@ -331,60 +421,62 @@ def is_recommendable_solution(solution: Solution) -> bool:
 
 def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
     """Recommended solutions for a recommendable need, strong ones first, weak ones flagged."""
-    current = engine().current()
-    if need.id not in current.needs_:
-        return []
-    with engine().lock:
-        matches = current.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
-    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    matches = engine().cached(
+        ("solutions_for_need", need.id, top_k),
+        lambda rec: rec.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
+        if need.id in rec.needs_ else [], depends_on=(("need", need.id),))
+    solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
 
 
 def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
     """Recommended open needs for a recommendable solution."""
-    current = engine().current()
-    if solution.id not in current.solutions_:
-        return []
-    with engine().lock:
-        matches = current.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
-    needs = _by_id(Need, (m.need_id for m in matches))
+    matches = engine().cached(
+        ("needs_for_solution", solution.id, top_k),
+        lambda rec: rec.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
+        if solution.id in rec.solutions_ else [], depends_on=(("solution", solution.id),))
+    needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     return [NeedMatch(needs[m.need_id], solution, m.to_dict())
             for m in matches if m.need_id in needs]
 
 
 def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
     """Open needs for a company, each with the company's best-fitting solution."""
-    current = engine().current()
-    with engine().lock:
-        matches = current.recommend_needs_for_company(company.id, top_k=top_k,
-                                                      include_low_confidence=True)
-    needs = _by_id(Need, (m.need_id for m in matches))
-    solutions = _by_id(Solution, (m.solution_id for m in matches))
+    matches = engine().cached(
+        ("needs_for_company", company.id, top_k),
+        lambda rec: rec.recommend_needs_for_company(company.id, top_k=top_k,
+                                                    include_low_confidence=True))
+    needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
+    solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [NeedMatch(needs[m.need_id], solutions[m.solution_id], m.to_dict())
             for m in matches if m.need_id in needs and m.solution_id in solutions]
 
 
-def _partnerships():
+def _partnerships(recommender):
+    """One Partnerships analysis per fit of the engine, so its memos serve many requests."""
     from matching import Partnerships
 
     eng = engine()
-    return Partnerships(eng.current(), large_share_cap=eng.large_share_cap)
+    key = (id(recommender), eng.version)
+    if eng.partnerships is None or eng.partnerships[0] != key:
+        eng.partnerships = (key, Partnerships(recommender, large_share_cap=eng.large_share_cap))
+    return eng.partnerships[1]
 
 
 def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None = None
                        ) -> list[ConsortiumProposal]:
     """Consortia (one large/mid lead + one or two startups/SMEs) covering more of the need."""
     eng = engine()
-    partnerships = _partnerships()
-    if need.id not in partnerships.recommender.needs_:
-        return []
-    with eng.lock:
-        proposals = partnerships.consortia(need.id, top_k=top_k if lead_company is None else 20)
+    proposals = eng.cached(
+        ("consortia", need.id, top_k if lead_company is None else 20),
+        lambda rec: _partnerships(rec).consortia(need.id, top_k=top_k if lead_company is None
+                                                 else 20) if need.id in rec.needs_ else [],
+        depends_on=(("need", need.id),))
     if lead_company is not None:
         proposals = [p for p in proposals if p.lead[0] == lead_company.id][:top_k]
     solution_ids = [p.lead[1] for p in proposals] + [sid for p in proposals for _, sid in p.partners]
-    solutions = _by_id(Solution, solution_ids)
+    solutions = _by_id(Solution, solution_ids, _SOLUTION_CARD)
     result = []
     for proposal in proposals:
         pairs = [(proposal.lead, True)] + [(partner, False) for partner in proposal.partners]
@@ -403,14 +495,14 @@ def partners_for_company(company: Company, top_k: int = 8) -> list[PartnerSugges
     """Startups/SMEs that complement a large or mid-sized firm's solutions (empty otherwise)."""
     if company.size_class not in LEAD_SIZES:
         return []
-    eng = engine()
-    partnerships = _partnerships()
-    with eng.lock:
-        suggestions = partnerships.partners_for(company.id, top_k=top_k)
+    suggestions = engine().cached(
+        ("partners_for", company.id, top_k),
+        lambda rec: _partnerships(rec).partners_for(company.id, top_k=top_k))
     companies = _by_id(Company, (s.company_id for s in suggestions))
     need_ids = [e[0] for s in suggestions for e in s.examples]
     solution_ids = [e[3] for s in suggestions for e in s.examples]
-    needs, solutions = _by_id(Need, need_ids), _by_id(Solution, solution_ids)
+    needs = _by_id(Need, need_ids, _NEED_CARD)
+    solutions = _by_id(Solution, solution_ids, _SOLUTION_CARD)
     result = []
     for suggestion in suggestions:
         if suggestion.company_id not in companies:
