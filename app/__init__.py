@@ -92,6 +92,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the `flask` CLI commands."""
+    from app import mail_commands
     from app.commands import register
 
     register(app)
+    mail_commands.register(app)

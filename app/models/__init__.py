@@ -3,6 +3,7 @@ from app.models.audit import AuditLog
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -37,6 +38,7 @@ __all__ = [
     "Company",
     "CompanyInvitation",
     "DeploymentReference",
+    "EmailStatus",
     "GovernmentLevel",
     "MatchingChange",
     "Maturity",
@@ -45,6 +47,7 @@ __all__ = [
     "Municipality",
     "Need",
     "NeedStatus",
+    "OutgoingEmail",
     "OfficialStatus",
     "Recommendation",
     "Role",

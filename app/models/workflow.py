@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, enum_column, utcnow
+from app.models.base import Base, VersionedMixin, enum_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -44,7 +44,7 @@ class MatchStatus(str, enum.Enum):
     REJECTED = "rejected"  # admins rejected
 
 
-class Match(Base):
+class Match(VersionedMixin, Base):
     """Interest between one need and one solution, from request to admin decision."""
 
     __tablename__ = "need_match"
@@ -99,7 +99,7 @@ class ConsortiumStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-class ConsortiumProposal(Base):
+class ConsortiumProposal(VersionedMixin, Base):
     """A large/mid-sized firm's proposal, with startups/SMEs, to serve one need together."""
 
     __tablename__ = "consortium_proposal"
