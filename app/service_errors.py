@@ -74,3 +74,9 @@ def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool =
         flash(error.message, "danger")
     else:
         form.form_errors.append(error.message)
+
+
+def submitted_version(form: FlaskForm) -> int | None:
+    """The record version an edit form was loaded with (None when absent or malformed)."""
+    value = str(getattr(form, "version").data or "")
+    return int(value) if value.isdigit() else None

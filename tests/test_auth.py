@@ -39,7 +39,9 @@ def test_company_sign_up_is_confirmed_by_email_then_asks_for_a_company(client, d
     assert _user_count(db) == 0, "no account before the link is followed"
     assert len(outbox) == 1 and outbox[0].to == "new.user@example.kr"
 
-    response = client.get(_link_from(outbox[0]))
+    page = client.get(_link_from(outbox[0]))
+    assert page.status_code == 200 and _user_count(db) == 0, "opening the link writes nothing"
+    response = client.post(_link_from(outbox[0]))
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/my/company/new")
     user = db.session.scalar(select(User).where(User.email == "new.user@example.kr"))
@@ -55,7 +57,7 @@ def test_official_sign_up_requires_a_municipality_and_starts_pending(client, db,
 
     jongno = factories.municipality("서울특별시 종로구")
     _register(client, role="municipality", municipality_id=str(jongno.id))
-    client.get(_link_from(outbox[0]))
+    client.post(_link_from(outbox[0]))
     user = db.session.scalar(select(User).where(User.email == "new.user@example.kr"))
     assert user.municipality_id == jongno.id
     assert user.official_status == OfficialStatus.PENDING
@@ -85,12 +87,12 @@ def test_bad_sign_up_input_is_refused_with_field_messages(client, db, outbox):
 def test_tampered_or_reused_confirmation_link_creates_nothing(client, db, outbox):
     _register(client)
     link = _link_from(outbox[0])
-    response = client.get(link[:-3] + "xyz", follow_redirects=True)
+    response = client.post(link[:-3] + "xyz", follow_redirects=True)
     assert "올바르지 않습니다" in response.get_data(as_text=True)
     assert _user_count(db) == 0
-    client.get(link)
+    client.post(link)
     client.post("/auth/logout")
-    again = client.get(link, follow_redirects=True)
+    again = client.post(link, follow_redirects=True)
     assert "이미 가입이 완료된 링크" in again.get_data(as_text=True)
     assert _user_count(db) == 1
 

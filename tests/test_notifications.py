@@ -248,7 +248,12 @@ def test_unread_count_in_navbar(db, client, company_client, company_user, offici
 def test_open_marks_read_and_follows_safe_link(db, company_client, company_user):
     notification = _add(db, company_user, link="/matches/?tab=incoming")
 
-    response = company_client.get(f"/notifications/{notification.id}")
+    page = company_client.get(f"/notifications/{notification.id}")
+    assert page.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Notification, notification.id).read_at is None  # reading writes nothing
+
+    response = company_client.post(f"/notifications/{notification.id}/open")
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/matches/?tab=incoming"
@@ -261,9 +266,11 @@ def test_open_marks_read_and_follows_safe_link(db, company_client, company_user)
 def test_open_does_not_follow_unsafe_or_missing_link(db, company_client, company_user, link):
     notification = _add(db, company_user, title="외부 링크 알림", link=link)
 
-    response = company_client.get(f"/notifications/{notification.id}")
+    response = company_client.post(f"/notifications/{notification.id}/open",
+                                   follow_redirects=True)
 
     assert response.status_code == 200
+    assert response.request.path == f"/notifications/{notification.id}"
     assert "외부 링크 알림" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is not None
@@ -273,6 +280,7 @@ def test_open_other_users_notification_is_forbidden(db, company_client, official
     notification = _add(db, official, link="/needs/")
 
     assert company_client.get(f"/notifications/{notification.id}").status_code == 403
+    assert company_client.post(f"/notifications/{notification.id}/open").status_code == 403
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is None
 
