@@ -169,7 +169,6 @@ def join(token: str):
     try:
         invitation = companies.invitation_for(current_user, token)
     except ServiceError as error:
-        db.session.rollback()
         status = 403 if isinstance(error, PermissionDenied) else \
             404 if isinstance(error, NotFound) else 400
         return render_template("company/join.html", invitation=None, error=error.message,
