@@ -26,14 +26,17 @@ from app.models import (
     Category,
     ConsortiumProposal,
     ConsortiumStatus,
+    EmailStatus,
     Match,
     MatchStatus,
     Notification,
+    OutgoingEmail,
     Role,
     SizeClass,
     User,
 )
-from app.services import unit_of_work, workflow
+from app.models.base import utcnow
+from app.services import mail, unit_of_work, workflow
 from app.services.errors import ServiceError
 from app.services.mail import outbox
 from app.services.reference_data import load_municipalities
@@ -428,3 +431,25 @@ def test_consortium_race_has_exactly_one_winner(race_app, race):
         reviews = _db.session.query(AuditLog).count() - audited_before
         assert reviews == (1 if final_status[winner] in (ConsortiumStatus.APPROVED,
                                                           ConsortiumStatus.REJECTED) else 0)
+
+
+# --- e-mail delivery ---------------------------------------------------------------------------
+
+
+def test_two_deliverers_send_a_message_once(race_app):
+    for _ in range(ROUNDS):
+        _reset(race_app)
+        email = OutgoingEmail(to_address="someone@example.kr", subject="제목", body="본문",
+                              status=EmailStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+        _db.session.add(email)
+        _db.session.commit()  # queued; its delivery is left to the two deliverers below
+        email_id = email.id
+
+        def deliverer():
+            def run():
+                if mail.deliver([email_id]).sent != 1:
+                    raise Lost()
+            return run
+
+        _winner(_race(race_app, Contender("first", deliverer), Contender("second", deliverer)))
+        assert [m.to for m in outbox()] == ["someone@example.kr"]
