@@ -453,3 +453,33 @@ def test_two_deliverers_send_a_message_once(race_app):
 
         _winner(_race(race_app, Contender("first", deliverer), Contender("second", deliverer)))
         assert [m.to for m in outbox()] == ["someone@example.kr"]
+
+
+def test_double_proposal_creates_one_consortium(race_app):
+    for _ in range(ROUNDS):
+        _reset(race_app)
+        large = factories.make_company(size_class=SizeClass.LARGE)
+        startup = factories.make_company(size_class=SizeClass.STARTUP)
+        leads = [factories.make_user(role=Role.COMPANY, company=large) for _ in range(2)]
+        factories.make_user(role=Role.COMPANY, company=startup)
+        need = factories.make_need(factories.make_user(role=Role.MUNICIPALITY))
+        lead_solution = factories.make_solution(large, title="통합 교통 관제")
+        partner_solution = factories.make_solution(startup, title="DRT 호출 앱")
+        unit_of_work.commit()
+        ids = ([lead.id for lead in leads], need.id, lead_solution.id, partner_solution.id)
+        outbox().clear()
+
+        def proposing(lead_id):
+            def prepare():
+                user, need_row = _load(User, lead_id), _load(workflow.Need, ids[1])
+                lead_row = _load(workflow.Solution, ids[2])
+                partner_row = _load(workflow.Solution, ids[3])
+                lead_row.company, partner_row.company, need_row.municipality
+                return lambda: workflow.propose_consortium(user, need_row, lead_row,
+                                                           [partner_row], None, "함께 제안합니다.")
+            return prepare
+
+        _winner(_race(race_app, Contender("first", proposing(ids[0][0])),
+                      Contender("second", proposing(ids[0][1]))))
+        assert _db.session.query(ConsortiumProposal).count() == 1
+        _assert_one_set_of_notifications(0, {"consortium_invitation"})

@@ -1,6 +1,7 @@
 """The match and consortium state machine (app/services/workflow.py), at the service level."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -599,3 +600,10 @@ def test_unapproved_member_company_cannot_lead(db, need):
     unit_of_work.commit()
     with pytest.raises(ServiceError):
         workflow.propose_consortium(user, need, solution, [partner_solution], None, "제안")
+
+
+def test_the_active_proposal_index_covers_exactly_the_active_statuses():
+    from app.models.workflow import ACTIVE_PROPOSAL_CONDITION
+
+    named = set(re.findall(r"'([a-z_]+)'", ACTIVE_PROPOSAL_CONDITION))
+    assert named == {status.value for status in workflow.ACTIVE_CONSORTIUM_STATUSES}

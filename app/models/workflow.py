@@ -10,9 +10,11 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -99,10 +101,21 @@ class ConsortiumStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
+ACTIVE_PROPOSAL_CONDITION = (
+    "status IN ('awaiting_partners', 'submitted', 'mutual', 'approved')"
+)
+
+
 class ConsortiumProposal(VersionedMixin, Base):
     """A large/mid-sized firm's proposal, with startups/SMEs, to serve one need together."""
 
     __tablename__ = "consortium_proposal"
+    # One active proposal per need and lead firm, even when two requests propose at once.
+    __table_args__ = (
+        Index("uq_consortium_proposal_active_lead", "need_id", "lead_company_id", unique=True,
+              postgresql_where=text(ACTIVE_PROPOSAL_CONDITION),
+              sqlite_where=text(ACTIVE_PROPOSAL_CONDITION)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(

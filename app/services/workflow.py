@@ -772,7 +772,11 @@ def propose_consortium(actor: User, need: Need, lead_solution: Solution,
         proposal.members.append(ConsortiumMember(company=partner.company, solution=partner,
                                                  is_lead=False, share=shares[partner.id]))
     db.session.add(proposal)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same proposal, sent at the same moment, won
+        raise ServiceError(_("이 수요에 대해 이미 진행 중인 컨소시엄 제안이 있습니다."),
+                           field="message") from error
     link = _link("matches.consortium_detail", proposal_id=proposal.id)
     for member in proposal.members:
         if not member.is_lead:

@@ -5,8 +5,9 @@ Revises: d2d73615d4df
 Create Date: 2026-12-01 21:20:00.000000
 
 Every company, solution, need, match and consortium proposal gets a `version` counter that each
-UPDATE checks and bumps (SQLAlchemy `version_id_col`); existing rows start at 1. E-mail is
-written to `outgoing_email` in the transaction that causes it and delivered after commit.
+UPDATE checks and bumps (SQLAlchemy `version_id_col`); existing rows start at 1. A partial unique
+index keeps one active consortium proposal per need and lead firm. E-mail is written to
+`outgoing_email` in the transaction that causes it and delivered after commit.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 VERSIONED_TABLES = ('company', 'solution', 'need', 'need_match', 'consortium_proposal')
+ACTIVE_PROPOSAL = "status IN ('awaiting_partners', 'submitted', 'mutual', 'approved')"
 
 
 def upgrade():
@@ -26,6 +28,10 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1',
                                           nullable=False))
+    with op.batch_alter_table('consortium_proposal', schema=None) as batch_op:
+        batch_op.create_index('uq_consortium_proposal_active_lead', ['need_id', 'lead_company_id'],
+                              unique=True, postgresql_where=sa.text(ACTIVE_PROPOSAL),
+                              sqlite_where=sa.text(ACTIVE_PROPOSAL))
     op.create_table(
         'outgoing_email',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -52,6 +58,8 @@ def downgrade():
     with op.batch_alter_table('outgoing_email', schema=None) as batch_op:
         batch_op.drop_index('ix_outgoing_email_status_due')
     op.drop_table('outgoing_email')
+    with op.batch_alter_table('consortium_proposal', schema=None) as batch_op:
+        batch_op.drop_index('uq_consortium_proposal_active_lead')
     for table in reversed(VERSIONED_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('version')
