@@ -483,3 +483,23 @@ def test_double_proposal_creates_one_consortium(race_app):
                       Contender("second", proposing(ids[0][1]))))
         assert _db.session.query(ConsortiumProposal).count() == 1
         _assert_one_set_of_notifications(0, {"consortium_invitation"})
+
+
+def test_two_expiry_runs_expire_and_notify_once(race_app):
+    for _ in range(ROUNDS):
+        _reset(race_app)
+        cast = _cast()
+        match_id = _pending_match(cast)
+        later = workflow._aware(_load(Match, match_id).expires_at) + timedelta(minutes=1)
+        notified_before = len(_new_notifications())
+        _db.session.commit()
+
+        def expiring():
+            def run():
+                if workflow.expire_overdue(later).matches != 1:
+                    raise Lost()
+            return run
+
+        _winner(_race(race_app, Contender("first", expiring), Contender("second", expiring)))
+        assert _load(Match, match_id).status == MatchStatus.EXPIRED
+        _assert_one_set_of_notifications(notified_before, {"match_expired"})
