@@ -72,7 +72,10 @@ def deliver(email_ids: list[int]) -> DeliveryReport:
 
 
 def deliver_pending(now: datetime | None = None, limit: int = 500) -> DeliveryReport:
-    """Send every pending message and retry failed ones that are due (for the scheduler)."""
+    """Send every pending message and retry failed ones that are due (for the scheduler).
+
+    Its own unit of work: each claim and each result is committed as it happens.
+    """
     moment = now or utcnow()
     due = db.session.scalars(
         select(OutgoingEmail.id).where(
@@ -82,7 +85,6 @@ def deliver_pending(now: datetime | None = None, limit: int = 500) -> DeliveryRe
                 & (OutgoingEmail.next_attempt_at <= moment)))
         .order_by(OutgoingEmail.id).limit(limit)
     ).all()
-    db.session.commit()  # end the read so each claim below is its own short transaction
     return deliver(list(due))
 
 

@@ -671,7 +671,7 @@ def response_stats(organisation: Company | Municipality) -> ResponseStats:
                             Match.initiator_side == Side.COMPANY)
     received = db.session.scalars(query).all()
     answered = [m for m in received if m.responded_at is not None]
-    expired = sum(1 for m in received if m.status == MatchStatus.EXPIRED)
+    expired = sum(1 for m in received if shown_status(m) == MatchStatus.EXPIRED)
     hours = [(_aware(m.responded_at) - _aware(m.created_at)).total_seconds() / 3600
              for m in answered]
     return ResponseStats(received=len(received), answered=len(answered), expired=expired,
