@@ -1,4 +1,4 @@
-"""No GET request writes: every GET route, for every kind of visitor, leaves the database as it was."""
+"""No GET request writes: every GET route, for every kind of visitor, leaves the data as it was."""
 from __future__ import annotations
 
 import re
@@ -34,7 +34,8 @@ def marketplace(app, db):
     factories.make_user(role=Role.COMPANY, company=applicant)
     loner = factories.make_user(role=Role.COMPANY)
     official = factories.make_user(role=Role.MUNICIPALITY)
-    pending_official = factories.make_user(role=Role.MUNICIPALITY, official_status=OfficialStatus.PENDING)
+    pending_official = factories.make_user(role=Role.MUNICIPALITY,
+                                           official_status=OfficialStatus.PENDING)
     admin = factories.make_user(role=Role.ADMIN)
     solutions = [factories.make_solution(startup, title=f"DRT 배차 플랫폼 {n}") for n in range(3)]
     lead_solution = factories.make_solution(large, title="통합 교통 관제 플랫폼")

@@ -4,8 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import get_flashed_messages
+from sqlalchemy import update
 
 from app.models import Company, Need, Role, Solution
+from app.service_errors import commit_service
 from app.services import needs as needs_service
 from app.services import solutions as solutions_service
 from app.services.errors import VersionConflict
@@ -143,3 +146,25 @@ def test_services_refuse_an_older_version(db, company, company_user, official):
                                   expected_version=need.version + 5)
     db.session.rollback()
     assert fresh(db, Solution, solution.id).title == "서비스 제목"
+
+
+def test_a_stale_write_found_at_flush_rolls_back_and_reports_the_conflict(app, db, company):
+    solution = factories.make_solution(company, title="처음 제목")
+    db.session.commit()
+    with app.test_request_context("/my/solutions/"):
+        loaded = db.session.get(Solution, solution.id)
+        loaded.version  # read now, as an edit form would have
+        with db.engine.begin() as other_request:  # a colleague's save commits meanwhile
+            other_request.execute(update(Solution).where(Solution.id == solution.id)
+                                  .values(title="동료의 제목", version=Solution.version + 1))
+
+        def rename():
+            loaded.title = "덮어쓰려던 제목"
+            db.session.flush()
+
+        outcome = commit_service(rename)
+        assert not outcome and outcome.conflict
+        assert [message for _, message in get_flashed_messages(with_categories=True)] == [
+            outcome.error.message]
+    assert CONFLICT in outcome.error.message
+    assert fresh(db, Solution, solution.id).title == "동료의 제목"

@@ -50,7 +50,7 @@ def _drop(session: Session) -> None:
 
 
 def register(app: Flask) -> None:
-    """Listen to commits and rollbacks; run released callbacks when a request or app context ends."""
+    """Listen to commits and rollbacks; run released callbacks when a request or context ends."""
     if not event.contains(Session, "after_commit", _release):
         event.listen(Session, "after_commit", _release)
         event.listen(Session, "after_rollback", _drop)
