@@ -41,7 +41,7 @@ from app.services.errors import ServiceError
 from app.services.mail import outbox
 from app.services.reference_data import load_municipalities
 from tests import factories
-from tests.conftest import REFERENCE_TABLES, TEST_CATEGORIES
+from tests.conftest import IsolatedClient, REFERENCE_TABLES, TEST_CATEGORIES
 
 ROUNDS = 5
 
@@ -60,6 +60,7 @@ def _sqlite_file_app(path):
         SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
 
     application = create_app(SqliteFileConfig)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.create_all()
         load_municipalities()
@@ -503,3 +504,49 @@ def test_two_expiry_runs_expire_and_notify_once(race_app):
         _winner(_race(race_app, Contender("first", expiring), Contender("second", expiring)))
         assert _load(Match, match_id).status == MatchStatus.EXPIRED
         _assert_one_set_of_notifications(notified_before, {"match_expired"})
+
+
+# --- through HTTP: the loser is told why ---------------------------------------------------------
+
+
+def test_admins_clicking_approve_and_reject_together_get_one_decision(race_app):
+    for _ in range(ROUNDS):
+        _reset(race_app)
+        cast = _cast()
+        match_id = _mutual_match(cast)
+        clients = []
+        for admin_id in (cast.admin, cast.admin_two):
+            client = race_app.test_client()
+            email = _load(User, admin_id).email
+            assert client.post("/auth/login", data={"email": email,
+                                                    "password": factories.PASSWORD}
+                               ).status_code == 302
+            clients.append(client)
+        barrier = threading.Barrier(2, timeout=30)
+        pages: dict[str, str] = {}
+
+        def click(name, client, path, data):
+            barrier.wait()
+            response = client.post(path, data=data, follow_redirects=True)
+            pages[name] = response.get_data(as_text=True)
+
+        threads = [
+            threading.Thread(target=click, args=("approve", clients[0],
+                                                 f"/matches/{match_id}/approve", {})),
+            threading.Thread(target=click, args=("reject", clients[1],
+                                                 f"/matches/{match_id}/reject",
+                                                 {"reason": "중복 요청"})),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        final = _load(Match, match_id).status
+        assert final in (MatchStatus.APPROVED, MatchStatus.REJECTED)
+        winner, loser = (("approve", "reject") if final == MatchStatus.APPROVED
+                         else ("reject", "approve"))
+        assert ("승인했습니다." if winner == "approve" else "반려했습니다.") in pages[winner]
+        told = ("현재 상태(" in pages[loser] or "다른 사용자가 먼저 수정했습니다" in pages[loser])
+        assert told, "the losing admin was not told why"
+        assert _db.session.query(AuditLog).filter(AuditLog.target_id == match_id).count() == 1
