@@ -378,6 +378,7 @@ def test_approving_a_pending_match_is_refused(db, official, admin_client, need, 
     unit_of_work.commit()
     response = admin_client.post(f"/matches/{match.id}/approve", data={"reason": ""})
     assert response.status_code == 400
+    assert "이 작업을 할 수 없습니다" in text(response)  # told why, though it is not in the queue
     assert only_match(db).status == MatchStatus.PENDING
 
 

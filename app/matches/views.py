@@ -281,9 +281,8 @@ def _decide(item, action: str, item_key: tuple[str, int]):
         if outcome:
             flash(_("승인했습니다.") if action == "approve" else _("반려했습니다."), "success")
             return redirect(url_for("matches.review"))
-        if not workflow.can_transition(item, action):  # decided meanwhile: no longer listed
+        if not workflow.can_transition(item, action):  # not (or no longer) in the queue
             flash(outcome.error.message, "danger")
-            return redirect(url_for("matches.review"))
     matches, consortia = workflow.review_queue()
     errors = {item_key: list(form.reason.errors) + list(form.form_errors)}
     return render_template("matches/review.html", matches=matches, consortia=consortia,
