@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+QUEUE_WORKERS ?= 2
+# An idle consumer polls the SQLite queue at least every second (a job starts within a second).
+QUEUE_CONSUMER := $(BIN)/huey_consumer app.tasks.huey --workers $(QUEUE_WORKERS) --max-delay 1
 
-.PHONY: setup browser db demo run test test-sqlite test-postgres clean
+.PHONY: setup browser db demo run serve require-secret-key test test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +28,25 @@ demo: db
 	$(FLASK) seed-demo
 	$(FLASK) rematch
 
+# The queue consumer (jobs and the periodic schedule) runs beside the dev server and stops with it.
 run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(QUEUE_CONSUMER) --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+.PHONY: worker
+# The queue consumer with its scheduler (run `flask db upgrade` first); one per machine or more.
+worker: setup
+	$(QUEUE_CONSUMER)
+
+# Production: gunicorn (gunicorn.conf.py) on DATABASE_URL after migrating and loading reference
+# data. Needs SECRET_KEY; no demo data.
+serve: require-secret-key setup
+	CITYMATCH_ENV=production $(FLASK) db upgrade
+	CITYMATCH_ENV=production $(FLASK) load-reference-data
+	CITYMATCH_ENV=production exec $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+require-secret-key:
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY first (환경 변수 SECRET_KEY가 필요합니다), e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 1; }
 
 test: test-sqlite
 

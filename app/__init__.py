@@ -22,16 +22,18 @@ def create_app(config: str | type | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_queue(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (register every table on the metadata)
-    from app import i18n
+    from app import i18n, request_log
     from app.extensions import csrf, db, login_manager, migrate
     from app.services import matching_changes, unit_of_work
 
+    request_log.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
@@ -58,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue import bp as catalogue_bp
     from app.company import bp as company_bp
     from app.dashboard import bp as dashboard_bp
+    from app.health import bp as health_bp
     from app.main import bp as main_bp
     from app.matches import bp as matches_bp
     from app.needs import bp as needs_bp
@@ -65,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.solutions import bp as solutions_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(company_bp, url_prefix="/my/company")
@@ -78,9 +82,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Render friendly, localised error pages."""
+    from app import db_faults
     from app.errors import register
 
     register(app)
+    db_faults.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -90,10 +96,18 @@ def register_template_helpers(app: Flask) -> None:
     register(app)
 
 
+def register_queue(app: Flask) -> None:
+    """Configure the task queue (app/tasks.py) for this app."""
+    from app import tasks
+
+    tasks.init_app(app)
+
+
 def register_commands(app: Flask) -> None:
     """Register the `flask` CLI commands."""
-    from app import mail_commands
+    from app import backup, mail_commands
     from app.commands import register
 
     register(app)
+    backup.register(app)
     mail_commands.register(app)

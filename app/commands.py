@@ -77,9 +77,19 @@ def seed_demo_command() -> None:
 
 @click.command("rematch")
 @click.option("--top-k", default=10, show_default=True, help="추천 수 / recommendations per need")
-def rematch_command(top_k: int) -> None:
+@click.option("--queue", "on_queue", is_flag=True,
+              help="작업 큐에서 실행 / run as a background job on the task queue")
+def rematch_command(top_k: int, on_queue: bool) -> None:
     """Recompute and store recommendations for every open need, with a progress bar."""
+    from app.services import jobs, unit_of_work
     from app.services.recommendations import rematch
+
+    if on_queue:
+        job = jobs.start(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]), {"top_k": top_k})
+        job_id = job.id
+        unit_of_work.commit()
+        click.echo(f"작업 {job_id}을(를) 큐에 넣었습니다. (queued job {job_id})")
+        return
 
     def progress(needs):
         with click.progressbar(needs, label="수요별 추천 계산 (matching needs)",

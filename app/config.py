@@ -12,6 +12,14 @@ def _default_sqlite_uri() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'citymatch.sqlite3'}"
 
 
+def _default_queue_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'queue.sqlite3'}"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
 def _normalise_database_url(url: str) -> str:
     """Accept the common postgres:// form and select the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -19,6 +27,10 @@ def _normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).lower() in {"1", "true", "yes"}
 
 
 class BaseConfig:
@@ -29,6 +41,14 @@ class BaseConfig:
         os.environ.get("DATABASE_URL", _default_sqlite_uri())
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Database outages (app/db_faults.py): GET/HEAD retries on a lost connection, then a 503.
+    DB_READ_RETRIES = int(os.environ.get("DB_READ_RETRIES", "2"))
+    DB_RETRY_BACKOFF_SECONDS = float(os.environ.get("DB_RETRY_BACKOFF_SECONDS", "0.2"))
+    DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "5"))
+    # Seconds a PostgreSQL connection attempt may take (an unreachable host: a 503, not a hang).
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    # One JSON line per request on the citymatch.request logger, written to stderr.
+    REQUEST_LOG_TO_STDERR = _flag("REQUEST_LOG_TO_STDERR", "1")
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -51,7 +71,25 @@ class BaseConfig:
     STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.6"))
     # Absolute links in e-mails sent outside a request (CLI jobs).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    JOBS_RUN_INLINE = False
+    # Task queue (Huey, app/tasks.py): sqlite:///file (default, instance/queue.sqlite3) or redis://.
+    QUEUE_URL = os.environ.get("QUEUE_URL") or _default_queue_url()
+    QUEUE_IMMEDIATE = False  # run tasks at once in the caller (tests)
+    # A running job commits its progress (and heartbeat) at most this often.
+    JOB_CHECKPOINT_SECONDS = float(os.environ.get("JOB_CHECKPOINT_SECONDS", "1"))
+    # A job silent for this long is taken for dead and re-queued, at most JOB_MAX_ATTEMPTS runs.
+    JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "300"))
+    JOB_MAX_ATTEMPTS = _env_int("JOB_MAX_ATTEMPTS", 3)
+    JOB_KEEP_DAYS = _env_int("JOB_KEEP_DAYS", 30)  # finished jobs are then deleted by the reaper
+    # Schedules of the periodic tasks (run by the queue consumer's scheduler, UTC).
+    NOTIFY_MATCHES_EVERY_MINUTES = _env_int("NOTIFY_MATCHES_EVERY_MINUTES", 5)
+    EXPIRE_REQUESTS_EVERY_MINUTES = _env_int("EXPIRE_REQUESTS_EVERY_MINUTES", 15)
+    REAP_JOBS_EVERY_MINUTES = _env_int("REAP_JOBS_EVERY_MINUTES", 1)
+    PRUNE_CHANGES_EVERY_MINUTES = _env_int("PRUNE_CHANGES_EVERY_MINUTES", 10)
+    NIGHTLY_REMATCH_UTC_HOUR = _env_int("NIGHTLY_REMATCH_UTC_HOUR", 18)  # 03:00 in Seoul
+    # Each engine reports the last change it applied at most this often (0: never); a process
+    # not heard from for MATCHING_CONSUMER_TTL_SECONDS no longer holds back pruning.
+    MATCHING_POSITION_REPORT_SECONDS = float(os.environ.get("MATCHING_POSITION_REPORT_SECONDS", "5"))
+    MATCHING_CONSUMER_TTL_SECONDS = float(os.environ.get("MATCHING_CONSUMER_TTL_SECONDS", "600"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -79,16 +117,20 @@ class TestingConfig(BaseConfig):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     SECRET_KEY = "test-secret-key"
+    REQUEST_LOG_TO_STDERR = False
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
-    JOBS_RUN_INLINE = True
+    QUEUE_IMMEDIATE = True
+    MATCHING_POSITION_REPORT_SECONDS = 0.0
 
 
 class ProductionConfig(BaseConfig):
     """Production: refuses to start without a real SECRET_KEY."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
+    # Cookies only over HTTPS (TLS ends at the load balancer). Turn off only for plain HTTP on
+    # a trusted loopback, as the live-server tests do.
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", "1")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def validate(cls) -> None:

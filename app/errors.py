@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.request_log import current_request_id
 
 ERROR_TITLES = {
     400: _l("잘못된 요청입니다."),
@@ -22,7 +23,8 @@ ERROR_TITLES = {
 
 def _render(code: int, detail: str | None = None):
     message = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    return render_template("errors/error.html", code=code, message=str(message), detail=detail), code
+    return render_template("errors/error.html", code=code, message=str(message), detail=detail,
+                           request_id=current_request_id()), code
 
 
 def register(app: Flask) -> None:

@@ -84,7 +84,6 @@ def db(app):
     _db.session.remove()
     app.extensions.pop("citymatch_outbox", None)
     app.extensions.pop("citymatch_matching", None)
-    app.extensions.pop("citymatch_notified_matching_change", None)
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import timedelta
 
 import pytest
@@ -493,43 +492,16 @@ def test_unknown_job_is_404(admin_client):
     assert admin_client.get(BASE + "/jobs/nope/status.json").status_code == 404
 
 
-def test_a_failing_job_is_reported_and_rolled_back(app, db):
-    def work(job):
+def test_a_failing_job_is_reported_and_rolled_back(app, db, admin_client, monkeypatch):
+    def work(job, payload):
         factories.make_company(name="반쯤저장")
         raise RuntimeError("중간에 실패")
 
-    with app.test_request_context():
-        job = jobs.start("test", "실패 작업", work)
-    assert job.status == jobs.FAILED and job.error == "중간에 실패"
-    assert job.to_dict()["finished"] is True
+    monkeypatch.setitem(jobs.KINDS, "rematch", jobs.Kind(work, "…", "끝", False))
+    response = admin_client.post(BASE + "/rematch")
+
+    status = admin_client.get(response.location + "/status.json").get_json()
+    assert status["status"] == "failed" and status["error"] == "중간에 실패"
+    assert status["finished"] is True and status["attempts"] == 1
+    assert "작업이 실패했습니다: 중간에 실패" in text(admin_client.get(response.location))
     assert count(db, Company, Company.name == "반쯤저장") == 0
-
-
-def test_background_thread_progress_is_visible_while_running(app, db, admin_client):
-    halfway, release = threading.Event(), threading.Event()
-
-    def work(job):
-        for _ in job.track(range(4)):
-            if job.done == 2:
-                halfway.set()
-                assert release.wait(10)
-        return {"steps": job.done}
-
-    app.config["JOBS_RUN_INLINE"] = False
-    try:
-        with app.test_request_context():
-            job = jobs.start("test", "느린 작업", work)
-        assert halfway.wait(10)
-        page = text(admin_client.get(f"{BASE}/jobs/{job.id}"))
-        assert 'http-equiv="refresh" content="1"' in page and 'value="50"' in page
-        status = admin_client.get(f"{BASE}/jobs/{job.id}/status.json").get_json()
-        assert status["status"] == "running" and status["percent"] == 50
-    finally:
-        release.set()
-        app.config["JOBS_RUN_INLINE"] = True
-    for _ in range(100):
-        if job.finished:
-            break
-        threading.Event().wait(0.05)
-    assert job.status == jobs.DONE and job.result == {"steps": 4}
-    assert 'http-equiv="refresh"' not in text(admin_client.get(f"{BASE}/jobs/{job.id}"))

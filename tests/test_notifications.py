@@ -20,16 +20,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import notifications, unit_of_work
-from app.services.notifications import KINDS, LAST_CHANGE_KEY
+from app.services.notifications import KINDS
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def forget_processed_changes(app):
-    """Each test starts with no remembered `matching_change` id."""
-    app.extensions.pop(LAST_CHANGE_KEY, None)
-    yield
-    app.extensions.pop(LAST_CHANGE_KEY, None)
 
 
 def _notifications_of(db, user) -> list[Notification]:

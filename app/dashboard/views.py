@@ -20,15 +20,15 @@ from app.services import company_import
 from app.dashboard.forms import CompanyImportForm, RematchForm
 from app.extensions import db
 from app.formatting import SEOUL
-from app.models import Role, User
+from app.models import Job, Role
 from app.models.base import utcnow
-from app.services import jobs, recommendations
+from app.services import jobs
 from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)
 
-REMATCH_JOB = "rematch"
-IMPORT_JOB = "company_import"
+REMATCH_JOB = jobs.REMATCH
+IMPORT_JOB = jobs.COMPANY_IMPORT
 
 
 @bp.before_request
@@ -95,16 +95,9 @@ def rematch():
     if running is not None:
         flash(_("추천을 이미 다시 계산하고 있습니다. 진행 상황을 확인하세요."), "info")
         return redirect(url_for("dashboard.job", job_id=running.id))
-    working = _("수요별 추천을 계산하고 있습니다…")
-
-    def work(job: jobs.Job) -> dict:
-        job.message = working
-        report = recommendations.rematch(progress=job.track)
-        return {"needs": report.needs, "recommendations": report.recommendations,
-                "low_confidence": report.low_confidence}
-
-    job = jobs.start(REMATCH_JOB, _("추천 다시 계산"), work, started_by_id=current_user.id,
-                     done_message=_("추천을 다시 계산했습니다."))
+    job = jobs.start(REMATCH_JOB, str(jobs.LABELS[REMATCH_JOB]), {"top_k": 10},
+                     started_by=current_user)
+    db.session.commit()  # the job's task is enqueued once this commit succeeded
     return redirect(url_for("dashboard.job", job_id=job.id))
 
 
@@ -122,18 +115,11 @@ def import_companies():
         else:
             check = company_import.check_rows(rows)
             if check.ok:
-                actor_id = current_user.id
-                working = _("기업을 가져오고 있습니다…")
-
-                def work(job: jobs.Job) -> dict:
-                    job.message = working
-                    actor = db.session.get(User, actor_id)
-                    created = company_import.import_rows(actor, rows, progress=job.track)
-                    return {"created": len(created)}
-
-                job = jobs.start(IMPORT_JOB, _("기업 CSV 가져오기"), work,
-                                 started_by_id=actor_id,
-                                 done_message=_("기업 가져오기를 마쳤습니다."))
+                payload = {"actor_id": current_user.id,
+                           "rows": [[line, values] for line, values in rows]}
+                job = jobs.start(IMPORT_JOB, str(jobs.LABELS[IMPORT_JOB]), payload,
+                                 started_by=current_user)
+                db.session.commit()
                 return redirect(url_for("dashboard.job", job_id=job.id))
     failed = bool(form.errors) or bool(check and check.errors)
     return render_template("dashboard/import.html", form=form, check=check,
@@ -149,7 +135,7 @@ def import_template():
     return _csv_response("company-import-template", header, rows)
 
 
-def _job_or_404(job_id: str) -> jobs.Job:
+def _job_or_404(job_id: str) -> Job:
     job = jobs.get(job_id)
     if job is None:
         abort(404)
@@ -158,11 +144,15 @@ def _job_or_404(job_id: str) -> jobs.Job:
 
 @bp.route("/jobs/<job_id>")
 def job(job_id: str):
-    """A job's progress; the page refreshes itself every second while the job runs."""
-    return render_template("dashboard/job.html", job=_job_or_404(job_id))
+    """A job's progress (read from the database); the page refreshes itself while it runs."""
+    job = _job_or_404(job_id)
+    return render_template("dashboard/job.html", job=job, label=jobs.display_label(job),
+                           message=jobs.status_message(job))
 
 
 @bp.route("/jobs/<job_id>/status.json")
 def job_status(job_id: str):
     """A job's progress as JSON."""
-    return jsonify(_job_or_404(job_id).to_dict())
+    job = _job_or_404(job_id)
+    return jsonify({**job.to_dict(), "label": jobs.display_label(job),
+                    "message": jobs.status_message(job)})

@@ -6,6 +6,7 @@ from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
@@ -39,7 +40,10 @@ __all__ = [
     "CompanyInvitation",
     "DeploymentReference",
     "EmailStatus",
+    "EnginePosition",
     "GovernmentLevel",
+    "Job",
+    "LogCursor",
     "MatchingChange",
     "Maturity",
     "MembershipStatus",

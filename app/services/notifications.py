@@ -48,7 +48,6 @@ DEFAULT_LOCALE = "ko"
 TITLE_MAX_LENGTH = 200
 LINK_MAX_LENGTH = 300
 STRONG_MATCH_TOP_K = 10
-LAST_CHANGE_KEY = "citymatch_notified_matching_change"
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -305,13 +304,16 @@ def notify_new_strong_matches(since_change_id: int | None = None) -> StrongMatch
 
     A changed need notifies the companies of its strong solutions; a changed solution notifies
     the municipalities of its strong needs. Each need–solution pair is notified once, and not
-    at all when a match request between them already exists. Without
-    `since_change_id`, continues after the last change this process handled.
+    at all when a match request between them already exists. Without `since_change_id`,
+    continues after the notifier's cursor in the database; the cursor row is locked and moved in
+    the same transaction as the notifications, so a crash neither repeats nor skips any (flushes).
     """
+    from app.services import change_log
     from app.services.recommendations import needs_for_solution, solutions_for_need
 
+    cursor = change_log.locked_cursor(change_log.NOTIFIER)
     if since_change_id is None:
-        since_change_id = current_app.extensions.get(LAST_CHANGE_KEY, 0)
+        since_change_id = cursor.position
     rows = db.session.execute(
         select(MatchingChange.id, MatchingChange.entity, MatchingChange.entity_id)
         .where(MatchingChange.id > since_change_id).order_by(MatchingChange.id)
@@ -344,7 +346,6 @@ def notify_new_strong_matches(since_change_id: int | None = None) -> StrongMatch
             if sent:
                 pairs += 1
                 notifications += len(sent)
-    current_app.extensions[LAST_CHANGE_KEY] = max(
-        last_change_id, current_app.extensions.get(LAST_CHANGE_KEY, 0))
+    change_log.advance(change_log.NOTIFIER, last_change_id)
     return StrongMatchReport(last_change_id=last_change_id, changes=len(changed), pairs=pairs,
                              notifications=notifications)

@@ -29,6 +29,7 @@ from app.models import (
     Solution,
 )
 from app.models.base import utcnow
+from app.services import change_log
 from app.services.visibility import public_need_clause, public_solution_clause
 
 EXTENSION_KEY = "citymatch_matching"
@@ -134,7 +135,7 @@ class MatchingEngine:
         from matching import Recommender
 
         with self.lock:
-            last_change = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+            last_change = change_log.latest_change_id()
             solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
             self.recommender = Recommender(refit_every=None).fit(solutions, needs)
@@ -156,6 +157,10 @@ class MatchingEngine:
             ).all()
             if not changes:
                 return 0
+            # Pruning keeps the newest change, so an engine it left behind always sees one here.
+            if change_log.missed_pruned_changes(self.last_change_id):
+                self.build()
+                return len(changes)
             solution_ids = {c.entity_id for c in changes if c.entity == "solution"}
             need_ids = {c.entity_id for c in changes if c.entity == "need"}
             self._apply(solution_ids, recommendable_solutions_query(), Solution.id,
@@ -218,6 +223,7 @@ class MatchingEngine:
     def current(self):
         """The recommender, brought up to date."""
         self.sync()
+        change_log.report_position(self.last_change_id)
         return self.recommender
 
 

@@ -1,7 +1,7 @@
 """optimistic locking versions; the transactional e-mail outbox
 
 Revision ID: 5e1f0c2a9b7d
-Revises: d2d73615d4df
+Revises: 80cdf36685b6
 Create Date: 2026-12-01 21:20:00.000000
 
 Every company, solution, need, match and consortium proposal gets a `version` counter that each
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a9b7d'
-down_revision = 'd2d73615d4df'
+down_revision = '80cdf36685b6'
 branch_labels = None
 depends_on = None
 
