@@ -23,6 +23,7 @@ def create_app(config: str | type | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_queue(app)
+    register_unit_of_work(app)
     return app
 
 
@@ -31,7 +32,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table on the metadata)
     from app import i18n, request_log
     from app.extensions import csrf, db, login_manager, migrate
-    from app.services import matching_changes, unit_of_work
+    from app.services import matching_changes
 
     request_log.init_app(app)
     db.init_app(app)
@@ -39,7 +40,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     matching_changes.register()
-    unit_of_work.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = i18n.LOGIN_REQUIRED
@@ -103,11 +103,23 @@ def register_queue(app: Flask) -> None:
     tasks.init_app(app)
 
 
+def register_unit_of_work(app: Flask) -> None:
+    """Run after-commit side effects when a request or context ends.
+
+    Registered last: teardowns run in reverse order, so this runs before any teardown that
+    removes the session (Flask-SQLAlchemy's, app/db_faults.py's) and takes its callbacks along.
+    """
+    from app.services import unit_of_work
+
+    unit_of_work.register(app)
+
+
 def register_commands(app: Flask) -> None:
     """Register the `flask` CLI commands."""
-    from app import backup, load_data_command
+    from app import backup, load_data_command, mail_commands
     from app.commands import register
 
     register(app)
     backup.register(app)
     load_data_command.register(app)
+    mail_commands.register(app)

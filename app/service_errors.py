@@ -1,10 +1,59 @@
-"""Turning service errors into HTTP codes and form messages, shared by every blueprint."""
+"""One unit of work per action: run a service, commit, or roll back and report the refusal."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask import abort, flash
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.extensions import db
+from app.services import unit_of_work
+from app.services.errors import NotFound, PermissionDenied, ServiceError, VersionConflict
+
+
+@dataclass
+class Outcome:
+    """What a committed service call returned, or the error that refused it."""
+
+    value: Any = None
+    error: ServiceError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    @property
+    def conflict(self) -> bool:
+        """True when a concurrent change won (the form should show the current values)."""
+        return isinstance(self.error, VersionConflict)
+
+
+def commit_service(action: Callable[[], Any], form: FlaskForm | None = None, *,
+                   flash_unplaced: bool = False) -> Outcome:
+    """Run `action`, commit (releasing its after-commit side effects) and return its result.
+
+    A ServiceError (or a stale version found at flush) rolls the whole unit back, so its
+    notifications, audit entries and e-mails go with it; then it becomes 403/404, or a message
+    on `form` (see `attach_error`), or a flash message when there is no form.
+    """
+    try:
+        value = action()
+        unit_of_work.commit()
+    except StaleDataError:
+        db.session.rollback()
+        error: ServiceError = VersionConflict()
+    except ServiceError as refused:
+        db.session.rollback()
+        error = refused
+    else:
+        return Outcome(value=value)
+    abort_for(error)
+    if form is None:
+        flash(error.message, "danger")
+    else:
+        attach_error(form, error, flash_unplaced=flash_unplaced)
+    return Outcome(error=error)
 
 
 def abort_for(error: Exception) -> None:
@@ -25,3 +74,9 @@ def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool =
         flash(error.message, "danger")
     else:
         form.form_errors.append(error.message)
+
+
+def submitted_version(form: FlaskForm) -> int | None:
+    """The record version an edit form was loaded with (None when absent or malformed)."""
+    value = str(getattr(form, "version").data or "")
+    return int(value) if value.isdigit() else None

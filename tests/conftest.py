@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete
 
 from app import create_app
@@ -39,11 +39,27 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class IsolatedCliRunner(FlaskCliRunner):
+    """A CLI runner whose commands run in their own app context, as `flask …` does.
+
+    The command then ends its unit of work itself: the context's teardown delivers the e-mail
+    its commit released, as it would in production.
+    """
+
+    def invoke(self, *args, **kwargs):
+        def in_own_context():
+            with self.app.app_context():
+                return FlaskCliRunner.invoke(self, *args, **kwargs)
+
+        return contextvars.Context().run(in_own_context)
+
+
 @pytest.fixture(scope="session")
 def app():
     """One app and schema for the whole run (SQLite in memory or TEST_DATABASE_URL)."""
     application = create_app(TestingConfig)
     application.test_client_class = IsolatedClient
+    application.test_cli_runner_class = IsolatedCliRunner
     with application.app_context():
         _db.drop_all()
         _db.create_all()

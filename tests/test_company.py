@@ -60,7 +60,7 @@ def test_new_company_user_is_sent_to_create_company_after_confirming(client, out
     })
     assert response.status_code == 302
     link = re.search(r"http://localhost(/auth/confirm/\S+)", outbox[-1].body).group(1)
-    response = client.get(link)
+    response = client.post(link)
     assert response.headers["Location"].endswith("/my/company/new")
     page = client.get("/my/company/new").get_data(as_text=True)
     assert "기업 등록" in page and "사업자등록번호" in page

@@ -236,7 +236,7 @@ def test_invited_colleague_signs_up_and_belongs_to_company(company_client, clien
     assert confirm_mail.to == "newhire@example.kr" and confirm_mail is not invite_mail
     confirm_link = re.search(r"http://localhost(/auth/confirm/\S+)", confirm_mail.body).group(1)
 
-    response = client.get(confirm_link)
+    response = client.post(confirm_link)
     assert response.headers["Location"].endswith("/my/company/")
     db.session.expire_all()
     user = db.session.scalar(select(User).where(User.email == "newhire@example.kr"))

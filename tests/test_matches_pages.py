@@ -18,7 +18,7 @@ from app.models import (
     SizeClass,
 )
 from app.models.base import utcnow
-from app.services import workflow
+from app.services import unit_of_work, workflow
 from tests import factories
 
 OFFICIAL_PHONE = "031-987-6543"
@@ -28,14 +28,14 @@ COMPANY_PHONE = "02-555-0199"
 @pytest.fixture()
 def solution(db, company):
     made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
-    db.session.commit()
+    unit_of_work.commit()
     return made
 
 
 @pytest.fixture()
 def need(db, official):
     made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
-    db.session.commit()
+    unit_of_work.commit()
     return made
 
 
@@ -44,21 +44,21 @@ def phones(db, official, company_user):
     """Distinct phone numbers so the pages can be searched for them."""
     official.phone = OFFICIAL_PHONE
     company_user.phone = COMPANY_PHONE
-    db.session.commit()
+    unit_of_work.commit()
 
 
 @pytest.fixture()
 def third_company_client(db, login):
     company = factories.make_company(size_class=SizeClass.SME)
     user = factories.make_user(role=Role.COMPANY, company=company)
-    db.session.commit()
+    unit_of_work.commit()
     return login(user)
 
 
 @pytest.fixture()
 def third_official_client(db, login):
     user = factories.make_user(role=Role.MUNICIPALITY, municipality_name="부산광역시 해운대구")
-    db.session.commit()
+    unit_of_work.commit()
     return login(user)
 
 
@@ -157,7 +157,7 @@ def test_company_initiated_request_is_answered_by_the_municipality(
 
 def test_decline_with_reason(db, official, company_user, company_client, need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     response = company_client.post(f"/matches/{match.id}/decline",
                                    data={"reason": "올해는 여력이 없습니다."})
     assert response.status_code == 302
@@ -170,7 +170,7 @@ def test_decline_with_reason(db, official, company_user, company_client, need, s
 def test_decline_reason_too_long_is_a_400_with_nothing_written(
         db, official, company_client, need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     response = company_client.post(f"/matches/{match.id}/decline", data={"reason": "가" * 501})
     assert response.status_code == 400
     assert "사유는 500자 이하로 입력하세요." in text(response)
@@ -180,7 +180,7 @@ def test_decline_reason_too_long_is_a_400_with_nothing_written(
 def test_withdraw_by_the_requester_only(db, official, official_client, company_user,
                                         company_client, need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     assert company_client.post(f"/matches/{match.id}/withdraw").status_code == 403
     assert official_client.post(f"/matches/{match.id}/withdraw").status_code == 302
     assert only_match(db).status == MatchStatus.WITHDRAWN
@@ -191,7 +191,7 @@ def test_withdraw_by_the_requester_only(db, official, official_client, company_u
 def test_expiry_and_reminder_through_the_cli(db, runner, official, company_user, need, solution,
                                              outbox):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     soon = (utcnow() + timedelta(days=12)).isoformat()
     result = runner.invoke(args=["expire-requests", "--now", soon])
     assert result.exit_code == 0, result.output
@@ -211,26 +211,36 @@ def test_cli_rejects_a_malformed_now(runner):
     assert result.exit_code != 0 and "ISO 8601" in result.output
 
 
-def test_viewing_the_inbox_expires_overdue_requests_lazily(db, official, company_client, need,
-                                                           solution):
+def test_an_overdue_request_reads_as_expired_and_only_the_job_writes_it(
+        db, official, company_client, official_client, need, solution, runner):
     match = workflow.express_interest(official, need, solution, "메시지")
     match.expires_at = utcnow() - timedelta(hours=1)
-    db.session.commit()
+    unit_of_work.commit()
     inbox = text(company_client.get("/matches/"))
     assert f"/matches/{match.id}" not in inbox
+    assert f"/matches/{match.id}" not in text(official_client.get("/matches/outbox"))
+    detail = text(company_client.get(f"/matches/{match.id}"))
+    assert 'data-status="expired"' in detail and "/accept" not in detail
+    expired = text(official_client.get("/matches/history?status=expired"))
+    assert f"/matches/{match.id}\"" in expired
+    assert only_match(db).status == MatchStatus.PENDING  # reading wrote nothing
+    response = company_client.post(f"/matches/{match.id}/accept", follow_redirects=True)
+    assert "응답 기한이 지난 요청입니다" in text(response)
+    assert only_match(db).status == MatchStatus.PENDING
+    result = runner.invoke(args=["expire-requests"])
+    assert result.exit_code == 0 and "매칭 요청 1건" in result.output
     assert only_match(db).status == MatchStatus.EXPIRED
-    assert company_client.post(f"/matches/{match.id}/accept").status_code == 302
-    assert only_match(db).status == MatchStatus.EXPIRED
+    assert kinds_for(db, official).count("match_expired") == 1
 
 
 def test_history_filters_by_status_and_ignores_bad_values(db, official, official_client, need,
                                                           solution, company):
     other = factories.make_need(official, title="두 번째 수요")
-    db.session.commit()
+    unit_of_work.commit()
     first = workflow.express_interest(official, need, solution, "메시지")
     second = workflow.express_interest(official, other, solution, "메시지")
     workflow.withdraw(official, second)
-    db.session.commit()
+    unit_of_work.commit()
     withdrawn = text(official_client.get("/matches/history?status=withdrawn"))
     assert f"/matches/{second.id}\"" in withdrawn and f"/matches/{first.id}\"" not in withdrawn
     for query in ("?status=bogus", "?page=abc", "?page=-4"):
@@ -260,7 +270,7 @@ def test_login_required(client, db):
 def test_third_organisations_get_403(db, official, need, solution, third_company_client,
                                      third_official_client):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     for client in (third_company_client, third_official_client):
         assert client.get(f"/matches/{match.id}").status_code == 403
         assert client.post(f"/matches/{match.id}/accept").status_code == 403
@@ -272,7 +282,7 @@ def test_third_organisations_get_403(db, official, need, solution, third_company
 def test_wrong_roles_get_403(db, official, official_client, company_client, admin_client,
                              need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     assert official_client.get("/matches/review").status_code == 403
     assert company_client.post(f"/matches/{match.id}/approve").status_code == 403
     assert admin_client.get(f"/matches/new?solution_id={solution.id}").status_code == 403
@@ -318,7 +328,7 @@ def test_missing_message_and_unknown_need_are_field_errors(db, official_client, 
 def test_double_interest_is_a_friendly_400(db, official, official_client, company_client, need,
                                            solution):
     workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     response = company_client.post(f"/matches/new?need_id={need.id}",
                                    data={"need_id": need.id, "solution_id": solution.id,
                                          "message": "저희도 관심 있습니다."})
@@ -331,7 +341,7 @@ def test_closed_need_refuses_new_interest(db, need, company_client, solution):
     from app.models import NeedStatus
 
     need.status = NeedStatus.CLOSED
-    db.session.commit()
+    unit_of_work.commit()
     response = company_client.post(f"/matches/new?need_id={need.id}",
                                    data={"need_id": need.id, "solution_id": solution.id,
                                          "message": "제안합니다."})
@@ -346,7 +356,7 @@ def test_closed_need_refuses_new_interest(db, need, company_client, solution):
 def _mutual_match(db, official, company_user, need, solution) -> Match:
     match = workflow.express_interest(official, need, solution, "메시지")
     workflow.accept(company_user, match)
-    db.session.commit()
+    unit_of_work.commit()
     return match
 
 
@@ -365,9 +375,10 @@ def test_reject_without_reason_is_a_400_then_with_reason_works(
 
 def test_approving_a_pending_match_is_refused(db, official, admin_client, need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
-    db.session.commit()
+    unit_of_work.commit()
     response = admin_client.post(f"/matches/{match.id}/approve", data={"reason": ""})
     assert response.status_code == 400
+    assert "이 작업을 할 수 없습니다" in text(response)  # told why, though it is not in the queue
     assert only_match(db).status == MatchStatus.PENDING
 
 
@@ -385,7 +396,7 @@ def lead(db, login):
     company = factories.make_company(size_class=SizeClass.LARGE)
     user = factories.make_user(role=Role.COMPANY, company=company)
     solution = factories.make_solution(company, title="통합 교통 관제 플랫폼")
-    db.session.commit()
+    unit_of_work.commit()
     return user, solution, login(user)
 
 
@@ -436,7 +447,7 @@ def test_consortium_partner_decline_and_bad_input(db, lead, company_client, solu
     assert db.session.scalar(select(func.count(ConsortiumProposal.id))) == 0
     proposal = workflow.propose_consortium(lead_user, need, lead_solution, [solution], None,
                                            "제안")
-    db.session.commit()
+    unit_of_work.commit()
     response = company_client.post(f"/matches/consortia/{proposal.id}/partner-decline",
                                    data={"reason": "여력이 없습니다."})
     assert response.status_code == 302
@@ -467,9 +478,9 @@ def test_profiles_show_response_rate_and_median_time(db, client, official, compa
                                                      need, solution):
     match = workflow.express_interest(official, need, solution, "메시지")
     match.created_at = utcnow() - timedelta(hours=5)
-    db.session.commit()
+    unit_of_work.commit()
     workflow.accept(company_user, match)
-    db.session.commit()
+    unit_of_work.commit()
     page = text(client.get(f"/companies/{company.id}"))
     assert 'data-testid="response-rate">100%' in page
     assert "5.0시간" in page

@@ -19,7 +19,7 @@ from app.models import (
     SizeClass,
 )
 from app.models.base import utcnow
-from app.services import notifications
+from app.services import notifications, unit_of_work
 from app.services.notifications import KINDS
 from tests import factories
 
@@ -35,7 +35,7 @@ def _add(db, user, title="알림", link=None, read=False, minutes_ago=0) -> Noti
                                 link=link, created_at=utcnow() - timedelta(minutes=minutes_ago),
                                 read_at=utcnow() if read else None)
     db.session.add(notification)
-    db.session.commit()
+    unit_of_work.commit()
     return notification
 
 
@@ -53,7 +53,7 @@ def test_notify_stores_and_emails_with_absolute_link(app, db, outbox, company_us
     notification = notifications.notify(
         company_user, "match_request", lazy_gettext("새 관심 요청"),
         lazy_gettext("%(name)s 님이 관심을 보냈습니다.", name="홍길동"), "/matches/")
-    db.session.commit()
+    unit_of_work.commit()
 
     stored = _notifications_of(db, company_user)
     assert [n.id for n in stored] == [notification.id]
@@ -72,16 +72,17 @@ def test_notify_stores_and_emails_with_absolute_link(app, db, outbox, company_us
 def test_notify_uses_public_base_url_setting(app, db, outbox, company_user, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://citymatch.example.kr/")
     notifications.notify(company_user, "match_approved", "승인", "본문", "/matches/3")
+    unit_of_work.commit()
     assert "https://citymatch.example.kr/matches/3" in outbox[0].body
 
 
 def test_email_preference_off_keeps_in_app_notification(app, db, outbox, company_user):
     notifications.set_email_preferences(company_user, {"match_request": False})
-    db.session.commit()
+    unit_of_work.commit()
 
     notifications.notify(company_user, "match_request", "요청", "", None)
     notifications.notify(company_user, "match_accepted", "수락", "", None)
-    db.session.commit()
+    unit_of_work.commit()
 
     assert [n.kind for n in _notifications_of(db, company_user)] == ["match_request",
                                                                      "match_accepted"]
@@ -104,10 +105,10 @@ def test_unknown_kind_is_a_programming_error(app, db, company_user):
 
 def test_suspended_account_receives_nothing(app, db, outbox, company_user):
     company_user.account_status = AccountStatus.SUSPENDED
-    db.session.commit()
+    unit_of_work.commit()
 
     assert notifications.notify(company_user, "match_request", "요청") is None
-    db.session.commit()
+    unit_of_work.commit()
 
     assert _notifications_of(db, company_user) == []
     assert outbox == []
@@ -121,12 +122,12 @@ def test_organisation_recipients(app, db, outbox, company, company_user, officia
     pending_official = factories.make_user(role=Role.MUNICIPALITY,
                                            official_status=OfficialStatus.PENDING)
     elsewhere = factories.make_user(role=Role.MUNICIPALITY, municipality_name="부산광역시 중구")
-    db.session.commit()
+    unit_of_work.commit()
 
     sent_company = notifications.notify_company(company, "consortium_update", "컨소시엄")
     sent_city = notifications.notify_municipality(official.municipality, "match_request", "요청")
     sent_admins = notifications.notify_admins("match_mutual", "검토 요청")
-    db.session.commit()
+    unit_of_work.commit()
 
     assert {n.user_id for n in sent_company} == {company_user.id, colleague.id}
     assert {n.user_id for n in sent_city} == {official.id}
@@ -140,12 +141,12 @@ def test_organisation_recipients(app, db, outbox, company, company_user, officia
 def test_recipient_locale_is_used_for_title_body_and_email(app, db, outbox, company_user,
                                                            official):
     company_user.locale = "en"
-    db.session.commit()
+    unit_of_work.commit()
     title = lazy_gettext("새 관심 요청")
 
     english = notifications.notify(company_user, "match_request", title, LocaleProbe())
     korean = notifications.notify(official, "match_request", title, LocaleProbe())
-    db.session.commit()
+    unit_of_work.commit()
 
     with force_locale("en"):
         expected_en = gettext("새 관심 요청")
@@ -162,13 +163,14 @@ def test_recipient_locale_is_used_for_title_body_and_email(app, db, outbox, comp
 
 def test_notify_inside_a_request_keeps_the_request_locale(app, db, outbox, company_user):
     company_user.locale = "en"
-    db.session.commit()
+    unit_of_work.commit()
 
     with app.test_request_context("/matches/", base_url="https://citymatch.example.kr"):
         before = str(get_locale())
         notification = notifications.notify(company_user, "match_request",
                                             lazy_gettext("새 관심 요청"), LocaleProbe(), "/matches/")
         after = str(get_locale())
+    unit_of_work.commit()
 
     assert before == after == "ko"
     assert notification.body == "en"
@@ -238,7 +240,12 @@ def test_unread_count_in_navbar(db, client, company_client, company_user, offici
 def test_open_marks_read_and_follows_safe_link(db, company_client, company_user):
     notification = _add(db, company_user, link="/matches/?tab=incoming")
 
-    response = company_client.get(f"/notifications/{notification.id}")
+    page = company_client.get(f"/notifications/{notification.id}")
+    assert page.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Notification, notification.id).read_at is None  # reading writes nothing
+
+    response = company_client.post(f"/notifications/{notification.id}/open")
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/matches/?tab=incoming"
@@ -251,9 +258,11 @@ def test_open_marks_read_and_follows_safe_link(db, company_client, company_user)
 def test_open_does_not_follow_unsafe_or_missing_link(db, company_client, company_user, link):
     notification = _add(db, company_user, title="외부 링크 알림", link=link)
 
-    response = company_client.get(f"/notifications/{notification.id}")
+    response = company_client.post(f"/notifications/{notification.id}/open",
+                                   follow_redirects=True)
 
     assert response.status_code == 200
+    assert response.request.path == f"/notifications/{notification.id}"
     assert "외부 링크 알림" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is not None
@@ -263,6 +272,7 @@ def test_open_other_users_notification_is_forbidden(db, company_client, official
     notification = _add(db, official, link="/needs/")
 
     assert company_client.get(f"/notifications/{notification.id}").status_code == 403
+    assert company_client.post(f"/notifications/{notification.id}/open").status_code == 403
     db.session.expire_all()
     assert db.session.get(Notification, notification.id).read_at is None
 
@@ -305,7 +315,7 @@ def test_preferences_page_saves_choices(db, outbox, official_client, official):
         'checked') == len(KINDS) - 2
 
     notifications.notify(official, "strong_match", "유력 매칭")
-    db.session.commit()
+    unit_of_work.commit()
     assert outbox == [] and len(_notifications_of(db, official)) == 1
 
 
@@ -345,13 +355,13 @@ def _strong_notifications(db, user) -> list[Notification]:
 def test_cli_notifies_company_of_new_strong_need_once(app, db, runner, outbox, strong_threshold,
                                                       company, company_user, official):
     solution = factories.make_solution(company)
-    db.session.commit()
+    unit_of_work.commit()
     first = runner.invoke(args=["notify-matches"])
     assert first.exit_code == 0, first.output
     assert _strong_notifications(db, company_user) == []  # no need yet
 
     need = factories.make_need(official)
-    db.session.commit()
+    unit_of_work.commit()
     second = runner.invoke(args=["notify-matches"])
 
     assert second.exit_code == 0, second.output
@@ -366,7 +376,7 @@ def test_cli_notifies_company_of_new_strong_need_once(app, db, runner, outbox, s
 
     need.title = need.title + " (수정)"
     solution.summary = "요약을 고쳤습니다"
-    db.session.commit()
+    unit_of_work.commit()
     for args in (["notify-matches"], ["notify-matches", "--since", "0"]):
         again = runner.invoke(args=args)
         assert again.exit_code == 0, again.output
@@ -378,13 +388,13 @@ def test_cli_notifies_company_of_new_strong_need_once(app, db, runner, outbox, s
 def test_cli_notifies_municipality_of_new_strong_solution(app, db, runner, strong_threshold,
                                                           official, company):
     need = factories.make_need(official)
-    db.session.commit()
+    unit_of_work.commit()
     runner.invoke(args=["notify-matches"])
     newcomer = factories.make_company(size_class=SizeClass.SME,
                                       membership=MembershipStatus.APPROVED)
     factories.make_user(role=Role.COMPANY, company=newcomer)
     solution = factories.make_solution(newcomer)
-    db.session.commit()
+    unit_of_work.commit()
 
     result = runner.invoke(args=["notify-matches"])
 
@@ -400,7 +410,7 @@ def test_cli_skips_pairs_already_in_a_match(app, db, runner, strong_threshold, c
     need = factories.make_need(official)
     db.session.add(Match(need=need, solution=solution, initiator_side=Side.MUNICIPALITY,
                          requested_by_id=official.id, expires_at=utcnow() + timedelta(days=14)))
-    db.session.commit()
+    unit_of_work.commit()
 
     result = runner.invoke(args=["notify-matches", "--since", "0"])
 
@@ -413,7 +423,7 @@ def test_cli_skips_matches_below_threshold(app, db, runner, monkeypatch, company
     monkeypatch.setitem(app.config, "STRONG_MATCH_SCORE", 0.99)
     factories.make_solution(company)
     factories.make_need(official)
-    db.session.commit()
+    unit_of_work.commit()
 
     result = runner.invoke(args=["notify-matches", "--since", "0"])
 

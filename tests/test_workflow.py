@@ -1,6 +1,7 @@
 """The match and consortium state machine (app/services/workflow.py), at the service level."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from app.models import (
     SolutionStatus,
 )
 from app.models.base import utcnow
-from app.services import recommendations, workflow
+from app.services import recommendations, unit_of_work, workflow
 from app.services.errors import PermissionDenied, ServiceError
 from tests import factories
 
@@ -34,14 +35,14 @@ from tests import factories
 @pytest.fixture()
 def solution(db, company):
     made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
-    db.session.commit()
+    unit_of_work.commit()
     return made
 
 
 @pytest.fixture()
 def need(db, official):
     made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
-    db.session.commit()
+    unit_of_work.commit()
     return made
 
 
@@ -50,7 +51,7 @@ def other_company_user(db):
     """Staff of a third company (approved startup)."""
     other = factories.make_company(size_class=SizeClass.STARTUP)
     user = factories.make_user(role=Role.COMPANY, company=other)
-    db.session.commit()
+    unit_of_work.commit()
     return user
 
 
@@ -58,14 +59,14 @@ def other_company_user(db):
 def other_official(db):
     """A verified official of another municipality."""
     user = factories.make_user(role=Role.MUNICIPALITY, municipality_name="부산광역시 해운대구")
-    db.session.commit()
+    unit_of_work.commit()
     return user
 
 
 @pytest.fixture()
 def pending_match(db, official, company_user, need, solution):
     match = workflow.express_interest(official, need, solution, "함께 이야기하고 싶습니다.", score=0.72)
-    db.session.commit()
+    unit_of_work.commit()
     return match
 
 
@@ -113,7 +114,7 @@ def test_official_expresses_interest_and_the_company_is_notified(db, pending_mat
 
 def test_company_expresses_interest_in_a_need(db, company_user, official, need, solution):
     match = workflow.express_interest(company_user, need, solution, "저희 솔루션을 제안합니다.")
-    db.session.commit()
+    unit_of_work.commit()
     assert match.initiator_side == Side.COMPANY
     assert len(notifications_of(db, official, "match_request")) == 1
 
@@ -141,7 +142,7 @@ def test_double_interest_is_refused_from_either_side(db, pending_match, company_
 @pytest.mark.parametrize("status", [NeedStatus.MATCHED, NeedStatus.CLOSED, NeedStatus.IN_REVIEW])
 def test_interest_in_a_need_that_is_not_open_is_refused(db, official, need, solution, status):
     need.status = status
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError) as caught:
         workflow.express_interest(official, need, solution, "메시지")
     assert caught.value.field == "need_id"
@@ -151,7 +152,7 @@ def test_closing_a_need_stops_its_recommendations(db, official, need, solution):
     assert recommendations.is_recommendable_need(need)
     assert [m.need.id for m in recommendations.needs_for_solution(solution)] == [need.id]
     need.status = NeedStatus.MATCHED
-    db.session.commit()
+    unit_of_work.commit()
     assert not recommendations.is_recommendable_need(need)
     assert recommendations.needs_for_solution(solution) == []
     assert recommendations.solutions_for_need(need) == []
@@ -159,7 +160,7 @@ def test_closing_a_need_stops_its_recommendations(db, official, need, solution):
 
 def test_interest_in_a_private_solution_is_refused(db, official, need, company):
     draft = factories.make_solution(company, status=SolutionStatus.DRAFT)
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError) as caught:
         workflow.express_interest(official, need, draft, "메시지")
     assert caught.value.field == "solution_id"
@@ -174,7 +175,7 @@ def test_a_third_organisation_cannot_express_interest(db, other_company_user, ot
 
 def test_an_unverified_official_cannot_express_interest(db, need, solution):
     pending = factories.make_user(role=Role.MUNICIPALITY, official_status=OfficialStatus.PENDING)
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(PermissionDenied):
         workflow.express_interest(pending, need, solution, "메시지")
 
@@ -192,7 +193,7 @@ def test_the_message_is_required_and_bounded(db, official, need, solution, messa
 def test_accept_makes_the_match_mutual_and_tells_requester_and_admins(
         db, pending_match, company_user, official, admin_user):
     workflow.accept(company_user, pending_match)
-    db.session.commit()
+    unit_of_work.commit()
     match = reload(db, Match, pending_match.id)
     assert match.status == MatchStatus.MUTUAL
     assert match.responded_by_id == company_user.id and match.responded_at is not None
@@ -202,7 +203,7 @@ def test_accept_makes_the_match_mutual_and_tells_requester_and_admins(
 
 def test_the_requesting_side_cannot_accept_its_own_request(db, pending_match, official):
     colleague = factories.make_user(role=Role.MUNICIPALITY)
-    db.session.commit()
+    unit_of_work.commit()
     for actor in (official, colleague):
         with pytest.raises(PermissionDenied):
             workflow.accept(actor, pending_match)
@@ -224,7 +225,7 @@ def test_a_third_organisation_cannot_answer_or_withdraw(db, pending_match, other
 def test_decline_with_reason_then_declining_again_is_refused(db, pending_match, company_user,
                                                              official):
     workflow.decline(company_user, pending_match, "이번에는 일정이 맞지 않습니다.")
-    db.session.commit()
+    unit_of_work.commit()
     match = reload(db, Match, pending_match.id)
     assert match.status == MatchStatus.DECLINED
     assert match.response_reason == "이번에는 일정이 맞지 않습니다."
@@ -246,7 +247,7 @@ def test_only_the_requesting_side_may_withdraw(db, pending_match, company_user, 
     with pytest.raises(PermissionDenied):
         workflow.withdraw(company_user, pending_match)
     workflow.withdraw(official, pending_match)
-    db.session.commit()
+    unit_of_work.commit()
     assert reload(db, Match, pending_match.id).status == MatchStatus.WITHDRAWN
     assert len(notifications_of(db, company_user, "match_withdrawn")) == 1
     with pytest.raises(ServiceError):
@@ -255,7 +256,7 @@ def test_only_the_requesting_side_may_withdraw(db, pending_match, company_user, 
 
 def test_accepting_after_expiry_is_refused(db, pending_match, company_user):
     pending_match.expires_at = utcnow() - timedelta(minutes=1)
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError, match="기한"):
         workflow.accept(company_user, pending_match)
 
@@ -265,7 +266,7 @@ def test_accepting_after_expiry_is_refused(db, pending_match, company_user):
 
 def _mutual(db, pending_match, company_user):
     workflow.accept(company_user, pending_match)
-    db.session.commit()
+    unit_of_work.commit()
     return pending_match
 
 
@@ -274,7 +275,7 @@ def _mutual(db, pending_match, company_user):
                                     MatchStatus.APPROVED, MatchStatus.REJECTED])
 def test_only_mutual_matches_can_be_approved_or_rejected(db, pending_match, admin_user, status):
     pending_match.status = status
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError, match="현재 상태"):
         workflow.approve(admin_user, pending_match)
     with pytest.raises(ServiceError, match="현재 상태"):
@@ -286,7 +287,7 @@ def test_approval_is_audited_and_notifies_both_sides(db, pending_match, company_
                                                      admin_user):
     match = _mutual(db, pending_match, company_user)
     workflow.approve(admin_user, match, "적합한 매칭입니다.")
-    db.session.commit()
+    unit_of_work.commit()
     match = reload(db, Match, match.id)
     assert match.status == MatchStatus.APPROVED and match.reviewed_by_id == admin_user.id
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "match.approve"))
@@ -304,7 +305,7 @@ def test_reject_requires_a_reason_and_is_audited(db, pending_match, company_user
     assert caught.value.field == "reason"
     db.session.rollback()
     workflow.reject(admin_user, match, "중복 신청입니다.")
-    db.session.commit()
+    unit_of_work.commit()
     assert reload(db, Match, match.id).status == MatchStatus.REJECTED
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "match.reject"))
     assert entry.reason == "중복 신청입니다."
@@ -329,7 +330,7 @@ def test_contact_details_only_after_approval(db, pending_match, company_user, of
     with pytest.raises(PermissionDenied):
         workflow.contact_details(company_user, match)
     workflow.approve(admin_user, match)
-    db.session.commit()
+    unit_of_work.commit()
     details = workflow.contact_details(company_user, match)
     assert details.municipality[0].email == official.email and details.municipality[0].is_key_person
     assert details.municipality[0].phone == official.phone
@@ -341,10 +342,10 @@ def test_contact_details_only_after_approval(db, pending_match, company_user, of
 def test_contact_details_list_colleagues_without_phone(db, pending_match, company_user, official,
                                                        admin_user, company):
     colleague = factories.make_user(role=Role.COMPANY, company=company)
-    db.session.commit()
+    unit_of_work.commit()
     match = _mutual(db, pending_match, company_user)
     workflow.approve(admin_user, match)
-    db.session.commit()
+    unit_of_work.commit()
     details = workflow.contact_details(official, match)
     emails = {c.email: c for c in details.company}
     assert set(emails) == {company_user.email, colleague.email}
@@ -358,7 +359,7 @@ def test_expire_overdue_expires_and_notifies_both_sides(db, pending_match, compa
     assert workflow.expire_overdue().total == 0
     later = utcnow() + timedelta(days=15)
     counts = workflow.expire_overdue(now=later)
-    db.session.commit()
+    unit_of_work.commit()
     assert counts.matches == 1
     assert reload(db, Match, pending_match.id).status == MatchStatus.EXPIRED
     assert len(notifications_of(db, official, "match_expired")) == 1
@@ -371,7 +372,7 @@ def test_reminders_go_once_to_the_answering_side(db, pending_match, company_user
     assert workflow.send_reminders() == 0
     soon = utcnow() + timedelta(days=12)
     assert workflow.send_reminders(now=soon) == 1
-    db.session.commit()
+    unit_of_work.commit()
     assert workflow.send_reminders(now=soon + timedelta(hours=1)) == 0
     assert len(notifications_of(db, company_user, "match_reminder")) == 1
     assert notifications_of(db, official, "match_reminder") == []
@@ -384,16 +385,16 @@ def test_reminders_go_once_to_the_answering_side(db, pending_match, company_user
 def test_response_stats_count_expired_as_unanswered(db, company, company_user, official,
                                                     solution):
     needs = [factories.make_need(official) for _ in range(3)]
-    db.session.commit()
+    unit_of_work.commit()
     matches = [workflow.express_interest(official, n, solution, "메시지") for n in needs]
-    db.session.commit()
+    unit_of_work.commit()
     matches[0].created_at = utcnow() - timedelta(hours=10)
     matches[1].created_at = utcnow() - timedelta(hours=30)
     workflow.accept(company_user, matches[0])
     workflow.decline(company_user, matches[1])
-    db.session.commit()
+    unit_of_work.commit()
     workflow.expire_overdue(now=utcnow() + timedelta(days=20))
-    db.session.commit()
+    unit_of_work.commit()
     stats = workflow.response_stats(company)
     assert (stats.received, stats.answered, stats.expired) == (3, 2, 1)
     assert stats.rate == pytest.approx(2 / 3)
@@ -411,7 +412,7 @@ def lead(db):
     company = factories.make_company(size_class=SizeClass.LARGE)
     user = factories.make_user(role=Role.COMPANY, company=company)
     solution = factories.make_solution(company, title="통합 교통 관제 플랫폼")
-    db.session.commit()
+    unit_of_work.commit()
     return user, solution
 
 
@@ -419,7 +420,7 @@ def lead(db):
 def partner(db, company, company_user):
     """The startup `company` with a public solution."""
     solution = factories.make_solution(company, title="DRT 호출 앱")
-    db.session.commit()
+    unit_of_work.commit()
     return company_user, solution
 
 
@@ -427,7 +428,7 @@ def _propose(db, lead, partner, need, shares=None):
     user, lead_solution = lead
     proposal = workflow.propose_consortium(user, need, lead_solution, [partner[1]], shares,
                                            "함께 제안합니다.")
-    db.session.commit()
+    unit_of_work.commit()
     return proposal
 
 
@@ -448,20 +449,20 @@ def test_consortium_goes_partners_then_municipality_then_admin(db, lead, partner
     db.session.rollback()
 
     workflow.respond_to_consortium(partner[0], partner_member, True)
-    db.session.commit()
+    unit_of_work.commit()
     proposal = reload(db, ConsortiumProposal, proposal.id)
     assert proposal.status == ConsortiumStatus.SUBMITTED and proposal.submitted_at is not None
     assert workflow.submitted_consortia(official) == [proposal]
     assert len(notifications_of(db, official, "match_request")) == 1
 
     workflow.answer_consortium(official, proposal, True)
-    db.session.commit()
+    unit_of_work.commit()
     assert proposal.status == ConsortiumStatus.MUTUAL
     assert len(notifications_of(db, admin_user, "match_mutual")) == 1
     with pytest.raises(PermissionDenied):
         workflow.consortium_contact_details(official, proposal)
     workflow.approve(admin_user, proposal)
-    db.session.commit()
+    unit_of_work.commit()
     assert reload(db, ConsortiumProposal, proposal.id).status == ConsortiumStatus.APPROVED
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "consortium.approve"))
     details = workflow.consortium_contact_details(official, proposal)
@@ -471,7 +472,7 @@ def test_consortium_goes_partners_then_municipality_then_admin(db, lead, partner
 def test_partner_decline_stops_the_proposal_and_notifies_the_lead(db, lead, partner, need):
     proposal = _propose(db, lead, partner, need)
     workflow.respond_to_consortium(partner[0], proposal.members[1], False, "여력이 없습니다.")
-    db.session.commit()
+    unit_of_work.commit()
     assert reload(db, ConsortiumProposal, proposal.id).status == ConsortiumStatus.PARTNER_DECLINED
     updates = notifications_of(db, lead[0], "consortium_update")
     assert len(updates) == 1 and "여력이 없습니다" in updates[0].body
@@ -493,7 +494,7 @@ def test_a_startup_cannot_lead_a_consortium(db, partner, need):
     user, solution = partner
     other = factories.make_company(size_class=SizeClass.SME)
     partner_solution = factories.make_solution(other)
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError, match="대기업·중견기업"):
         workflow.propose_consortium(user, need, solution, [partner_solution], None, "제안")
 
@@ -503,7 +504,7 @@ def test_partners_must_be_startups_or_smes_of_other_companies(db, lead, need):
     own = factories.make_solution(lead_solution.company)
     big = factories.make_company(size_class=SizeClass.MID)
     big_solution = factories.make_solution(big)
-    db.session.commit()
+    unit_of_work.commit()
     for partners in ([own], [big_solution], []):
         with pytest.raises(ServiceError) as caught:
             workflow.propose_consortium(user, need, lead_solution, partners, None, "제안")
@@ -513,7 +514,7 @@ def test_partners_must_be_startups_or_smes_of_other_companies(db, lead, need):
 def test_three_partners_are_too_many(db, lead, need):
     user, lead_solution = lead
     partners = [factories.make_solution(factories.make_company()) for _ in range(3)]
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError, match="1~2"):
         workflow.propose_consortium(user, need, lead_solution, partners, None, "제안")
 
@@ -546,7 +547,7 @@ def test_a_second_active_proposal_for_the_same_need_is_refused(db, lead, partner
 def test_consortium_expires_like_requests(db, lead, partner, need):
     proposal = _propose(db, lead, partner, need)
     counts = workflow.expire_overdue(now=utcnow() + timedelta(days=15))
-    db.session.commit()
+    unit_of_work.commit()
     assert counts.consortia == 1
     assert reload(db, ConsortiumProposal, proposal.id).status == ConsortiumStatus.EXPIRED
 
@@ -557,7 +558,7 @@ def test_consortium_reminder_goes_once_to_partners_who_have_not_answered(db, lea
     partner_user, lead_user = partner[0], lead[0]
     soon = utcnow() + timedelta(days=12)
     assert workflow.send_reminders(now=soon) == 1
-    db.session.commit()
+    unit_of_work.commit()
     assert workflow.send_reminders(now=soon + timedelta(hours=1)) == 0
     assert len(notifications_of(db, partner_user, "match_reminder")) == 1
     assert notifications_of(db, lead_user, "match_reminder") == []
@@ -569,7 +570,7 @@ def test_lead_withdraws_but_partner_cannot(db, lead, partner, need):
     with pytest.raises(PermissionDenied):
         workflow.withdraw_consortium(partner[0], proposal)
     workflow.withdraw_consortium(lead[0], proposal)
-    db.session.commit()
+    unit_of_work.commit()
     assert reload(db, ConsortiumProposal, proposal.id).status == ConsortiumStatus.WITHDRAWN
 
 
@@ -577,13 +578,13 @@ def test_municipality_declines_a_submitted_consortium(db, lead, partner, need, o
                                                       other_official, admin_user):
     proposal = _propose(db, lead, partner, need)
     workflow.respond_to_consortium(partner[0], proposal.members[1], True)
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(PermissionDenied):
         workflow.answer_consortium(other_official, proposal, False)
     with pytest.raises(ServiceError, match="현재 상태"):
         workflow.approve(admin_user, proposal)
     workflow.answer_consortium(official, proposal, False, "예산이 부족합니다.")
-    db.session.commit()
+    unit_of_work.commit()
     proposal = reload(db, ConsortiumProposal, proposal.id)
     assert proposal.status == ConsortiumStatus.DECLINED
     assert proposal.response_reason == "예산이 부족합니다."
@@ -596,6 +597,13 @@ def test_unapproved_member_company_cannot_lead(db, need):
     user = factories.make_user(role=Role.COMPANY, company=company)
     solution = factories.make_solution(company)
     partner_solution = factories.make_solution(factories.make_company())
-    db.session.commit()
+    unit_of_work.commit()
     with pytest.raises(ServiceError):
         workflow.propose_consortium(user, need, solution, [partner_solution], None, "제안")
+
+
+def test_the_active_proposal_index_covers_exactly_the_active_statuses():
+    from app.models.workflow import ACTIVE_PROPOSAL_CONDITION
+
+    named = set(re.findall(r"'([a-z_]+)'", ACTIVE_PROPOSAL_CONDITION))
+    assert named == {status.value for status in workflow.ACTIVE_CONSORTIUM_STATUSES}

@@ -27,10 +27,9 @@ from app.admin.forms import (
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
 from app.models import Company, Need, Role, Solution, User
-from app.service_errors import attach_error
+from app.service_errors import commit_service
 from app.services import admin as admin_service
 from app.services import visibility
-from app.services.errors import NotFound, PermissionDenied, ServiceError
 
 bp = Blueprint("admin", __name__)
 
@@ -89,20 +88,11 @@ def _decide(target, apply: Callable, render_detail: Callable, default_next: str)
     """Run an admin decision from a DecisionForm: commit and redirect, or re-render with 400."""
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            entry = apply(current_user._get_current_object(), target, form.action.data,
-                          form.reason.data)
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, flash_unplaced=True)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: apply(current_user._get_current_object(), target,
+                                               form.action.data, form.reason.data),
+                                 form, flash_unplaced=True)
+        if outcome:
+            entry = outcome.value
             flash(_("%(target)s: '%(action)s' 처리했습니다.", target=entry.target_label,
                     action=admin_service.action_label(entry.action)), "success")
             target_url = form.next.data

@@ -76,3 +76,7 @@ class RegistrationForm(FlaskForm):
             valid_ids = {mid for options in field.choices.values() for mid, _ in options}
             if not field.data or field.data not in valid_ids:
                 raise ValidationError(_l("소속 지자체를 목록에서 선택하세요."))
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """The button that completes a sign-up from the e-mailed link (POST, so reading it is safe)."""

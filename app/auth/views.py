@@ -7,12 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.access import is_safe_redirect
-from app.auth.forms import LoginForm, RegistrationForm
-from app.extensions import db
+from app.auth.forms import ConfirmRegistrationForm, LoginForm, RegistrationForm
 from app.models import Role
-from app.service_errors import attach_error
-from app.services import accounts
-from app.services.errors import ServiceError
+from app.service_errors import commit_service
+from app.services import accounts, unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -41,9 +39,8 @@ def register():
     if invitation is not None and request.method == "GET":
         form.email.data = invitation.email
         form.role.data = Role.COMPANY.value
-    if form.validate_on_submit():
-        try:
-            accounts.request_registration(
+    if form.validate_on_submit() and commit_service(
+            lambda: accounts.request_registration(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
@@ -52,27 +49,29 @@ def register():
                 department=form.department.data,
                 municipality_id=form.municipality_id.data,
                 invitation_token=invite_token,
-            )
-        except ServiceError as error:
-            attach_error(form, error, flash_unplaced=True)
-        else:
-            flash(str(REGISTRATION_SENT), "info")
-            return redirect(url_for("auth.login"))
+            ), form, flash_unplaced=True):
+        flash(str(REGISTRATION_SENT), "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, invitation=invitation,
                            invite_token=invite_token), (400 if form.errors else 200)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """Follow the e-mailed link: create the account and sign in."""
-    try:
+    """The e-mailed link: a page whose button (POST) creates the account and signs in."""
+    form = ConfirmRegistrationForm()
+    if not form.validate_on_submit():
+        return render_template("auth/confirm.html", form=form)
+
+    def create_and_sign_in():
         user = accounts.confirm_registration(token)
         accounts.record_login(user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        return user
+
+    outcome = commit_service(create_and_sign_in)
+    if not outcome:
         return redirect(url_for("auth.login"))
+    user = outcome.value
     login_user(user)
     flash(_("가입이 완료되었습니다. 환영합니다!"), "success")
     if user.is_company_user and user.company_id is None:
@@ -94,7 +93,7 @@ def login():
             form.email.errors.append(_("정지된 계정입니다. 관리자에게 문의하세요."))
         else:
             accounts.record_login(user)
-            db.session.commit()
+            unit_of_work.commit()
             login_user(user)
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else _home_for(user))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.company.fields import MultiCheckboxField, safe_int
@@ -22,6 +22,7 @@ def strip_text(value: str | None) -> str | None:
 class CompanyForm(FlaskForm):
     """A company's profile (creation and editing)."""
 
+    version = HiddenField()  # the version the form was loaded with (optimistic locking)
     name = StringField(_l("기업명"), validators=[
         DataRequired(_l("기업명을 입력하세요.")),
         Length(min=NAME_MIN, max=NAME_MAX,

@@ -10,7 +10,7 @@ from app.company.access import company_member_required
 from app.company.forms import CompanyForm, ConfirmForm, InvitationForm
 from app.extensions import db
 from app.models import Company, Role
-from app.service_errors import abort_for, attach_error
+from app.service_errors import commit_service, submitted_version
 from app.services import recommendations
 from app.services import companies, solutions
 from app.services.errors import NotFound, PermissionDenied, ServiceError
@@ -39,6 +39,7 @@ def _profile_data(company: Company) -> dict:
         "region_ids": [region.id for region in company.regions_served],
         "website": company.website or "",
         "description": company.description,
+        "version": company.version,
     }
 
 
@@ -77,16 +78,11 @@ def create():
         return redirect(url_for("company.dashboard"))
     form = CompanyForm()
     if form.validate_on_submit():
-        try:
-            company = companies.create_company(current_user, _profile_from(form))
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: companies.create_company(current_user,
+                                                                  _profile_from(form)), form)
+        if outcome:
             flash(_("%(name)s 기업을 등록했습니다. 이제 솔루션을 등록하고 융합 얼라이언스 회원 가입을 "
-                    "신청할 수 있습니다.", name=company.name), "success")
+                    "신청할 수 있습니다.", name=outcome.value.name), "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/form.html", form=form, editing=False), \
         (400 if form.errors else 200)
@@ -99,16 +95,17 @@ def edit():
     company = current_user.company
     form = CompanyForm(data=_profile_data(company))
     if form.validate_on_submit():
-        try:
-            companies.update_company(current_user, _profile_from(form))
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: companies.update_company(
+            current_user, _profile_from(form), submitted_version(form)), form)
+        if outcome:
             flash(_("기업 정보를 저장했습니다."), "success")
             return redirect(url_for("company.dashboard"))
+        if outcome.conflict:  # show what the colleague saved; the user re-applies the change
+            company = current_user.company
+            form = CompanyForm(formdata=None, data=_profile_data(company))
+            form.form_errors.append(outcome.error.message)
+            return render_template("company/form.html", form=form, editing=True,
+                                   company=company), 409
     return render_template("company/form.html", form=form, editing=True, company=company), \
         (400 if form.errors else 200)
 
@@ -117,14 +114,7 @@ def edit():
 @company_member_required
 def apply():
     """Apply for convergence-alliance membership."""
-    try:
-        companies.apply_for_membership(current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit_service(lambda: companies.apply_for_membership(current_user)):
         flash(_("융합 얼라이언스 회원 가입을 신청했습니다. 관리자 검토 후 결과를 알려 드립니다."), "success")
     return redirect(url_for("company.dashboard"))
 
@@ -135,15 +125,11 @@ def invite():
     """Invite a colleague by e-mail."""
     form = InvitationForm()
     if form.validate_on_submit():
-        try:
-            invitation = companies.invite_colleague(current_user, form.email.data)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
+        outcome = commit_service(lambda: companies.invite_colleague(current_user, form.email.data),
+                                 form)
+        if outcome:
+            invitation = outcome.value
             link = companies.registration_link(invitation)
-            db.session.commit()
             flash(_("%(email)s 주소로 초대 메일을 보냈습니다. 초대 링크를 직접 전달해도 됩니다: %(link)s",
                     email=invitation.email, link=link), "success")
             return redirect(url_for("company.dashboard"))
@@ -152,15 +138,9 @@ def invite():
 
 def _invitation_action(action, invitation_id: int, success: str):
     """Run an invitation service call that returns the address concerned; report the outcome."""
-    try:
-        address = action(current_user, invitation_id)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(success % {"email": address}, "success")
+    outcome = commit_service(lambda: action(current_user, invitation_id))
+    if outcome:
+        flash(success % {"email": outcome.value}, "success")
     return redirect(url_for("company.dashboard"))
 
 
@@ -189,20 +169,13 @@ def join(token: str):
     try:
         invitation = companies.invitation_for(current_user, token)
     except ServiceError as error:
-        db.session.rollback()
         status = 403 if isinstance(error, PermissionDenied) else \
             404 if isinstance(error, NotFound) else 400
         return render_template("company/join.html", invitation=None, error=error.message,
                                form=form), status
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            company = companies.accept_invitation(current_user, token)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("%(name)s의 구성원이 되었습니다.", name=company.name), "success")
+        outcome = commit_service(lambda: companies.accept_invitation(current_user, token))
+        if outcome:
+            flash(_("%(name)s의 구성원이 되었습니다.", name=outcome.value.name), "success")
             return redirect(url_for("company.dashboard"))
     return render_template("company/join.html", invitation=invitation, error=None, form=form)

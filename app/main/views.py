@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from app import i18n
 from app.auth.access import is_safe_redirect
-from app.extensions import db
 from app.services import catalogue as catalogue_service
+from app.services import unit_of_work
 
 bp = Blueprint("main", __name__)
 
@@ -32,7 +32,7 @@ def set_locale():
         abort(400)
     if current_user.is_authenticated:
         current_user.locale = locale
-        db.session.commit()
+        unit_of_work.commit()
     session[i18n.SESSION_KEY] = locale
     refresh()
     target = request.form.get("next")

@@ -71,6 +71,11 @@ class ConsortiumForm(FlaskForm):
                                                validate_choice=False)
     message = _message_field()
 
+    @property
+    def shares(self):
+        """Share errors from the service are shown under the partner choice."""
+        return self.partner_solution_ids
+
     def validate_lead_solution_id(self, field) -> None:
         """The lead solution must be chosen."""
         if not field.data:

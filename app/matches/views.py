@@ -33,9 +33,8 @@ from app.models import (
     Role,
     Solution,
 )
-from app.service_errors import abort_for, attach_error
+from app.service_errors import commit_service
 from app.services import workflow
-from app.services.errors import PermissionDenied, ServiceError
 from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
@@ -53,24 +52,12 @@ def workflow_helpers() -> dict:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _apply_expiry() -> None:
-    """Expire overdue requests before showing lists or details (lazy expiry)."""
-    if workflow.expire_overdue().total:
-        db.session.commit()
-
-
 def _commit_or_flash(action, success_message: str) -> bool:
-    """Run a service call; commit and flash success, or roll back and flash/abort."""
-    try:
-        action()
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
-        return False
-    db.session.commit()
-    flash(success_message, "success")
-    return True
+    """Run a service call and commit, flashing its success or its refusal."""
+    outcome = commit_service(action)
+    if outcome:
+        flash(success_message, "success")
+    return bool(outcome)
 
 
 def _require_organisation() -> None:
@@ -106,7 +93,6 @@ def inbox():
     if current_user.is_admin:
         return redirect(url_for("matches.review"))
     _require_organisation()
-    _apply_expiry()
     return render_template(
         "matches/inbox.html",
         incoming=workflow.incoming_requests(current_user),
@@ -121,7 +107,6 @@ def inbox():
 def outbox():
     """My organisation's pending outgoing requests and consortium proposals."""
     _require_organisation()
-    _apply_expiry()
     proposals = []
     if current_user.is_company_user:
         proposals = [p for p in workflow.organisation_consortia(
@@ -137,7 +122,6 @@ def outbox():
 def history():
     """Every match of my organisation, filterable by status."""
     _require_organisation()
-    _apply_expiry()
     try:
         status = MatchStatus(request.args.get("status", ""))
     except ValueError:
@@ -179,7 +163,6 @@ def _render_detail(match: Match, decline_form: DeclineForm | None = None,
 @login_required
 def detail(match_id: int):
     """A match: both sides, the message, the timeline, my actions, contacts once approved."""
-    _apply_expiry()
     match = _load_match(match_id)
     if not _may_view_match(match):
         abort(403)
@@ -231,19 +214,14 @@ def new():
             if chosen_solution is None:
                 form.solution_id.errors = [_("솔루션을 목록에서 선택하세요.")]
         if chosen_need is not None and chosen_solution is not None:
-            try:
-                match = workflow.express_interest(current_user, chosen_need, chosen_solution,
+            outcome = commit_service(
+                lambda: workflow.express_interest(current_user, chosen_need, chosen_solution,
                                                   form.message.data,
-                                                  score=optional_float(form.score.data))
-            except ServiceError as error:
-                db.session.rollback()
-                if isinstance(error, PermissionDenied):
-                    abort(403)
-                attach_error(form, error)
-            else:
-                db.session.commit()
+                                                  score=optional_float(form.score.data)),
+                form)
+            if outcome:
                 flash(_("관심을 표현했습니다. 상대방이 응답하면 알려 드립니다."), "success")
-                return redirect(url_for("matches.detail", match_id=match.id))
+                return redirect(url_for("matches.detail", match_id=outcome.value.id))
     has_errors = bool(form.errors or form.form_errors)
     return render_template("matches/new.html", form=form, fixed=fixed, fixed_kind=fixed_kind,
                            options=options), (400 if has_errors else 200)
@@ -265,17 +243,10 @@ def decline(match_id: int):
     """The other side declines the request, optionally with a reason."""
     match = _load_match(match_id)
     form = DeclineForm()
-    if form.validate():
-        try:
-            workflow.decline(current_user, match, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("요청을 거절했습니다."), "info")
-            return redirect(url_for("matches.detail", match_id=match_id))
+    if form.validate() and commit_service(
+            lambda: workflow.decline(current_user, match, form.reason.data), form):
+        flash(_("요청을 거절했습니다."), "info")
+        return redirect(url_for("matches.detail", match_id=match_id))
     if workflow.side_of(current_user, match) is None:
         abort(403)
     return _render_detail(match, decline_form=form, status=400)
@@ -305,18 +276,15 @@ def review():
 def _decide(item, action: str, item_key: tuple[str, int]):
     form = ReviewForm()
     if form.validate():
-        try:
-            getattr(workflow, action)(current_user, item, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            form.reason.errors = list(form.reason.errors) + [error.message]
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: getattr(workflow, action)(current_user, item,
+                                                                  form.reason.data), form)
+        if outcome:
             flash(_("승인했습니다.") if action == "approve" else _("반려했습니다."), "success")
             return redirect(url_for("matches.review"))
+        if not workflow.can_transition(item, action):  # not (or no longer) in the queue
+            flash(outcome.error.message, "danger")
     matches, consortia = workflow.review_queue()
-    errors = {item_key: list(form.reason.errors)}
+    errors = {item_key: list(form.reason.errors) + list(form.form_errors)}
     return render_template("matches/review.html", matches=matches, consortia=consortia,
                            form=ReviewForm(), errors=errors, workflow=workflow), 400
 
@@ -381,29 +349,20 @@ def consortium_new():
         form.lead_solution_id.data = request.args.get("lead_solution_id", type=int)
         form.partner_solution_ids.data = [
             int(v) for v in request.args.getlist("partner_solution_id") if v.isdigit()]
-    shares = None
     if request.method == "POST" and form.validate():
         lead = db.session.get(Solution, form.lead_solution_id.data)
         partners = _selected_partners(form)
         if lead is None:
             form.lead_solution_id.errors = [_("주관 솔루션을 선택하세요.")]
         elif partners is not None:
-            try:
-                shares = workflow.suggested_shares(need, lead, partners)
-                proposal = workflow.propose_consortium(current_user, need, lead, partners,
-                                                       shares, form.message.data)
-            except ServiceError as error:
-                db.session.rollback()
-                if isinstance(error, PermissionDenied):
-                    abort(403)
-                if error.field == "shares":
-                    form.partner_solution_ids.errors = [error.message]
-                else:
-                    attach_error(form, error)
-            else:
-                db.session.commit()
+            outcome = commit_service(
+                lambda: workflow.propose_consortium(
+                    current_user, need, lead, partners,
+                    workflow.suggested_shares(need, lead, partners), form.message.data), form)
+            if outcome:
                 flash(_("컨소시엄을 제안했습니다. 참여사가 모두 확인하면 지자체에 전달됩니다."), "success")
-                return redirect(url_for("matches.consortium_detail", proposal_id=proposal.id))
+                return redirect(url_for("matches.consortium_detail",
+                                        proposal_id=outcome.value.id))
     has_errors = bool(form.errors or form.form_errors)
     return render_template(
         "matches/consortium_new.html", form=form, need=need, company=company,
@@ -442,7 +401,6 @@ def _render_consortium(proposal: ConsortiumProposal, decline_form: DeclineForm |
 @login_required
 def consortium_detail(proposal_id: int):
     """A consortium proposal: members, shares, confirmations, actions and contacts."""
-    _apply_expiry()
     proposal = _load_proposal(proposal_id)
     if not workflow.can_view_consortium(current_user, proposal):
         abort(403)
@@ -469,17 +427,9 @@ def consortium_confirm(proposal_id: int):
 
 def _decline_consortium(proposal: ConsortiumProposal, action):
     form = DeclineForm()
-    if form.validate():
-        try:
-            action(form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("거절했습니다."), "info")
-            return redirect(url_for("matches.consortium_detail", proposal_id=proposal.id))
+    if form.validate() and commit_service(lambda: action(form.reason.data), form):
+        flash(_("거절했습니다."), "info")
+        return redirect(url_for("matches.consortium_detail", proposal_id=proposal.id))
     if not workflow.can_view_consortium(current_user, proposal):
         abort(403)
     return _render_consortium(proposal, decline_form=form, status=400)

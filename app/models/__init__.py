@@ -3,6 +3,7 @@ from app.models.audit import AuditLog
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
 from app.models.queue import EnginePosition, Job, LogCursor
@@ -38,6 +39,7 @@ __all__ = [
     "Company",
     "CompanyInvitation",
     "DeploymentReference",
+    "EmailStatus",
     "EnginePosition",
     "GovernmentLevel",
     "Job",
@@ -49,6 +51,7 @@ __all__ = [
     "Municipality",
     "Need",
     "NeedStatus",
+    "OutgoingEmail",
     "OfficialStatus",
     "Recommendation",
     "Role",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, TimestampMixin, enum_column, utcnow
+from app.models.base import Base, TimestampMixin, VersionedMixin, enum_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
@@ -43,7 +43,7 @@ company_region = Table(
 )
 
 
-class Company(TimestampMixin, Base):
+class Company(VersionedMixin, TimestampMixin, Base):
     """A smart-city company; its users list solutions."""
 
     __tablename__ = "company"

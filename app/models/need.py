@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, enum_column
+from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
@@ -43,7 +43,7 @@ need_secondary_category = Table(
 )
 
 
-class Need(TimestampMixin, Base):
+class Need(VersionedMixin, TimestampMixin, Base):
     """A municipality's problem, budget and timeline."""
 
     __tablename__ = "need"

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, enum_column
+from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -64,7 +64,7 @@ solution_region = Table(
 )
 
 
-class Solution(TimestampMixin, Base):
+class Solution(VersionedMixin, TimestampMixin, Base):
     """A smart-city solution listed by a company."""
 
     __tablename__ = "solution"

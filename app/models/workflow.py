@@ -10,13 +10,15 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, enum_column, utcnow
+from app.models.base import Base, VersionedMixin, enum_column, utcnow
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -44,7 +46,7 @@ class MatchStatus(str, enum.Enum):
     REJECTED = "rejected"  # admins rejected
 
 
-class Match(Base):
+class Match(VersionedMixin, Base):
     """Interest between one need and one solution, from request to admin decision."""
 
     __tablename__ = "need_match"
@@ -99,10 +101,21 @@ class ConsortiumStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-class ConsortiumProposal(Base):
+ACTIVE_PROPOSAL_CONDITION = (
+    "status IN ('awaiting_partners', 'submitted', 'mutual', 'approved')"
+)
+
+
+class ConsortiumProposal(VersionedMixin, Base):
     """A large/mid-sized firm's proposal, with startups/SMEs, to serve one need together."""
 
     __tablename__ = "consortium_proposal"
+    # One active proposal per need and lead firm, even when two requests propose at once.
+    __table_args__ = (
+        Index("uq_consortium_proposal_active_lead", "need_id", "lead_company_id", unique=True,
+              postgresql_where=text(ACTIVE_PROPOSAL_CONDITION),
+              sqlite_where=text(ACTIVE_PROPOSAL_CONDITION)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(

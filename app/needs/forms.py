@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -158,6 +159,7 @@ class NeedForm(FlaskForm):
 class NeedEditForm(NeedForm):
     """An existing need, including its status."""
 
+    version = HiddenField()  # the version the form was loaded with (optimistic locking)
     status = SelectField(_l("상태"), choices=choices(NeedStatus),
                          validators=[DataRequired(_l("상태를 선택하세요."))])
 

@@ -10,10 +10,10 @@ from app.extensions import db
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
-from app.service_errors import attach_error
+from app.service_errors import commit_service, submitted_version
 from app.services import needs as needs_service
 from app.services import recommendations
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.errors import NotFound, PermissionDenied
 from app.services.reference_data import categories
 from app.services.visibility import need_is_public
 
@@ -81,16 +81,10 @@ def create():
     form = NeedForm()
     form.set_category_choices(categories())
     if form.validate_on_submit():
-        try:
-            need = needs_service.create_need(current_user, form.to_data())
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, flash_unplaced=True)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: needs_service.create_need(current_user, form.to_data()),
+                                 form, flash_unplaced=True)
+        if outcome:
+            need = outcome.value
             if current_user.official_status == OfficialStatus.VERIFIED:
                 flash(_("수요를 등록했습니다. 카탈로그에 공개되었습니다."), "success")
             else:
@@ -106,6 +100,17 @@ def detail(need_id: int):
     return _render_detail(_load_need(need_id), NeedStatusForm())
 
 
+def _edit_form(need, *, loaded: bool) -> NeedEditForm:
+    """The edit form: from the submitted data, or (`loaded`) from the need as it is now."""
+    form = NeedEditForm(formdata=None, obj=need) if loaded else NeedEditForm(obj=need)
+    form.set_category_choices(categories())
+    if loaded:
+        form.primary_category_id.data = need.primary_category_id
+        form.secondary_category_ids.data = [c.id for c in need.secondary_categories]
+        form.status.data = need.status.value
+    return form
+
+
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @role_required(Role.MUNICIPALITY)
 def edit(need_id: int):
@@ -113,25 +118,17 @@ def edit(need_id: int):
     need = _load_need(need_id)
     if not needs_service.can_manage_need(current_user, need):
         abort(403)
-    form = NeedEditForm(obj=need)
-    form.set_category_choices(categories())
-    if request.method == "GET":
-        form.primary_category_id.data = need.primary_category_id
-        form.secondary_category_ids.data = [c.id for c in need.secondary_categories]
-        form.status.data = need.status.value
+    form = _edit_form(need, loaded=request.method == "GET")
     if form.validate_on_submit():
-        try:
-            needs_service.update_need(current_user, need, form.to_data())
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error, flash_unplaced=True)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: needs_service.update_need(
+            current_user, need, form.to_data(), submitted_version(form)), form,
+            flash_unplaced=True)
+        if outcome:
             flash(_("수요를 수정했습니다."), "success")
             return redirect(url_for("needs.detail", need_id=need.id))
+        if outcome.conflict:  # show what the colleague saved; the user re-applies the change
+            form = _edit_form(need, loaded=True)
+            return render_template("needs/form.html", form=form, need=need), 409
     return render_template("needs/form.html", form=form, need=need), (400 if form.errors else 200)
 
 
@@ -144,15 +141,8 @@ def change_status(need_id: int):
     if not form.validate_on_submit():
         flash(_("상태를 목록에서 선택하세요."), "danger")
         return _render_detail(need, form, 400)
-    try:
-        needs_service.change_status(current_user, need, form.status.data)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not commit_service(lambda: needs_service.change_status(current_user, need,
+                                                              form.status.data)):
         return redirect(url_for("needs.detail", need_id=need.id))
-    db.session.commit()
     flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
     return redirect(url_for("needs.detail", need_id=need.id))

@@ -9,8 +9,8 @@ from app.auth.access import is_safe_redirect
 from app.extensions import db
 from app.models import Notification
 from app.notifications.forms import EmailPreferencesForm
+from app.service_errors import commit_service
 from app.services import notifications
-from app.services.errors import PermissionDenied, ServiceError
 
 bp = Blueprint("notifications", __name__)
 
@@ -33,29 +33,36 @@ def index():
     return render_template("notifications/index.html", pagination=pagination)
 
 
-@bp.route("/<int:notification_id>", endpoint="open")
+@bp.route("/<int:notification_id>")
+@login_required
+def detail(notification_id: int):
+    """One notification of the signed-in user (reading it changes nothing)."""
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
+        abort(403)
+    return render_template("notifications/detail.html", notification=notification,
+                           link=notification.link if is_safe_redirect(notification.link) else None)
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"], endpoint="open")
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification read and follow its link when it points inside the site."""
     notification = db.get_or_404(Notification, notification_id)
-    try:
-        notifications.mark_read(current_user, notification)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
+    if not commit_service(lambda: notifications.mark_read(current_user, notification)):
+        return redirect(url_for("notifications.index"))
     if is_safe_redirect(notification.link):
         return redirect(notification.link)
-    return render_template("notifications/detail.html", notification=notification)
+    return redirect(url_for("notifications.detail", notification_id=notification_id))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
     """Mark every notification of the signed-in user read."""
-    changed = notifications.mark_all_read(current_user)
-    db.session.commit()
-    flash(_("알림 %(count)d건을 읽음으로 표시했습니다.", count=changed), "success")
+    outcome = commit_service(lambda: notifications.mark_all_read(current_user))
+    if outcome:
+        flash(_("알림 %(count)d건을 읽음으로 표시했습니다.", count=outcome.value), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -68,13 +75,8 @@ def preferences():
         for kind, enabled in notifications.email_preferences(current_user).items():
             form[kind].data = enabled
     if form.validate_on_submit():
-        try:
-            notifications.set_email_preferences(current_user, form.preferences())
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if commit_service(lambda: notifications.set_email_preferences(current_user,
+                                                                      form.preferences())):
             flash(_("이메일 수신 설정을 저장했습니다."), "success")
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form), (

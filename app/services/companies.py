@@ -26,7 +26,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import accounts, audit
 from app.services.bizno import is_valid_business_number, normalise_business_number
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 from app.services.mail import send_mail
 
 NAME_MIN, NAME_MAX = 2, 100
@@ -168,11 +168,10 @@ def _validate_profile(profile: CompanyProfile, exclude_id: int | None = None) ->
 
 
 def _flush_unique() -> None:
-    """Flush; a unique-constraint race becomes a field error (the session is rolled back)."""
+    """Flush; a unique-constraint race becomes a field error (the caller rolls back)."""
     try:
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         detail = str(error.orig).lower()
         if "business_number" in detail:
             raise ServiceError(_("이미 등록된 사업자등록번호입니다. 같은 기업의 동료에게 초대를 요청하세요."),
@@ -213,9 +212,12 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
 VERIFIED_IDENTITY_STATUSES = (MembershipStatus.APPROVED, MembershipStatus.SUSPENDED)
 
 
-def update_company(actor: User, profile: CompanyProfile) -> Company:
-    """Change the profile of the actor's own company."""
+def update_company(actor: User, profile: CompanyProfile,
+                   expected_version: int | None = None) -> Company:
+    """Change the profile of the actor's own company (refused with a VersionConflict when it
+    changed since `expected_version` was loaded)."""
     company = own_company(actor)
+    check_version(company, expected_version)
     clean = _validate_profile(profile, exclude_id=company.id)
     if company.membership_status in VERIFIED_IDENTITY_STATUSES:
         # The admins verified these facts; changing them would bypass that review.

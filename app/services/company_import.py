@@ -339,8 +339,8 @@ def import_rows(actor: User, rows: list[tuple[int, dict[str, str]]],
         db.session.add(company)
         try:
             db.session.flush()
-        except IntegrityError as error:  # another admin registered the same firm meanwhile
-            db.session.rollback()
+        except IntegrityError as error:  # another admin registered the same firm meanwhile;
+            # the caller rolls the whole import back (it is all or nothing)
             raise ServiceError(_("%(line)d행의 기업이 방금 다른 곳에서 등록되었습니다. 파일을 다시 올려 "
                                  "검사하세요.", line=row.line), field="file") from error
         audit.record(actor, "company.import", company,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 
 TITLE_MAX = 120
 DESCRIPTION_MIN = 20
@@ -176,10 +176,13 @@ def create_need(official: User, data: NeedData) -> Need:
     return need
 
 
-def update_need(official: User, need: Need, data: NeedData) -> Need:
-    """Change a need of the official's municipality; its municipality never changes."""
+def update_need(official: User, need: Need, data: NeedData,
+                expected_version: int | None = None) -> Need:
+    """Change a need of the official's municipality; its municipality never changes (refused
+    with a VersionConflict when it changed since `expected_version` was loaded)."""
     if not can_manage_need(official, need):
         raise PermissionDenied()
+    check_version(need, expected_version)
     primary, secondaries = _validate(data, existing=need)
     _apply(need, data, primary, secondaries)
     db.session.flush()

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.companies import own_company
-from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 from app.services.visibility import public_solution_clause
 from app.templating import place_name
 
@@ -273,11 +273,14 @@ def _apply(solution: Solution, clean: _CleanSolution) -> None:
 
 
 def _flush() -> None:
-    """Flush; a concurrent duplicate (e.g. the same new tag) becomes a friendly error."""
+    """Flush; a concurrent duplicate (e.g. the same new tag) becomes a friendly error.
+
+    The failed flush has already undone this transaction's work; the caller's unit of work
+    rolls the session back when it handles the error.
+    """
     try:
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         raise ServiceError(_("동시에 같은 내용이 저장되어 처리하지 못했습니다. 다시 시도하세요.")) from error
 
 
@@ -293,9 +296,12 @@ def create_solution(actor: User, data: SolutionInput) -> Solution:
     return solution
 
 
-def update_solution(actor: User, solution_id: int, data: SolutionInput) -> Solution:
-    """Change the contents of one of the actor's company's solutions."""
+def update_solution(actor: User, solution_id: int, data: SolutionInput,
+                    expected_version: int | None = None) -> Solution:
+    """Change the contents of one of the actor's company's solutions (refused with a
+    VersionConflict when it changed since `expected_version` was loaded)."""
     solution = own_solution(actor, solution_id)
+    check_version(solution, expected_version)
     clean = _validate(data, solution.company_id, exclude_id=solution.id)
     with db.session.no_autoflush:
         _apply(solution, clean)

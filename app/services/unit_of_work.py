@@ -50,7 +50,7 @@ def _drop(session: Session) -> None:
 
 
 def register(app: Flask) -> None:
-    """Listen to commits and rollbacks; run released callbacks at the end of each request."""
+    """Listen to commits and rollbacks; run released callbacks when a request or context ends."""
     if not event.contains(Session, "after_commit", _release):
         event.listen(Session, "after_commit", _release)
         event.listen(Session, "after_rollback", _drop)
@@ -58,4 +58,9 @@ def register(app: Flask) -> None:
     @app.teardown_request
     def run_callbacks_of_committed_work(error: BaseException | None) -> None:
         # What was committed stays committed even if the request failed later: its effects go out.
+        run_released()
+
+    @app.teardown_appcontext
+    def run_callbacks_of_committed_commands(error: BaseException | None) -> None:
+        # CLI commands and jobs that end with a plain session commit: their effects go out too.
         run_released()

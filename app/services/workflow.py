@@ -13,8 +13,10 @@ from typing import Iterable
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
 from app.models import (
@@ -80,19 +82,44 @@ OPEN_CONSORTIUM_STATUSES = (ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus
 ACTIVE_CONSORTIUM_STATUSES = OPEN_CONSORTIUM_STATUSES + (ConsortiumStatus.APPROVED,)
 
 
+def is_overdue(item: Match | ConsortiumProposal, now: datetime | None = None) -> bool:
+    """Still open for an answer in the database, but past its deadline (reads as expired)."""
+    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+    return item.status in table["expire"][0] and _is_overdue(item.expires_at, now)
+
+
+def shown_status(item: Match | ConsortiumProposal) -> MatchStatus | ConsortiumStatus:
+    """The status as people see it: overdue requests read as expired before the job writes it."""
+    if is_overdue(item):
+        return MatchStatus.EXPIRED if isinstance(item, Match) else ConsortiumStatus.EXPIRED
+    return item.status
+
+
 def can_transition(item: Match | ConsortiumProposal, action: str) -> bool:
-    """True when the item's status allows the action (by the transition tables)."""
+    """True when the item's (shown) status allows the action (by the transition tables)."""
     table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
     if action not in table:
         return False
-    return item.status in table[action][0]
+    return shown_status(item) in table[action][0]
+
+
+def _lock(item: Match | ConsortiumProposal) -> None:
+    """Re-read the item under a row lock (PostgreSQL) so concurrent transitions queue up.
+
+    The loser of a race then sees the winner's status and is refused by the transition table;
+    where there are no row locks (SQLite), the version column refuses its stale UPDATE instead.
+    """
+    db.session.refresh(item, with_for_update=True)
 
 
 def _require_allowed(item: Match | ConsortiumProposal, action: str) -> None:
     """Refuse with a clear message when the item's status does not allow the action."""
     if not can_transition(item, action):
+        if is_overdue(item):
+            raise ServiceError(_("응답 기한이 지난 요청입니다.") if isinstance(item, Match)
+                               else _("응답 기한이 지난 제안입니다."))
         raise ServiceError(_("현재 상태(%(status)s)에서는 이 작업을 할 수 없습니다.",
-                             status=status_label(item.status)))
+                             status=status_label(shown_status(item))))
 
 
 def _transition(item: Match | ConsortiumProposal, action: str) -> None:
@@ -277,7 +304,12 @@ def express_interest(actor: User, need: Need, solution: Solution, message: str,
                   message=message, status=MatchStatus.PENDING, score=score, created_at=now,
                   expires_at=_expiry(now))
     db.session.add(match)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a concurrent request for the same pair won; the caller
+        # rolls the unit of work back (the failed flush already undid this transaction's work)
+        raise ServiceError(_("이 수요와 솔루션 사이에는 이미 매칭 요청이 있습니다. "
+                             "매칭 내역에서 확인하세요."), field="message") from error
     requester = (lazy_place_name(need.municipality) if side == Side.MUNICIPALITY
                  else solution.company.name)
     _notify_side(match, responding_side(match), "match_request",
@@ -297,13 +329,14 @@ def _require_responder(actor: User, match: Match) -> None:
 
 
 def _refuse_if_expired(match: Match) -> None:
-    if match.status == MatchStatus.PENDING and _is_overdue(match.expires_at):
+    if is_overdue(match):
         raise ServiceError(_("응답 기한이 지난 요청입니다."))
 
 
 def accept(actor: User, match: Match) -> Match:
     """The other side says yes: the match becomes mutual and goes to the admins' review."""
     _require_responder(actor, match)
+    _lock(match)
     _refuse_if_expired(match)
     _transition(match, "accept")
     match.responded_by_id = actor.id
@@ -323,6 +356,7 @@ def decline(actor: User, match: Match, reason: str | None = None) -> Match:
     """The other side says no, optionally with a reason."""
     _require_responder(actor, match)
     reason = _check_reason(reason)
+    _lock(match)
     _refuse_if_expired(match)
     _transition(match, "decline")
     match.responded_by_id = actor.id
@@ -342,6 +376,7 @@ def withdraw(actor: User, match: Match) -> Match:
         raise PermissionDenied()
     if side != match.initiator_side:
         raise PermissionDenied(_("요청한 쪽만 철회할 수 있습니다."))
+    _lock(match)
     _transition(match, "withdraw")
     db.session.flush()
     _notify_side(match, responding_side(match), "match_withdrawn",
@@ -352,6 +387,7 @@ def withdraw(actor: User, match: Match) -> Match:
 def _review(admin: User, item: Match | ConsortiumProposal, action: str, reason: str | None):
     _require_admin(admin)
     reason = _check_reason(reason, required=(action == "reject"))
+    _lock(item)
     before = audit.snapshot(item, ["status"])
     _transition(item, action)
     item.reviewed_by_id = admin.id
@@ -407,32 +443,53 @@ class ExpiryCounts:
         return self.matches + self.consortia
 
 
+def _overdue_rows(model, statuses, moment: datetime):
+    """Open rows past their deadline, locked for this run; rows another run holds are skipped."""
+    return db.session.scalars(
+        select(model).where(model.status.in_(list(statuses)), model.expires_at <= moment)
+        .order_by(model.id).with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def _claim(item: Match | ConsortiumProposal, from_statuses, values: dict, *extra) -> bool:
+    """A conditional UPDATE of one row; True when this caller made the change (exactly once)."""
+    model = type(item)
+    changed = db.session.execute(
+        update(model)
+        .where(model.id == item.id, model.status.in_(list(from_statuses)), *extra)
+        .values(version=model.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        db.session.refresh(item)
+    return changed == 1
+
+
 def expire_overdue(now: datetime | None = None) -> ExpiryCounts:
-    """Expire pending requests and proposals past their deadline, notifying both sides."""
+    """Expire pending requests and proposals past their deadline, notifying both sides once.
+
+    Safe when two runs overlap (and against users answering at the same moment): PostgreSQL
+    skips rows another transaction holds, and each row moves by a conditional UPDATE from an
+    open status, which only one transaction can win.
+    """
     moment = _now(now)
     counts = ExpiryCounts()
-    overdue = db.session.scalars(
-        select(Match).where(Match.status == MatchStatus.PENDING, Match.expires_at <= moment)
-        .order_by(Match.id)
-    ).all()
-    for match in overdue:
-        _transition(match, "expire")
-        db.session.flush()
+    allowed, expired = MATCH_TRANSITIONS["expire"]
+    for match in _overdue_rows(Match, allowed, moment):
+        if not _claim(match, allowed, {"status": expired}, Match.expires_at <= moment):
+            continue
         for side in (Side.MUNICIPALITY, Side.COMPANY):
             _notify_side(match, side, "match_expired",
                          _l("응답 기한이 지나 매칭 요청이 만료되었습니다: %(need)s ↔ %(solution)s",
                             **_pair_names(match)))
         counts.matches += 1
-    proposals = db.session.scalars(
-        select(ConsortiumProposal).where(
-            ConsortiumProposal.status.in_(CONSORTIUM_TRANSITIONS["expire"][0]),
-            ConsortiumProposal.expires_at <= moment,
-        ).order_by(ConsortiumProposal.id)
-    ).all()
-    for proposal in proposals:
+    allowed, expired = CONSORTIUM_TRANSITIONS["expire"]
+    for proposal in _overdue_rows(ConsortiumProposal, allowed, moment):
         was_submitted = proposal.status == ConsortiumStatus.SUBMITTED
-        _transition(proposal, "expire")
-        db.session.flush()
+        if not _claim(proposal, allowed, {"status": expired},
+                      ConsortiumProposal.expires_at <= moment):
+            continue
         title = _l("응답 기한이 지나 컨소시엄 제안이 만료되었습니다: %(need)s", need=proposal.need.title)
         _notify_consortium_companies(proposal, "match_expired", title)
         if was_submitted:
@@ -444,31 +501,37 @@ def expire_overdue(now: datetime | None = None) -> ExpiryCounts:
     return counts
 
 
+def _due_for_reminder(model, statuses, moment: datetime, horizon: datetime):
+    return db.session.scalars(
+        select(model).where(model.status.in_(list(statuses)), model.reminder_sent_at.is_(None),
+                            model.expires_at > moment, model.expires_at <= horizon)
+        .order_by(model.id).with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def send_reminders(now: datetime | None = None) -> int:
-    """Remind the answering side of requests expiring soon (once per request)."""
+    """Remind the answering side of requests expiring soon (once per request, even if two
+    runs overlap: the reminder mark is set by a conditional UPDATE)."""
     moment = _now(now)
     days = int(current_app.config.get("MATCH_REMINDER_DAYS_BEFORE", 3))
     horizon = moment + timedelta(days=days)
-    due = db.session.scalars(
-        select(Match).where(Match.status == MatchStatus.PENDING,
-                            Match.reminder_sent_at.is_(None),
-                            Match.expires_at > moment, Match.expires_at <= horizon)
-        .order_by(Match.id)
-    ).all()
-    for match in due:
+    sent = 0
+    pending = (MatchStatus.PENDING,)
+    for match in _due_for_reminder(Match, pending, moment, horizon):
+        if not _claim(match, pending, {"reminder_sent_at": moment},
+                      Match.reminder_sent_at.is_(None)):
+            continue
         _notify_side(match, responding_side(match), "match_reminder",
                      _l("응답 기한이 다가옵니다: %(need)s ↔ %(solution)s", **_pair_names(match)),
                      _l("%(date)s까지 수락 또는 거절하지 않으면 요청이 만료됩니다.",
                         date=_aware(match.expires_at).strftime("%Y-%m-%d")))
-        match.reminder_sent_at = moment
-    proposals = db.session.scalars(
-        select(ConsortiumProposal).where(
-            ConsortiumProposal.status.in_(CONSORTIUM_TRANSITIONS["expire"][0]),
-            ConsortiumProposal.reminder_sent_at.is_(None),
-            ConsortiumProposal.expires_at > moment, ConsortiumProposal.expires_at <= horizon,
-        ).order_by(ConsortiumProposal.id)
-    ).all()
-    for proposal in proposals:
+        sent += 1
+    open_statuses = CONSORTIUM_TRANSITIONS["expire"][0]
+    for proposal in _due_for_reminder(ConsortiumProposal, open_statuses, moment, horizon):
+        if not _claim(proposal, open_statuses, {"reminder_sent_at": moment},
+                      ConsortiumProposal.reminder_sent_at.is_(None)):
+            continue
         title = _l("응답 기한이 다가옵니다: 컨소시엄 제안 %(need)s", need=proposal.need.title)
         body = _l("%(date)s까지 응답하지 않으면 제안이 만료됩니다.",
                   date=_aware(proposal.expires_at).strftime("%Y-%m-%d"))
@@ -481,9 +544,9 @@ def send_reminders(now: datetime | None = None) -> int:
                 if not member.is_lead and member.confirmation == ConfirmationStatus.PENDING:
                     _notifications().notify_company(member.company, "match_reminder", title,
                                                     body, link)
-        proposal.reminder_sent_at = moment
+        sent += 1
     db.session.flush()
-    return len(due) + len(proposals)
+    return sent
 
 
 # --- contact details -------------------------------------------------------------------------
@@ -608,7 +671,7 @@ def response_stats(organisation: Company | Municipality) -> ResponseStats:
                             Match.initiator_side == Side.COMPANY)
     received = db.session.scalars(query).all()
     answered = [m for m in received if m.responded_at is not None]
-    expired = sum(1 for m in received if m.status == MatchStatus.EXPIRED)
+    expired = sum(1 for m in received if shown_status(m) == MatchStatus.EXPIRED)
     hours = [(_aware(m.responded_at) - _aware(m.created_at)).total_seconds() / 3600
              for m in answered]
     return ResponseStats(received=len(received), answered=len(answered), expired=expired,
@@ -709,7 +772,11 @@ def propose_consortium(actor: User, need: Need, lead_solution: Solution,
         proposal.members.append(ConsortiumMember(company=partner.company, solution=partner,
                                                  is_lead=False, share=shares[partner.id]))
     db.session.add(proposal)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same proposal, sent at the same moment, won
+        raise ServiceError(_("이 수요에 대해 이미 진행 중인 컨소시엄 제안이 있습니다."),
+                           field="message") from error
     link = _link("matches.consortium_detail", proposal_id=proposal.id)
     for member in proposal.members:
         if not member.is_lead:
@@ -738,7 +805,10 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     if member.is_lead or not is_member_of(actor, member.company_id):
         raise PermissionDenied()
     reason = _check_reason(reason)
-    if proposal.status == ConsortiumStatus.AWAITING_PARTNERS and _is_overdue(proposal.expires_at):
+    _lock(proposal)
+    for colleague in proposal.members:  # the other partners' answers as of the lock
+        db.session.refresh(colleague)
+    if proposal.status == ConsortiumStatus.AWAITING_PARTNERS and is_overdue(proposal):
         raise ServiceError(_("응답 기한이 지난 제안입니다."))
     if member.confirmation != ConfirmationStatus.PENDING:
         raise ServiceError(_("이미 응답한 참여 요청입니다."))
@@ -752,6 +822,7 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     member.responded_by_id = actor.id
     member.responded_at = now
     member.response_reason = reason
+    flag_modified(proposal, "status")  # bump the proposal's version: one answer at a time
     db.session.flush()
     link = _link("matches.consortium_detail", proposal_id=proposal.id)
     notifications = _notifications()
@@ -789,7 +860,8 @@ def answer_consortium(actor: User, proposal: ConsortiumProposal, accept_it: bool
     if not is_official_of(actor, proposal.need.municipality_id) or proposal.submitted_at is None:
         raise PermissionDenied()
     reason = _check_reason(reason)
-    if proposal.status == ConsortiumStatus.SUBMITTED and _is_overdue(proposal.expires_at):
+    _lock(proposal)
+    if proposal.status == ConsortiumStatus.SUBMITTED and is_overdue(proposal):
         raise ServiceError(_("응답 기한이 지난 제안입니다."))
     _transition(proposal, "accept" if accept_it else "decline")
     proposal.responded_by_id = actor.id
@@ -818,6 +890,7 @@ def withdraw_consortium(actor: User, proposal: ConsortiumProposal) -> Consortium
     """The lead firm withdraws its proposal before the municipality answers."""
     if not is_member_of(actor, proposal.lead_company_id):
         raise PermissionDenied()
+    _lock(proposal)
     was_submitted = proposal.status == ConsortiumStatus.SUBMITTED
     _transition(proposal, "withdraw")
     db.session.flush()
@@ -880,18 +953,31 @@ def _my_side(user: User) -> Side:
     return Side.MUNICIPALITY if user.is_official else Side.COMPANY
 
 
+def _shown_as(model, status):
+    """A WHERE clause on the status as people see it (overdue open rows read as expired)."""
+    open_statuses = list((MATCH_TRANSITIONS if model is Match else CONSORTIUM_TRANSITIONS)
+                         ["expire"][0])
+    now = utcnow()
+    if status in (MatchStatus.EXPIRED, ConsortiumStatus.EXPIRED):
+        return or_(model.status == status,
+                   and_(model.status.in_(open_statuses), model.expires_at <= now))
+    if status in open_statuses:
+        return and_(model.status == status, model.expires_at > now)
+    return model.status == status
+
+
 def incoming_requests(user: User) -> list[Match]:
     """Pending requests the user's organisation must answer."""
     other = Side.COMPANY if _my_side(user) == Side.MUNICIPALITY else Side.MUNICIPALITY
     return list(db.session.scalars(_match_options(
-        select(Match).where(_org_clause(user), Match.status == MatchStatus.PENDING,
+        select(Match).where(_org_clause(user), _shown_as(Match, MatchStatus.PENDING),
                             Match.initiator_side == other).order_by(Match.expires_at))))
 
 
 def outgoing_requests(user: User) -> list[Match]:
     """Pending requests the user's organisation sent."""
     return list(db.session.scalars(_match_options(
-        select(Match).where(_org_clause(user), Match.status == MatchStatus.PENDING,
+        select(Match).where(_org_clause(user), _shown_as(Match, MatchStatus.PENDING),
                             Match.initiator_side == _my_side(user))
         .order_by(Match.created_at.desc()))))
 
@@ -901,7 +987,7 @@ def organisation_matches(user: User, status: MatchStatus | None = None):
     query = _match_options(select(Match).where(_org_clause(user))
                            .order_by(Match.created_at.desc(), Match.id.desc()))
     if status is not None:
-        query = query.where(Match.status == status)
+        query = query.where(_shown_as(Match, status))
     return query
 
 
@@ -913,7 +999,7 @@ def consortium_invitations(user: User) -> list[ConsortiumMember]:
         select(ConsortiumMember).join(ConsortiumMember.proposal).where(
             ConsortiumMember.company_id == user.company_id, ConsortiumMember.is_lead.is_(False),
             ConsortiumMember.confirmation == ConfirmationStatus.PENDING,
-            ConsortiumProposal.status == ConsortiumStatus.AWAITING_PARTNERS)))
+            _shown_as(ConsortiumProposal, ConsortiumStatus.AWAITING_PARTNERS))))
 
 
 def submitted_consortia(user: User) -> list[ConsortiumProposal]:
@@ -923,7 +1009,7 @@ def submitted_consortia(user: User) -> list[ConsortiumProposal]:
     return list(db.session.scalars(
         select(ConsortiumProposal).join(ConsortiumProposal.need).where(
             Need.municipality_id == user.municipality_id,
-            ConsortiumProposal.status == ConsortiumStatus.SUBMITTED)
+            _shown_as(ConsortiumProposal, ConsortiumStatus.SUBMITTED))
         .order_by(ConsortiumProposal.expires_at)))
 
 
@@ -940,7 +1026,7 @@ def organisation_consortia(user: User, statuses: Iterable[ConsortiumStatus] | No
             select(ConsortiumMember.proposal_id).where(
                 ConsortiumMember.company_id == user.company_id)))
     if statuses is not None:
-        query = query.where(ConsortiumProposal.status.in_(list(statuses)))
+        query = query.where(or_(*(_shown_as(ConsortiumProposal, s) for s in statuses)))
     return list(db.session.scalars(query))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -36,6 +36,7 @@ PRICE_VALIDATORS = [
 class SolutionForm(FlaskForm):
     """A solution's listing: what it is, its fields, tags, maturity, price and regions."""
 
+    version = HiddenField()  # the version the form was loaded with (optimistic locking)
     title = StringField(_l("솔루션명"), validators=[
         DataRequired(_l("솔루션명을 입력하세요.")),
         Length(max=TITLE_MAX, message=_l("솔루션명은 %(max)d자 이하로 입력하세요.")),

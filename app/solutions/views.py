@@ -10,7 +10,7 @@ from app.company.access import company_member_required
 from app.extensions import db
 from app.labels import label
 from app.models import Solution, SolutionStatus
-from app.service_errors import abort_for, attach_error
+from app.service_errors import abort_for, commit_service, submitted_version
 from app.services import recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
@@ -62,6 +62,7 @@ def _form_data(solution: Solution) -> dict:
         "price_min": solution.price_min,
         "price_max": solution.price_max,
         "region_ids": [region.id for region in solution.regions_served],
+        "version": solution.version,
     }
 
 
@@ -96,16 +97,11 @@ def create():
     """Write a new solution (saved as a draft)."""
     form = SolutionForm()
     if form.validate_on_submit():
-        try:
-            solution = solutions.create_solution(current_user, _input_from(form))
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: solutions.create_solution(current_user,
+                                                                   _input_from(form)), form)
+        if outcome:
             flash(_("솔루션을 초안으로 저장했습니다. 내용을 확인한 뒤 게시하세요."), "success")
-            return redirect(url_for("solutions.detail", solution_id=solution.id))
+            return redirect(url_for("solutions.detail", solution_id=outcome.value.id))
     return render_template("solutions/form.html", form=form, solution=None,
                            company=current_user.company), (400 if form.errors else 200)
 
@@ -133,17 +129,16 @@ def edit(solution_id: int):
     solution = _own(solution_id)
     form = SolutionForm(data=_form_data(solution))
     if form.validate_on_submit():
-        try:
-            solutions.update_solution(current_user, solution_id, _input_from(form))
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        outcome = commit_service(lambda: solutions.update_solution(
+            current_user, solution_id, _input_from(form), submitted_version(form)), form)
+        if outcome:
             flash(_("솔루션을 저장했습니다."), "success")
             return redirect(url_for("solutions.detail", solution_id=solution_id))
         solution = _own(solution_id)
+        if outcome.conflict:  # show what the colleague saved; the user re-applies the change
+            form = SolutionForm(formdata=None, data=_form_data(solution))
+            form.form_errors.append(outcome.error.message)
+            return _render_edit(solution, form, ReferenceForm(formdata=None), 409)
     return _render_edit(solution, form, ReferenceForm(formdata=None),
                         400 if form.errors else 200)
 
@@ -153,15 +148,10 @@ def edit(solution_id: int):
 def change_status(solution_id: int):
     """Publish, archive, re-publish or unpublish."""
     _own(solution_id)
-    try:
-        solution = solutions.change_status(current_user, solution_id,
-                                           request.form.get("status", ""))
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    outcome = commit_service(lambda: solutions.change_status(current_user, solution_id,
+                                                             request.form.get("status", "")))
+    if outcome:
+        solution = outcome.value
         message = _("상태를 ‘%(status)s’(으)로 바꿨습니다.", status=label(solution.status))
         note = solutions.visibility_note(solution)
         flash(f"{message} {note}" if note else message, "success")
@@ -173,15 +163,10 @@ def change_status(solution_id: int):
 def delete(solution_id: int):
     """Delete a draft."""
     _own(solution_id)
-    try:
-        title = solutions.delete_solution(current_user, solution_id)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
+    outcome = commit_service(lambda: solutions.delete_solution(current_user, solution_id))
+    if not outcome:
         return redirect(url_for("solutions.detail", solution_id=solution_id))
-    db.session.commit()
-    flash(_("‘%(title)s’ 초안을 삭제했습니다.", title=title), "success")
+    flash(_("‘%(title)s’ 초안을 삭제했습니다.", title=outcome.value), "success")
     return redirect(url_for("solutions.index"))
 
 
@@ -192,20 +177,13 @@ def add_reference(solution_id: int):
     solution = _own(solution_id)
     reference_form = ReferenceForm()
     if reference_form.validate_on_submit():
-        try:
-            solutions.add_reference(current_user, solution_id,
-                                    municipality_id=reference_form.municipality_id.data,
-                                    year=reference_form.year.data,
-                                    outcome=reference_form.outcome.data)
-        except ServiceError as error:
-            db.session.rollback()
-            abort_for(error)
-            attach_error(reference_form, error)
-            solution = _own(solution_id)
-        else:
-            db.session.commit()
+        if commit_service(lambda: solutions.add_reference(
+                current_user, solution_id, municipality_id=reference_form.municipality_id.data,
+                year=reference_form.year.data, outcome=reference_form.outcome.data),
+                reference_form):
             flash(_("도입 실적을 추가했습니다."), "success")
             return redirect(url_for("solutions.edit", solution_id=solution_id) + "#references")
+        solution = _own(solution_id)
     return _render_edit(solution, SolutionForm(formdata=None, data=_form_data(solution)),
                         reference_form, 400)
 
@@ -215,13 +193,7 @@ def add_reference(solution_id: int):
 def remove_reference(solution_id: int, reference_id: int):
     """Remove a deployment reference."""
     _own(solution_id)
-    try:
-        solutions.remove_reference(current_user, solution_id, reference_id)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_for(error)
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit_service(lambda: solutions.remove_reference(current_user, solution_id,
+                                                         reference_id)):
         flash(_("도입 실적을 삭제했습니다."), "success")
     return redirect(url_for("solutions.edit", solution_id=solution_id) + "#references")

@@ -194,6 +194,7 @@ def test_main_journey_from_sign_up_to_shared_contacts(live_server, new_page, scr
     link = re.search(r"https?://\S+/auth/confirm/\S+", mails[0].body)
     assert link, mails[0].body
     company_page.goto(link.group(0))
+    company_page.get_by_role("button", name="가입 완료하기").click()
     expect(flash(company_page)).to_contain_text("가입이 완료되었습니다")
 
     # ...registers the company and applies to the alliance.
