@@ -84,6 +84,7 @@ class BaseConfig:
     NOTIFY_MATCHES_EVERY_MINUTES = _env_int("NOTIFY_MATCHES_EVERY_MINUTES", 5)
     EXPIRE_REQUESTS_EVERY_MINUTES = _env_int("EXPIRE_REQUESTS_EVERY_MINUTES", 15)
     REAP_JOBS_EVERY_MINUTES = _env_int("REAP_JOBS_EVERY_MINUTES", 1)
+    DELIVER_MAIL_EVERY_MINUTES = _env_int("DELIVER_MAIL_EVERY_MINUTES", 1)
     PRUNE_CHANGES_EVERY_MINUTES = _env_int("PRUNE_CHANGES_EVERY_MINUTES", 10)
     NIGHTLY_REMATCH_UTC_HOUR = _env_int("NIGHTLY_REMATCH_UTC_HOUR", 18)  # 03:00 in Seoul
     # Each engine reports the last change it applied at most this often (0: never); a process

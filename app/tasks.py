@@ -119,6 +119,15 @@ def notify_matches() -> None:
         unit_of_work.commit()
 
 
+@huey.periodic_task(every(BaseConfig.DELIVER_MAIL_EVERY_MINUTES))
+def deliver_mail() -> None:
+    """Retry e-mail whose delivery after commit failed or never ran (the outbox is claim-safe)."""
+    from app.services.mail import deliver_pending
+
+    with task_context():
+        deliver_pending()
+
+
 @huey.periodic_task(every(BaseConfig.EXPIRE_REQUESTS_EVERY_MINUTES))
 def expire_requests() -> None:
     """Expire overdue requests and proposals, then remind of those expiring soon."""

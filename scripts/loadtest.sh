@@ -55,8 +55,12 @@ fi
 $PY loadtest/manifest.py > "$OUT/manifest.json"
 
 echo "== starting gunicorn (${WORKERS} workers x ${THREADS} threads) on 127.0.0.1:${PORT}"
-.venv/bin/gunicorn 'wsgi:app' -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$PORT" \
-  --timeout 120 --error-logfile "$OUT/gunicorn.log" --log-level warning &
+# The repository's gunicorn.conf.py, as `make serve` runs it; plain HTTP on loopback, so cookies
+# may not require HTTPS here. The JSON request log goes to a file (it is part of the cost).
+SESSION_COOKIE_SECURE=0 WEB_CONCURRENCY="$WORKERS" GUNICORN_THREADS="$THREADS" \
+  GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_TIMEOUT=120 GUNICORN_LOG_LEVEL=warning \
+  .venv/bin/gunicorn -c gunicorn.conf.py 'wsgi:app' --error-logfile "$OUT/gunicorn.log" \
+  2> "$OUT/requests.log" &
 GUNICORN_PID=$!
 cleanup() { kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; }
 trap cleanup EXIT

@@ -261,13 +261,26 @@ def test_periodic_schedule_is_registered_with_the_configured_intervals():
         return {task.name for task in tasks.huey.read_periodic(moment)}
 
     night = TestingConfig.NIGHTLY_REMATCH_UTC_HOUR
-    assert due(night, 0) == {"reap_jobs", "notify_matches", "expire_requests", "nightly_rematch",
-                             "prune_change_log"}
-    assert due((night + 1) % 24, 0) == {"reap_jobs", "notify_matches", "expire_requests",
-                                        "prune_change_log"}
-    assert due(night, TestingConfig.NOTIFY_MATCHES_EVERY_MINUTES) == {"reap_jobs",
-                                                                      "notify_matches"}
-    assert due(night, 1) == {"reap_jobs"}
+    assert due(night, 0) == {"reap_jobs", "deliver_mail", "notify_matches", "expire_requests",
+                             "nightly_rematch", "prune_change_log"}
+    assert due((night + 1) % 24, 0) == {"reap_jobs", "deliver_mail", "notify_matches",
+                                        "expire_requests", "prune_change_log"}
+    assert due(night, TestingConfig.NOTIFY_MATCHES_EVERY_MINUTES) == {
+        "reap_jobs", "deliver_mail", "notify_matches"}
+    assert due(night, 1) == {"reap_jobs", "deliver_mail"}
+
+
+def test_the_mail_task_delivers_what_after_commit_delivery_missed(app, db, outbox):
+    from app.models.mail import OutgoingEmail
+
+    # Committed by a process that died before its after-commit delivery ran.
+    db.session.add(OutgoingEmail(to_address="official@example.kr", subject="제목", body="본문"))
+    db.session.commit()
+    assert outbox == []
+    tasks.deliver_mail()
+    tasks.deliver_mail()
+    assert [m.to for m in outbox] == ["official@example.kr"]
+    assert db.session.scalar(select(func.count()).select_from(OutgoingEmail)) == 1
 
 
 def test_queue_url_picks_the_storage(tmp_path):
