@@ -79,4 +79,5 @@ def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool =
 def submitted_version(form: FlaskForm) -> int | None:
     """The record version an edit form was loaded with (None when absent or malformed)."""
     value = str(getattr(form, "version").data or "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only ('²'.isdigit() is true but int() refuses it), and no more than a version needs.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None

@@ -16,13 +16,11 @@ from flask_login import current_user
 
 from app.auth.access import role_required
 from app.dashboard import charts, tables
-from app.services import company_import
 from app.dashboard.forms import CompanyImportForm, RematchForm
-from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Job, Role
 from app.models.base import utcnow
-from app.services import jobs
+from app.services import company_import, jobs, unit_of_work
 from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)
@@ -97,7 +95,7 @@ def rematch():
         return redirect(url_for("dashboard.job", job_id=running.id))
     job = jobs.start(REMATCH_JOB, str(jobs.LABELS[REMATCH_JOB]), {"top_k": 10},
                      started_by=current_user)
-    db.session.commit()  # the job's task is enqueued once this commit succeeded
+    unit_of_work.commit()  # the job's task is enqueued once this commit succeeded
     return redirect(url_for("dashboard.job", job_id=job.id))
 
 
@@ -119,7 +117,7 @@ def import_companies():
                            "rows": [[line, values] for line, values in rows]}
                 job = jobs.start(IMPORT_JOB, str(jobs.LABELS[IMPORT_JOB]), payload,
                                  started_by=current_user)
-                db.session.commit()
+                unit_of_work.commit()
                 return redirect(url_for("dashboard.job", job_id=job.id))
     failed = bool(form.errors) or bool(check and check.errors)
     return render_template("dashboard/import.html", form=form, check=check,
