@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from flask import Flask, current_app, has_app_context
@@ -28,7 +29,9 @@ _consumer_app_lock = threading.Lock()
 def make_huey(url: str) -> Huey:
     """A Huey instance for a QUEUE_URL: sqlite:///path/to/file or redis://host:port/db."""
     if url.startswith("sqlite:///"):
-        return SqliteHuey(QUEUE_NAME, filename=url[len("sqlite:///"):], results=False)
+        path = Path(url[len("sqlite:///"):])
+        path.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no instance/ yet
+        return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(QUEUE_NAME, url=url, results=False)
     raise RuntimeError(f"QUEUE_URL must start with sqlite:/// or redis:// (got {url!r}) "

@@ -287,6 +287,9 @@ def test_queue_url_picks_the_storage(tmp_path):
     from huey import SqliteHuey
 
     assert isinstance(tasks.make_huey(f"sqlite:///{tmp_path / 'q.sqlite3'}"), SqliteHuey)
+    # As in a fresh clone, where instance/ does not exist yet.
+    assert isinstance(tasks.make_huey(f"sqlite:///{tmp_path / 'new' / 'q.sqlite3'}"), SqliteHuey)
+    assert (tmp_path / "new" / "q.sqlite3").exists()
     with pytest.raises(RuntimeError, match="QUEUE_URL"):
         tasks.make_huey("amqp://127.0.0.1/")
 
