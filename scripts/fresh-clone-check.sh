@@ -33,6 +33,10 @@ until curl -fsS "http://127.0.0.1:$PORT/solutions" -o "$work/solutions.html" 2>/
   fi
   sleep 2
 done
+if ! pgrep -g "$server_pid" -f "huey_consumer app.tasks.huey" >/dev/null; then
+  echo "fresh-clone check FAILED: make run did not start the queue consumer" >&2
+  exit 1
+fi
 "$PYTHON" - "$work/solutions.html" "$work/make-run.log" <<'PY'
 import re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
@@ -40,5 +44,6 @@ log = open(sys.argv[2], encoding="utf-8").read()
 cards = len(re.findall(r'href="/solutions/\d+"', page))
 assert "분류 12개" in log, "load-reference-data did not load the 12 shipped categories"
 assert cards > 0, "the catalogue lists no demo solution"
-print(f"fresh-clone check passed: make run served the catalogue ({cards} solution links)")
+print(f"fresh-clone check passed: make run served the catalogue ({cards} solution links) "
+      "and started the queue consumer")
 PY
