@@ -435,7 +435,7 @@ def test_declined_request_shows_status_and_reason_to_the_requester(live_server, 
 # --- 4. an expired request -------------------------------------------------------------------
 
 
-def test_overdue_request_expires_when_the_inbox_is_opened(live_server, new_page):
+def test_overdue_request_reads_as_expired_and_the_scheduled_job_records_it(live_server, new_page):
     request = make_pending_request(live_server, "만료")
 
     def backdate():
@@ -448,7 +448,6 @@ def test_overdue_request_expires_when_the_inbox_is_opened(live_server, new_page)
     page.goto("/matches/")
     expect(page.get_by_role("heading", name=re.compile("응답이 필요한 요청"))).to_be_visible()
     expect(page.locator("li.match-row").filter(has_text=request.need_title)).to_have_count(0)
-    assert match_status(live_server, request.match_id) == MatchStatus.EXPIRED
 
     page.get_by_role("link", name="전체 내역").click()
     row = page.locator("li.match-row").filter(has_text=request.need_title).first
@@ -457,6 +456,11 @@ def test_overdue_request_expires_when_the_inbox_is_opened(live_server, new_page)
     expect(page.locator("h1 [data-status]")).to_have_attribute("data-status", "expired")
     expect(page.get_by_text("응답 기한이 지나 만료되었습니다.")).to_be_visible()
     expect(page.get_by_role("button", name="수락")).to_have_count(0)
+    # Pages never write: the request reads as expired, and the scheduled job records it.
+    assert match_status(live_server, request.match_id) == MatchStatus.PENDING
+    expired = in_app(live_server, lambda: workflow.expire_overdue().matches)
+    assert expired == 1
+    assert match_status(live_server, request.match_id) == MatchStatus.EXPIRED
 
 
 # --- 5. a third organisation may not act ----------------------------------------------------
