@@ -12,9 +12,11 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +45,9 @@ need_secondary_category = Table(
 )
 
 
+ACTIVE_NEED_CONDITION = "moderation_status = 'active'"
+
+
 class Need(VersionedMixin, TimestampMixin, Base):
     """A municipality's problem, budget and timeline."""
 
@@ -57,6 +62,24 @@ class Need(VersionedMixin, TimestampMixin, Base):
         CheckConstraint(
             "target_population IS NULL OR target_population >= 0",
             name="target_population_non_negative",
+        ),
+        # The public needs list (one status, newest first) reads a dozen index entries.
+        Index(
+            "ix_need_active_status_created",
+            "status",
+            "created_at",
+            "id",
+            sqlite_where=text(ACTIVE_NEED_CONDITION),
+            postgresql_where=text(ACTIVE_NEED_CONDITION),
+        ),
+        # Landing statistics and per-municipality counts without reading the rows.
+        Index(
+            "ix_need_active_municipality",
+            "municipality_id",
+            "created_by_id",
+            "status",
+            sqlite_where=text(ACTIVE_NEED_CONDITION),
+            postgresql_where=text(ACTIVE_NEED_CONDITION),
         ),
     )
 

@@ -12,9 +12,11 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +66,9 @@ solution_region = Table(
 )
 
 
+LISTED_SOLUTION_CONDITION = "status = 'published' AND moderation_status = 'active'"
+
+
 class Solution(VersionedMixin, TimestampMixin, Base):
     """A smart-city solution listed by a company."""
 
@@ -74,6 +79,23 @@ class Solution(VersionedMixin, TimestampMixin, Base):
         CheckConstraint(
             "price_min IS NULL OR price_max IS NULL OR price_min <= price_max",
             name="price_range_ordered",
+        ),
+        # The public catalogue's default order, so a page reads a dozen index entries, not
+        # every solution; the partial condition is the row part of public_solution_clause.
+        Index(
+            "ix_solution_listed_newest",
+            text("coalesce(published_at, created_at) DESC"),
+            text("id DESC"),
+            sqlite_where=text(LISTED_SOLUTION_CONDITION),
+            postgresql_where=text(LISTED_SOLUTION_CONDITION),
+        ),
+        # Counts and company pages of listed solutions straight from the index.
+        Index(
+            "ix_solution_listed_company",
+            "company_id",
+            "id",
+            sqlite_where=text(LISTED_SOLUTION_CONDITION),
+            postgresql_where=text(LISTED_SOLUTION_CONDITION),
         ),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, case, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -74,6 +74,14 @@ class MunicipalityGroup:
     basics: list[tuple[Municipality, int]]
 
 
+# Columns list cards never show (a solution card shows its summary, a need card the start of
+# its description): not read for lists, loaded on first access on the rare page that needs them.
+SOLUTION_CARD_OPTIONS = (defer(Solution.description), defer(Solution.analysed_text),
+                         selectinload(Solution.company), selectinload(Solution.primary_category))
+NEED_CARD_OPTIONS = (defer(Need.analysed_text), selectinload(Need.municipality),
+                     selectinload(Need.primary_category))
+
+
 def like_pattern(term: str) -> str:
     """A %term% LIKE pattern with %, _ and the escape character taken literally."""
     escaped = (term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
@@ -96,9 +104,7 @@ def _category_ids(code: str):
 
 def solution_search(filters: SolutionFilters) -> Select:
     """A select of public solutions matching the filters, in the requested order."""
-    query = select(Solution).where(public_solution_clause()).options(
-        selectinload(Solution.company), selectinload(Solution.primary_category)
-    )
+    query = select(Solution).where(public_solution_clause()).options(*SOLUTION_CARD_OPTIONS)
     for term in keyword_terms(filters.q):
         query = query.where(or_(
             _contains(Solution.title, term),
@@ -146,9 +152,7 @@ def solution_search(filters: SolutionFilters) -> Select:
 
 def need_search(filters: NeedFilters) -> Select:
     """A select of public needs matching the filters, in the requested order."""
-    query = select(Need).where(public_need_clause()).options(
-        selectinload(Need.municipality), selectinload(Need.primary_category)
-    )
+    query = select(Need).where(public_need_clause()).options(*NEED_CARD_OPTIONS)
     if filters.statuses:
         query = query.where(Need.status.in_(filters.statuses))
     for term in keyword_terms(filters.q):
@@ -254,7 +258,7 @@ def municipality_public_needs(municipality: Municipality) -> Select:
     return (
         select(Need)
         .where(public_need_clause(), Need.municipality_id == municipality.id)
-        .options(selectinload(Need.municipality), selectinload(Need.primary_category))
+        .options(*NEED_CARD_OPTIONS)
         .order_by(case((Need.status == NeedStatus.OPEN, 0), else_=1),
                   Need.created_at.desc(), Need.id.desc())
     )
@@ -266,8 +270,8 @@ def landing_stats() -> dict[str, int]:
         "solutions": db.session.scalar(
             select(func.count(Solution.id)).where(public_solution_clause())) or 0,
         "open_needs": db.session.scalar(
-            select(func.count(Need.id)).where(public_need_clause(),
-                                              Need.status == NeedStatus.OPEN)) or 0,
+            select(func.count()).select_from(Need).where(public_need_clause(),
+                                                         Need.status == NeedStatus.OPEN)) or 0,
         "members": db.session.scalar(
             select(func.count(Company.id))
             .where(Company.membership_status == MembershipStatus.APPROVED)) or 0,

@@ -1,0 +1,44 @@
+"""catalogue: partial indexes matching the public lists' filters and sort orders
+
+Revision ID: 7c3e9a1d4b2f
+Revises: 5e1f0c2a9b7d
+Create Date: 2026-12-01 22:45:00.000000
+
+The public solution and need lists, their counts and the landing statistics read a dozen
+index entries instead of scanning every row (issue 7 §6; figures in docs/benchmarks.md).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '7c3e9a1d4b2f'
+down_revision = '5e1f0c2a9b7d'
+branch_labels = None
+depends_on = None
+
+LISTED_SOLUTION = "status = 'published' AND moderation_status = 'active'"
+ACTIVE_NEED = "moderation_status = 'active'"
+
+
+def _partial(condition: str) -> dict:
+    return {"sqlite_where": sa.text(condition), "postgresql_where": sa.text(condition)}
+
+
+def upgrade():
+    op.create_index('ix_solution_listed_newest', 'solution',
+                    [sa.text('coalesce(published_at, created_at) DESC'), sa.text('id DESC')],
+                    **_partial(LISTED_SOLUTION))
+    op.create_index('ix_solution_listed_company', 'solution', ['company_id', 'id'],
+                    **_partial(LISTED_SOLUTION))
+    op.create_index('ix_need_active_status_created', 'need', ['status', 'created_at', 'id'],
+                    **_partial(ACTIVE_NEED))
+    op.create_index('ix_need_active_municipality', 'need',
+                    ['municipality_id', 'created_by_id', 'status'], **_partial(ACTIVE_NEED))
+
+
+def downgrade():
+    op.drop_index('ix_need_active_municipality', table_name='need')
+    op.drop_index('ix_need_active_status_created', table_name='need')
+    op.drop_index('ix_solution_listed_company', table_name='solution')
+    op.drop_index('ix_solution_listed_newest', table_name='solution')
