@@ -20,7 +20,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
+from app.models.base import (
+    Base,
+    ModerationStatus,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    trigram_index,
+)
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
@@ -81,6 +88,8 @@ class Need(VersionedMixin, TimestampMixin, Base):
             sqlite_where=text(ACTIVE_NEED_CONDITION),
             postgresql_where=text(ACTIVE_NEED_CONDITION),
         ),
+        trigram_index("ix_need_title_trgm", "title"),
+        trigram_index("ix_need_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
+from app.models.base import (
+    Base,
+    ModerationStatus,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    trigram_index,
+)
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -56,6 +63,8 @@ solution_tag = Table(
     Base.metadata,
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tag.id"), primary_key=True),
+    # Keyword search finds solutions by tag: tag first, the primary key serves solution first.
+    Index("ix_solution_tag_tag_id", "tag_id"),
 )
 
 solution_region = Table(
@@ -97,6 +106,9 @@ class Solution(VersionedMixin, TimestampMixin, Base):
             sqlite_where=text(LISTED_SOLUTION_CONDITION),
             postgresql_where=text(LISTED_SOLUTION_CONDITION),
         ),
+        trigram_index("ix_solution_title_trgm", "title"),
+        trigram_index("ix_solution_summary_trgm", "summary"),
+        trigram_index("ix_solution_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

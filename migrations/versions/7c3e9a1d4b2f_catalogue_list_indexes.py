@@ -6,6 +6,9 @@ Create Date: 2026-12-01 22:45:00.000000
 
 The public solution and need lists, their counts and the landing statistics read a dozen
 index entries instead of scanning every row (issue 7 §6; figures in docs/benchmarks.md).
+Keyword search (ILIKE '%term%') gets GIN trigram indexes on PostgreSQL. pg_trgm is a trusted
+extension (PostgreSQL 13+), so the database owner creates it without superuser; on SQLite the
+same names are plain indexes (the models declare one index for both).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,6 +22,13 @@ depends_on = None
 
 LISTED_SOLUTION = "status = 'published' AND moderation_status = 'active'"
 ACTIVE_NEED = "moderation_status = 'active'"
+TRIGRAM_INDEXES = (
+    ('ix_solution_title_trgm', 'solution', 'title'),
+    ('ix_solution_summary_trgm', 'solution', 'summary'),
+    ('ix_solution_description_trgm', 'solution', 'description'),
+    ('ix_need_title_trgm', 'need', 'title'),
+    ('ix_need_description_trgm', 'need', 'description'),
+)
 
 
 def _partial(condition: str) -> dict:
@@ -35,9 +45,18 @@ def upgrade():
                     **_partial(ACTIVE_NEED))
     op.create_index('ix_need_active_municipality', 'need',
                     ['municipality_id', 'created_by_id', 'status'], **_partial(ACTIVE_NEED))
+    op.create_index('ix_solution_tag_tag_id', 'solution_tag', ['tag_id'])
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    for name, table, column in TRIGRAM_INDEXES:
+        op.create_index(name, table, [column], postgresql_using='gin',
+                        postgresql_ops={column: 'gin_trgm_ops'})
 
 
 def downgrade():
+    for name, table, _column in reversed(TRIGRAM_INDEXES):
+        op.drop_index(name, table_name=table)
+    op.drop_index('ix_solution_tag_tag_id', table_name='solution_tag')
     op.drop_index('ix_need_active_municipality', table_name='need')
     op.drop_index('ix_need_active_status_created', table_name='need')
     op.drop_index('ix_solution_listed_company', table_name='solution')
