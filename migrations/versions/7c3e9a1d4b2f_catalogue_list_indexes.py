@@ -35,6 +35,17 @@ def _partial(condition: str) -> dict:
     return {"sqlite_where": sa.text(condition), "postgresql_where": sa.text(condition)}
 
 
+def _trigram_opclass(bind) -> str:
+    """The trigram operator class, qualified by the schema pg_trgm lives in (PostgreSQL only)."""
+    if bind.dialect.name != 'postgresql':
+        return 'gin_trgm_ops'
+    bind.execute(sa.text('CREATE EXTENSION IF NOT EXISTS pg_trgm'))
+    schema = bind.scalar(sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'pg_trgm'"))
+    return f'"{schema}".gin_trgm_ops'
+
+
 def upgrade():
     op.create_index('ix_solution_listed_newest', 'solution',
                     [sa.text('coalesce(published_at, created_at) DESC'), sa.text('id DESC')],
@@ -46,11 +57,10 @@ def upgrade():
     op.create_index('ix_need_active_municipality', 'need',
                     ['municipality_id', 'created_by_id', 'status'], **_partial(ACTIVE_NEED))
     op.create_index('ix_solution_tag_tag_id', 'solution_tag', ['tag_id'])
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    opclass = _trigram_opclass(op.get_bind())
     for name, table, column in TRIGRAM_INDEXES:
         op.create_index(name, table, [column], postgresql_using='gin',
-                        postgresql_ops={column: 'gin_trgm_ops'})
+                        postgresql_ops={column: opclass})
 
 
 def downgrade():
