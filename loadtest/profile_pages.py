@@ -4,6 +4,7 @@ Run against a database holding the generated data set (see scripts/loadtest.sh):
 
     DATABASE_URL=postgresql://… .venv/bin/python loadtest/profile_pages.py --repeat 20
     … --cprofile need_detail     # also print the top functions of one page type
+    … --only home,browse_solutions --statements 3   # and each page type's slowest statements
 
 The engine is built once before measuring (as in a warmed-up worker). Detail pages are sampled
 at random, so most are first views (cache misses); my_company_large repeats one firm's page
@@ -30,6 +31,39 @@ from sqlalchemy import event, func, select  # noqa: E402
 SEARCH_TERMS = ("교통", "CCTV", "스마트 주차", "돌봄", "에너지", "침수", "관광", "디지털트윈")
 
 
+class StatementTiming:
+    """Counts and times every SQL statement an engine executes (execute only, not row loading)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total_ms = 0.0
+        self.by_statement: dict[str, float] = {}
+
+    def listen(self, engine) -> None:
+        """Time the engine's statements from now on."""
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def reset(self) -> None:
+        """Start counting one request."""
+        self.count, self.total_ms = 0, 0.0
+
+    def slowest(self, limit: int) -> list[tuple[str, float]]:
+        """The statements with the most time since the last clear, slowest first."""
+        ranked = sorted(self.by_statement.items(), key=lambda item: item[1], reverse=True)
+        return ranked[:limit]
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        conn.info.setdefault("statement_started", []).append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        elapsed = (time.perf_counter() - conn.info["statement_started"].pop()) * 1000
+        self.count += 1
+        self.total_ms += elapsed
+        key = " ".join(statement.split())[:110]
+        self.by_statement[key] = self.by_statement.get(key, 0.0) + elapsed
+
+
 def page_urls(rng: random.Random, repeat: int) -> dict[str, list[str]]:
     """Sample URLs of every page type from the database."""
     from app.extensions import db
@@ -43,6 +77,7 @@ def page_urls(rng: random.Random, repeat: int) -> dict[str, list[str]]:
     company_ids = list(db.session.scalars(select(Company.id)))
     pick = lambda ids: [rng.choice(ids) for _ in range(repeat)]  # noqa: E731
     return {
+        "home": ["/"] * repeat,
         "browse_solutions": [f"/solutions?page={rng.randint(1, 40)}" for _ in range(repeat)],
         "search_solutions": [f"/solutions?q={rng.choice(SEARCH_TERMS)}" for _ in range(repeat)],
         "browse_needs": [f"/needs?page={rng.randint(1, 40)}" for _ in range(repeat)],
@@ -61,6 +96,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cprofile", default=None, help="page type to profile with cProfile")
     parser.add_argument("--only", default=None, help="comma-separated page types")
+    parser.add_argument("--statements", type=int, default=0,
+                        help="also print this many slowest statements per page type (mean ms)")
     parser.add_argument("--warm", action="store_true",
                         help="repeat one URL per page type (cached results) instead of sampling")
     args = parser.parse_args()
@@ -73,10 +110,9 @@ def main() -> None:
 
     app = create_app("production")
     app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
-    statements = {"count": 0}
+    timing = StatementTiming()
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *a, **k: statements.__setitem__("count", statements["count"] + 1))
+        timing.listen(db.engine)
         rng = random.Random(args.seed)
         urls = page_urls(rng, args.repeat)
         large_accounts = large_company_accounts(limit=5)
@@ -96,16 +132,17 @@ def main() -> None:
         urls = {page_type: [found[0]] * len(found) for page_type, found in urls.items()}
 
     print(f"{'page type':24} {'n':>3} {'cpu p50':>8} {'cpu mean':>9} {'wall p50':>9} "
-          f"{'wall max':>9} {'SQL/req':>8}")
+          f"{'wall max':>9} {'SQL/req':>8} {'SQL ms':>7}")
     for page_type, page_urls_ in urls.items():
         if wanted and page_type not in wanted:
             continue
         who = client if page_type == "my_company_large" else anonymous
         who.get(page_urls_[0])  # warm caches of this page type once
-        cpu, wall, sql = [], [], []
+        cpu, wall, sql, sql_ms = [], [], [], []
+        timing.by_statement.clear()
         profiler = cProfile.Profile() if args.cprofile == page_type else None
         for url in page_urls_:
-            statements["count"] = 0
+            timing.reset()
             c0, w0 = time.process_time(), time.perf_counter()
             if profiler:
                 profiler.enable()
@@ -114,11 +151,15 @@ def main() -> None:
                 profiler.disable()
             cpu.append((time.process_time() - c0) * 1000)
             wall.append((time.perf_counter() - w0) * 1000)
-            sql.append(statements["count"])
+            sql.append(timing.count)
+            sql_ms.append(timing.total_ms)
             if response.status_code != 200:
                 print(f"  {url}: HTTP {response.status_code}", file=sys.stderr)
         print(f"{page_type:24} {len(cpu):3d} {statistics.median(cpu):7.1f}ms {statistics.mean(cpu):8.1f}ms "
-              f"{statistics.median(wall):8.1f}ms {max(wall):8.1f}ms {statistics.mean(sql):8.1f}")
+              f"{statistics.median(wall):8.1f}ms {max(wall):8.1f}ms {statistics.mean(sql):8.1f} "
+              f"{statistics.mean(sql_ms):6.1f}ms")
+        for statement, total in timing.slowest(args.statements):
+            print(f"    {total / len(cpu):6.1f}ms  {statement}")
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)

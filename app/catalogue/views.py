@@ -8,6 +8,7 @@ from app.catalogue.forms import CompanySearchForm, NeedSearchForm, SolutionSearc
 from app.extensions import db
 from app.models import Company, GovernmentLevel, Municipality, Need, Solution
 from app.services import catalogue as catalogue_service
+from app.services import pagination
 from app.services import recommendations
 from app.services.reference_data import categories, provinces
 from app.services.visibility import (
@@ -29,8 +30,7 @@ def _page() -> int:
 
 
 def _paginate(query):
-    return db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    return pagination.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"])
 
 
 @bp.route("/solutions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DDL, DateTime, Enum, Index, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -66,3 +66,14 @@ class ModerationStatus(str, enum.Enum):
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
+
+
+# Keyword search uses trigram indexes on PostgreSQL (pg_trgm is a trusted extension: the
+# database owner may create it without superuser). create_all needs it before the indexes.
+event.listen(Base.metadata, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """A GIN trigram index for ILIKE '%term%' on PostgreSQL; a plain index elsewhere."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})

@@ -12,13 +12,22 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
+from app.models.base import (
+    Base,
+    ModerationStatus,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    trigram_index,
+)
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
@@ -43,6 +52,9 @@ need_secondary_category = Table(
 )
 
 
+ACTIVE_NEED_CONDITION = "moderation_status = 'active'"
+
+
 class Need(VersionedMixin, TimestampMixin, Base):
     """A municipality's problem, budget and timeline."""
 
@@ -58,6 +70,26 @@ class Need(VersionedMixin, TimestampMixin, Base):
             "target_population IS NULL OR target_population >= 0",
             name="target_population_non_negative",
         ),
+        # The public needs list (one status, newest first) reads a dozen index entries.
+        Index(
+            "ix_need_active_status_created",
+            "status",
+            "created_at",
+            "id",
+            sqlite_where=text(ACTIVE_NEED_CONDITION),
+            postgresql_where=text(ACTIVE_NEED_CONDITION),
+        ),
+        # Landing statistics and per-municipality counts without reading the rows.
+        Index(
+            "ix_need_active_municipality",
+            "municipality_id",
+            "created_by_id",
+            "status",
+            sqlite_where=text(ACTIVE_NEED_CONDITION),
+            postgresql_where=text(ACTIVE_NEED_CONDITION),
+        ),
+        trigram_index("ix_need_title_trgm", "title"),
+        trigram_index("ix_need_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

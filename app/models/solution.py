@@ -12,13 +12,22 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ModerationStatus, TimestampMixin, VersionedMixin, enum_column
+from app.models.base import (
+    Base,
+    ModerationStatus,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    trigram_index,
+)
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -54,6 +63,8 @@ solution_tag = Table(
     Base.metadata,
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tag.id"), primary_key=True),
+    # Keyword search finds solutions by tag: tag first, the primary key serves solution first.
+    Index("ix_solution_tag_tag_id", "tag_id"),
 )
 
 solution_region = Table(
@@ -62,6 +73,9 @@ solution_region = Table(
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
     Column("municipality_id", ForeignKey("municipality.id"), primary_key=True),
 )
+
+
+LISTED_SOLUTION_CONDITION = "status = 'published' AND moderation_status = 'active'"
 
 
 class Solution(VersionedMixin, TimestampMixin, Base):
@@ -75,6 +89,26 @@ class Solution(VersionedMixin, TimestampMixin, Base):
             "price_min IS NULL OR price_max IS NULL OR price_min <= price_max",
             name="price_range_ordered",
         ),
+        # The public catalogue's default order, so a page reads a dozen index entries, not
+        # every solution; the partial condition is the row part of public_solution_clause.
+        Index(
+            "ix_solution_listed_newest",
+            text("coalesce(published_at, created_at) DESC"),
+            text("id DESC"),
+            sqlite_where=text(LISTED_SOLUTION_CONDITION),
+            postgresql_where=text(LISTED_SOLUTION_CONDITION),
+        ),
+        # Counts and company pages of listed solutions straight from the index.
+        Index(
+            "ix_solution_listed_company",
+            "company_id",
+            "id",
+            sqlite_where=text(LISTED_SOLUTION_CONDITION),
+            postgresql_where=text(LISTED_SOLUTION_CONDITION),
+        ),
+        trigram_index("ix_solution_title_trgm", "title"),
+        trigram_index("ix_solution_summary_trgm", "summary"),
+        trigram_index("ix_solution_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, case, distinct, func, or_, select, union
+from sqlalchemy.orm import aliased, defer, selectinload
 
 from app.extensions import db
 from app.models import (
@@ -74,6 +74,14 @@ class MunicipalityGroup:
     basics: list[tuple[Municipality, int]]
 
 
+# Columns list cards never show (a solution card shows its summary, a need card the start of
+# its description): not read for lists, loaded on first access on the rare page that needs them.
+SOLUTION_CARD_OPTIONS = (defer(Solution.description), defer(Solution.analysed_text),
+                         selectinload(Solution.company), selectinload(Solution.primary_category))
+NEED_CARD_OPTIONS = (defer(Need.analysed_text), selectinload(Need.municipality),
+                     selectinload(Need.primary_category))
+
+
 def like_pattern(term: str) -> str:
     """A %term% LIKE pattern with %, _ and the escape character taken literally."""
     escaped = (term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
@@ -94,23 +102,41 @@ def _category_ids(code: str):
     return select(Category.id).where(Category.code == code).scalar_subquery()
 
 
+def _solutions_mentioning(term: str):
+    """Ids of solutions whose title, summary, description, company or a tag contains the term.
+
+    One select per field, united, so PostgreSQL answers each from its own trigram index
+    (an OR across fields and subqueries would scan every description).
+    """
+    candidate = aliased(Solution)
+    return union(
+        select(candidate.id).where(_contains(candidate.title, term)),
+        select(candidate.id).where(_contains(candidate.summary, term)),
+        select(candidate.id).where(_contains(candidate.description, term)),
+        select(candidate.id).join(Company, Company.id == candidate.company_id)
+        .where(_contains(Company.name, term)),
+        select(solution_tag.c.solution_id).join(Tag, Tag.id == solution_tag.c.tag_id)
+        .where(_contains(Tag.name, term)),
+    )
+
+
+def _needs_mentioning(term: str):
+    """Ids of needs whose title, description, target area or municipality contains the term."""
+    candidate = aliased(Need)
+    return union(
+        select(candidate.id).where(_contains(candidate.title, term)),
+        select(candidate.id).where(_contains(candidate.description, term)),
+        select(candidate.id).where(_contains(candidate.target_area, term)),
+        select(candidate.id).join(Municipality, Municipality.id == candidate.municipality_id)
+        .where(or_(_contains(Municipality.full_name, term), _contains(Municipality.name_en, term))),
+    )
+
+
 def solution_search(filters: SolutionFilters) -> Select:
     """A select of public solutions matching the filters, in the requested order."""
-    query = select(Solution).where(public_solution_clause()).options(
-        selectinload(Solution.company), selectinload(Solution.primary_category)
-    )
+    query = select(Solution).where(public_solution_clause()).options(*SOLUTION_CARD_OPTIONS)
     for term in keyword_terms(filters.q):
-        query = query.where(or_(
-            _contains(Solution.title, term),
-            _contains(Solution.summary, term),
-            _contains(Solution.description, term),
-            Solution.company_id.in_(select(Company.id).where(_contains(Company.name, term))),
-            Solution.id.in_(
-                select(solution_tag.c.solution_id)
-                .join(Tag, Tag.id == solution_tag.c.tag_id)
-                .where(_contains(Tag.name, term))
-            ),
-        ))
+        query = query.where(Solution.id.in_(_solutions_mentioning(term)))
     if filters.category_code:
         category_id = _category_ids(filters.category_code)
         query = query.where(or_(
@@ -146,21 +172,11 @@ def solution_search(filters: SolutionFilters) -> Select:
 
 def need_search(filters: NeedFilters) -> Select:
     """A select of public needs matching the filters, in the requested order."""
-    query = select(Need).where(public_need_clause()).options(
-        selectinload(Need.municipality), selectinload(Need.primary_category)
-    )
+    query = select(Need).where(public_need_clause()).options(*NEED_CARD_OPTIONS)
     if filters.statuses:
         query = query.where(Need.status.in_(filters.statuses))
     for term in keyword_terms(filters.q):
-        query = query.where(or_(
-            _contains(Need.title, term),
-            _contains(Need.description, term),
-            _contains(Need.target_area, term),
-            Need.municipality_id.in_(
-                select(Municipality.id).where(or_(_contains(Municipality.full_name, term),
-                                                  _contains(Municipality.name_en, term)))
-            ),
-        ))
+        query = query.where(Need.id.in_(_needs_mentioning(term)))
     if filters.category_code:
         category_id = _category_ids(filters.category_code)
         query = query.where(or_(
@@ -254,7 +270,7 @@ def municipality_public_needs(municipality: Municipality) -> Select:
     return (
         select(Need)
         .where(public_need_clause(), Need.municipality_id == municipality.id)
-        .options(selectinload(Need.municipality), selectinload(Need.primary_category))
+        .options(*NEED_CARD_OPTIONS)
         .order_by(case((Need.status == NeedStatus.OPEN, 0), else_=1),
                   Need.created_at.desc(), Need.id.desc())
     )
@@ -266,8 +282,8 @@ def landing_stats() -> dict[str, int]:
         "solutions": db.session.scalar(
             select(func.count(Solution.id)).where(public_solution_clause())) or 0,
         "open_needs": db.session.scalar(
-            select(func.count(Need.id)).where(public_need_clause(),
-                                              Need.status == NeedStatus.OPEN)) or 0,
+            select(func.count()).select_from(Need).where(public_need_clause(),
+                                                         Need.status == NeedStatus.OPEN)) or 0,
         "members": db.session.scalar(
             select(func.count(Company.id))
             .where(Company.membership_status == MembershipStatus.APPROVED)) or 0,
