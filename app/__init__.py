@@ -5,7 +5,7 @@ from flask import Flask
 
 from app.config import INSTANCE_DIR, resolve_config
 from app.secret_key import configure_secret_key
-from app.security import PublicUrlFlask, configure_trusted_hosts
+from app.security import PublicUrlFlask, configure_trusted_hosts, register_security_headers
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(config: str | type | None = None) -> Flask:
     register_commands(app)
     register_queue(app)
     register_unit_of_work(app)
+    register_security_headers(app)
     return app
 
 

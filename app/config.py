@@ -107,6 +107,7 @@ class BaseConfig:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CityMatch <no-reply@citymatch.local>")
     MAIL_CAPTURE = False
+    SECURITY_HSTS_SECONDS = 0  # production only: plain-HTTP development would pin nothing useful
     REGISTRATION_LINK_MAX_AGE = 60 * 60 * 24
     TESTING = False
     DEBUG = False
@@ -141,6 +142,8 @@ class ProductionConfig(BaseConfig):
     # Cookies only over HTTPS (TLS ends at the load balancer). Turn off only for plain HTTP on
     # a trusted loopback, as the live-server tests do.
     SECRET_KEY_FILE = None  # never a generated key: SECRET_KEY is required
+    # Browsers keep to HTTPS for this long once they saw the header (0: no HSTS header).
+    SECURITY_HSTS_SECONDS = _env_int("SECURITY_HSTS_SECONDS", 31536000)
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", "1")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -1,9 +1,20 @@
-"""Transport security: trusted Host headers and absolute links from PUBLIC_BASE_URL."""
+"""Transport security: trusted Host headers, absolute links from PUBLIC_BASE_URL, headers."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Response
+
+# No inline scripts or styles anywhere (static/js/app.js, static/css/app.css); Bootstrap's CSS
+# draws its select arrows and close buttons from data: SVG images.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
 
 
 def public_url(app: Flask, path: str) -> str:
@@ -31,3 +42,20 @@ def configure_trusted_hosts(app: Flask) -> None:
     host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
     if host:
         app.config["TRUSTED_HOSTS"] = [host]
+
+
+def _add_security_headers(response: Response, hsts: str | None) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+    return response
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send the security headers on every response (HSTS only where SECURITY_HSTS_SECONDS > 0)."""
+    seconds = int(app.config.get("SECURITY_HSTS_SECONDS") or 0)
+    hsts = f"max-age={seconds}; includeSubDomains" if seconds > 0 else None
+    app.after_request(lambda response: _add_security_headers(response, hsts))
