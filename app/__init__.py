@@ -27,8 +27,8 @@ def create_app(config: str | type | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_queue(app)
-    register_unit_of_work(app)
     register_security_headers(app)
+    register_unit_of_work(app)
     return app
 
 

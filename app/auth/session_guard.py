@@ -1,7 +1,7 @@
 """Enforce the session lifetimes on every request (app/services/sessions.py)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in
 
@@ -17,6 +17,8 @@ def _stamp_sign_in(sender, user, **extra) -> None:
 
 def _enforce_lifetimes() -> None:
     """Sign out a revoked, idle or too old session; otherwise restart the idle timer."""
+    if request.endpoint == "static":
+        return
     if not current_user.is_authenticated:
         if "_user_id" in session:  # its token was revoked (logout elsewhere, suspension, …)
             logout_user()
