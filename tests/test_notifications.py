@@ -174,7 +174,8 @@ def test_notify_inside_a_request_keeps_the_request_locale(app, db, outbox, compa
 
     assert before == after == "ko"
     assert notification.body == "en"
-    assert "https://citymatch.example.kr/matches/" in outbox[0].body  # the request's host
+    assert "http://localhost/matches/" in outbox[0].body  # PUBLIC_BASE_URL, not the request's host
+    assert "citymatch.example.kr" not in outbox[0].body
 
 
 def test_mark_read_refuses_other_users_notification(app, db, company_user, official):
