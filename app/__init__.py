@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Flask
 
 from app.config import INSTANCE_DIR, resolve_config
+from app.secret_key import configure_secret_key
+from app.security import PublicUrlFlask, configure_trusted_hosts, register_security_headers
 
 
 def create_app(config: str | type | None = None) -> Flask:
     """Build the Flask app for a configuration name or class (default: CITYMATCH_ENV)."""
-    app = Flask(
+    app = PublicUrlFlask(
         __name__,
         instance_path=str(INSTANCE_DIR),
         template_folder="../templates",
@@ -16,6 +18,8 @@ def create_app(config: str | type | None = None) -> Flask:
     )
     app.config.from_object(resolve_config(config))
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    configure_secret_key(app)
+    configure_trusted_hosts(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -23,6 +27,7 @@ def create_app(config: str | type | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_queue(app)
+    register_security_headers(app)
     register_unit_of_work(app)
     return app
 
@@ -46,15 +51,16 @@ def register_extensions(app: Flask) -> None:
     login_manager.localize_callback = str
     login_manager.login_message_category = "warning"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.models import User
+    from app.auth import session_guard
+    from app.services.sessions import load_user
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(load_user)
+    session_guard.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
+    from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
@@ -70,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(company_bp, url_prefix="/my/company")
     app.register_blueprint(solutions_bp, url_prefix="/my/solutions")

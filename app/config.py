@@ -36,7 +36,9 @@ def _flag(name: str, default: str) -> bool:
 class BaseConfig:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key")
+    # No built-in key: without SECRET_KEY, development makes a random one in SECRET_KEY_FILE.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
     SQLALCHEMY_DATABASE_URI = _normalise_database_url(
         os.environ.get("DATABASE_URL", _default_sqlite_uri())
     )
@@ -50,6 +52,9 @@ class BaseConfig:
     # One JSON line per request on the citymatch.request logger, written to stderr.
     REQUEST_LOG_TO_STDERR = _flag("REQUEST_LOG_TO_STDERR", "1")
     WTF_CSRF_TIME_LIMIT = None
+    # Sessions end after this long without a request, and this long after sign-in in any case.
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "12"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -69,8 +74,11 @@ class BaseConfig:
     MATCH_REQUEST_EXPIRY_DAYS = int(os.environ.get("MATCH_REQUEST_EXPIRY_DAYS", "14"))
     MATCH_REMINDER_DAYS_BEFORE = int(os.environ.get("MATCH_REMINDER_DAYS_BEFORE", "3"))
     STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.6"))
-    # Absolute links in e-mails sent outside a request (CLI jobs).
+    # The site's address: every absolute link (e-mails) is built from it, never from the request.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host headers accepted (others: 400). Comma-separated; unset: see app/security.py.
+    TRUSTED_HOSTS = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                     if host.strip()] or None
     # Task queue (Huey, app/tasks.py): sqlite:///file (default, instance/queue.sqlite3) or redis://.
     QUEUE_URL = os.environ.get("QUEUE_URL") or _default_queue_url()
     QUEUE_IMMEDIATE = False  # run tasks at once in the caller (tests)
@@ -99,6 +107,7 @@ class BaseConfig:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CityMatch <no-reply@citymatch.local>")
     MAIL_CAPTURE = False
+    SECURITY_HSTS_SECONDS = 0  # production only: plain-HTTP development would pin nothing useful
     REGISTRATION_LINK_MAX_AGE = 60 * 60 * 24
     TESTING = False
     DEBUG = False
@@ -108,6 +117,7 @@ class DevelopmentConfig(BaseConfig):
     """Local development on the embedded SQLite database."""
 
     DEBUG = True
+    TRUSTED_HOSTS = BaseConfig.TRUSTED_HOSTS or ["localhost", "127.0.0.1"]
 
 
 class TestingConfig(BaseConfig):
@@ -118,6 +128,7 @@ class TestingConfig(BaseConfig):
         os.environ.get("TEST_DATABASE_URL", "sqlite://")
     )
     SECRET_KEY = "test-secret-key"
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     REQUEST_LOG_TO_STDERR = False
     WTF_CSRF_ENABLED = False
     MAIL_CAPTURE = True
@@ -130,6 +141,9 @@ class ProductionConfig(BaseConfig):
 
     # Cookies only over HTTPS (TLS ends at the load balancer). Turn off only for plain HTTP on
     # a trusted loopback, as the live-server tests do.
+    SECRET_KEY_FILE = None  # never a generated key: SECRET_KEY is required
+    # Browsers keep to HTTPS for this long once they saw the header (0: no HSTS header).
+    SECURITY_HSTS_SECONDS = _env_int("SECURITY_HSTS_SECONDS", 31536000)
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", "1")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

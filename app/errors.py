@@ -5,7 +5,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 from app.request_log import current_request_id
@@ -33,6 +33,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(400, _("보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No page: an untrusted Host has no URL adapter, so templates cannot build links.
+        return ("400 Bad Request: untrusted Host header (신뢰하지 않는 호스트)\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -65,8 +65,8 @@ def test_notify_stores_and_emails_with_absolute_link(app, db, outbox, company_us
     assert mail.to == company_user.email
     assert mail.subject == "새 관심 요청"
     assert "홍길동 님이 관심을 보냈습니다." in mail.body
-    assert "http://127.0.0.1:5000/matches/" in mail.body  # PUBLIC_BASE_URL outside requests
-    assert "http://127.0.0.1:5000/notifications/preferences" in mail.body
+    assert "http://localhost/matches/" in mail.body  # PUBLIC_BASE_URL outside requests
+    assert "http://localhost/notifications/preferences" in mail.body
 
 
 def test_notify_uses_public_base_url_setting(app, db, outbox, company_user, monkeypatch):
@@ -174,7 +174,8 @@ def test_notify_inside_a_request_keeps_the_request_locale(app, db, outbox, compa
 
     assert before == after == "ko"
     assert notification.body == "en"
-    assert "https://citymatch.example.kr/matches/" in outbox[0].body  # the request's host
+    assert "http://localhost/matches/" in outbox[0].body  # PUBLIC_BASE_URL, not the request's host
+    assert "citymatch.example.kr" not in outbox[0].body
 
 
 def test_mark_read_refuses_other_users_notification(app, db, company_user, official):
@@ -372,7 +373,7 @@ def test_cli_notifies_company_of_new_strong_need_once(app, db, runner, outbox, s
     assert need.title in sent[0].body and solution.title in sent[0].body
     assert _strong_notifications(db, official) == []  # the side that acted is not told
     mail = next(mail for mail in outbox if mail.to == company_user.email)
-    assert f"http://127.0.0.1:5000/needs/{need.id}?solution={solution.id}" in mail.body
+    assert f"http://localhost/needs/{need.id}?solution={solution.id}" in mail.body
 
     need.title = need.title + " (수정)"
     solution.summary = "요약을 고쳤습니다"

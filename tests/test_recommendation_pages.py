@@ -300,7 +300,7 @@ def test_consortium_on_the_need_page(client, db, company, flood_need, sensor_sol
     cards = re.findall(r'<article class="card mb-3 consortium".*?</article>', page, re.S)
     assert cards
     for card in cards:
-        shares = [int(v) for v in re.findall(r'style="width: 3rem">(\d+)%</span>', card)]
+        shares = [int(v) for v in re.findall(r'class="text-end w-percent">(\d+)%</span>', card)]
         assert len(shares) in (2, 3)
         assert 98 <= sum(shares) <= 102
 

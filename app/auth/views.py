@@ -10,7 +10,7 @@ from app.auth.access import is_safe_redirect
 from app.auth.forms import ConfirmRegistrationForm, LoginForm, RegistrationForm
 from app.models import Role
 from app.service_errors import commit_service
-from app.services import accounts, unit_of_work
+from app.services import accounts, sessions, unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -103,7 +103,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST with CSRF token)."""
+    """Sign out (POST with CSRF token): every copy of the session cookie stops working."""
+    sessions.revoke_all_sessions(current_user._get_current_object(), action="user.logout")
+    unit_of_work.commit()
     logout_user()
     flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("main.index"))

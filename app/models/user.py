@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import Base, TimestampMixin, enum_column
@@ -77,6 +79,9 @@ class User(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     # Interface language chosen by the user ("ko" or "en"); None follows the browser.
     locale: Mapped[Optional[str]] = mapped_column(String(8))
+    # Part of every session's user id (get_id): a new token signs out every existing session.
+    session_token: Mapped[str] = mapped_column(String(64), nullable=False,
+                                               default=lambda: secrets.token_hex(16))
 
     company: Mapped[Optional["Company"]] = relationship(back_populates="members")
     municipality: Mapped[Optional["Municipality"]] = relationship()
@@ -88,6 +93,14 @@ class User(UserMixin, TimestampMixin, Base):
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: user id and current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """Invalidate every session signed in before now (app/services/sessions.py)."""
+        self.session_token = secrets.token_hex(16)
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login
@@ -111,3 +124,14 @@ class User(UserMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+def _revoke_sessions_on_change(target: User, value, oldvalue, initiator) -> None:
+    """A new password, role or account status ends the user's existing sessions."""
+    if oldvalue in (NO_VALUE, NEVER_SET) or value == oldvalue:
+        return
+    target.rotate_session_token()
+
+
+for _attribute in (User.password_hash, User.role, User.account_status):
+    event.listen(_attribute, "set", _revoke_sessions_on_change, active_history=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
+from app.security import public_url
 from app.models import (
     AccountStatus,
     Company,
@@ -71,14 +72,10 @@ def local_path(endpoint: str, **values) -> str:
 
 
 def absolute_url(link: str) -> str:
-    """An absolute URL for a site-relative link (PUBLIC_BASE_URL when there is no request)."""
+    """An absolute URL for a site-relative link, on PUBLIC_BASE_URL (never the request's Host)."""
     if link.startswith(("http://", "https://")):
         return link
-    if has_request_context():
-        base = request.host_url
-    else:
-        base = current_app.config.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    return base.rstrip("/") + "/" + link.lstrip("/")
+    return public_url(current_app, link)
 
 
 def _email_text(body: str, link: str | None) -> str:

@@ -74,6 +74,8 @@ def live_server(tmp_path_factory):
             db.session.add(Category(code=code, name_ko=ko, name_en=en, sort_order=order))
         db.session.commit()
     server = make_server("127.0.0.1", 0, application, threaded=True)
+    # Mailed links are built from PUBLIC_BASE_URL, never from the request: point it at this server.
+    application.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(application, server)
