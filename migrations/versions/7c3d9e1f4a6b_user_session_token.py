@@ -1,7 +1,7 @@
 """user_account: session_token (server-side revocation of sessions)
 
 Revision ID: 7c3d9e1f4a6b
-Revises: 5e1f0c2a9b7d
+Revises: 7c3e9a1d4b2f
 Create Date: 2026-12-01 22:40:00
 
 Every existing user gets a random token, so the sessions signed before this upgrade (whose user
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3d9e1f4a6b'
-down_revision = '5e1f0c2a9b7d'
+down_revision = '7c3e9a1d4b2f'
 branch_labels = None
 depends_on = None
 
