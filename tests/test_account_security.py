@@ -167,7 +167,7 @@ def test_password_reset_by_mail_is_single_use(client, db, outbox, company_user):
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, company_user.id).check_password(STRONG)
-    assert "password_reset" in _audit_actions(db)
+    assert "user.password_reset" in _audit_actions(db)
     reused = client.post(link, data={"password": "another-good-pass-9",
                                      "password_confirm": "another-good-pass-9"})
     assert reused.status_code == 400
@@ -205,7 +205,7 @@ def test_change_password_asks_the_current_one(company_client, db, company_user):
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, company_user.id).check_password(STRONG)
-    assert "password_changed" in _audit_actions(db)
+    assert "user.password_changed" in _audit_actions(db)
 
 
 def test_password_change_revokes_sessions_when_the_module_exists(company_client, company_user,
@@ -228,14 +228,15 @@ def test_lockout_refuses_the_right_password_and_reveals_nothing(app, client, db,
     for email in (company_user.email, "nobody@example.kr"):
         for _ in range(3):
             client.post("/auth/login", data={"email": email, "password": "wrong-password-1"})
-        pages[email] = client.post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+        pages[email] = client.post("/auth/login",
+                                   data={"email": email, "password": factories.PASSWORD})
     known, unknown = pages[company_user.email], pages["nobody@example.kr"]
     assert known.status_code == unknown.status_code == 400
     assert "로그인을 잠시 막았습니다" in known.get_data(as_text=True)
     strip = lambda page: re.sub(r'value="[^"]*"', "", page)  # noqa: E731
     assert strip(known.get_data(as_text=True)) == strip(unknown.get_data(as_text=True))
     actions = _audit_actions(db)
-    assert actions.count("login_failed") == 3 and "account_locked" in actions
+    assert actions.count("user.login_failed") == 3 and "user.locked" in actions
 
 
 def test_lockout_ends_after_its_time(app, client, db, company_user, monkeypatch):
@@ -243,11 +244,13 @@ def test_lockout_ends_after_its_time(app, client, db, company_user, monkeypatch)
 
     monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_ATTEMPTS", 2)
     for _ in range(2):
-        client.post("/auth/login", data={"email": company_user.email, "password": "wrong-password-1"})
+        client.post("/auth/login",
+                    data={"email": company_user.email, "password": "wrong-password-1"})
     throttle = db.session.get(LoginThrottle, company_user.email)
     throttle.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    ok = client.post("/auth/login", data={"email": company_user.email, "password": factories.PASSWORD})
+    ok = client.post("/auth/login",
+                     data={"email": company_user.email, "password": factories.PASSWORD})
     assert ok.status_code == 302
 
 
@@ -262,7 +265,8 @@ def test_login_is_rate_limited_per_account_with_a_localised_429(client, db, rate
     english = client.post("/auth/login", data={"email": company_user.email, "password": "x" * 10},
                           headers={"Accept-Language": "en"})
     assert english.status_code == 429 and "Too many requests" in english.get_data(as_text=True)
-    other = client.post("/auth/login", data={"email": "someone.else@example.kr", "password": "x" * 10})
+    other = client.post("/auth/login",
+                        data={"email": "someone.else@example.kr", "password": "x" * 10})
     assert other.status_code == 400
 
 

@@ -120,11 +120,15 @@ def request_registration(
         department=(department or "").strip() or None,
         municipality_id=municipality_id if role == Role.MUNICIPALITY else None,
         invitation_token=invitation_token or None,
-        expires_at=utcnow() + timedelta(seconds=current_app.config["REGISTRATION_LINK_MAX_AGE"]),
+        expires_at=_registration_expiry(),
     )
     db.session.add(pending)
     db.session.flush()
     _send_confirmation_link(pending)
+
+
+def _registration_expiry() -> datetime:
+    return utcnow() + timedelta(seconds=current_app.config["REGISTRATION_LINK_MAX_AGE"])
 
 
 def _notify_account_exists(email: str) -> None:
@@ -163,7 +167,7 @@ def resend_confirmation(email: str) -> None:
     if pending is None or user_by_email(email) is not None:
         return
     pending.nonce = secrets.token_urlsafe(24)
-    pending.expires_at = utcnow() + timedelta(seconds=current_app.config["REGISTRATION_LINK_MAX_AGE"])
+    pending.expires_at = _registration_expiry()
     db.session.flush()
     _send_confirmation_link(pending)
 
@@ -284,14 +288,15 @@ def _count_failure(email: str, throttle: LoginThrottle | None, now: datetime) ->
     throttle.failed_count += 1
     user = user_by_email(email)
     if user is not None:
-        audit.record(None, "login_failed", user, after={"failed_count": throttle.failed_count})
+        audit.record(None, "user.login_failed", user,
+                     after={"failed_count": throttle.failed_count})
     outcome = LoginOutcome.BAD_CREDENTIALS
     if throttle.failed_count >= config["LOGIN_LOCKOUT_ATTEMPTS"]:
         throttle.locked_until = now + timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"])
         throttle.failed_count, throttle.window_start = 0, now
         outcome = LoginOutcome.LOCKED
         if user is not None:
-            audit.record(None, "account_locked", user,
+            audit.record(None, "user.locked", user,
                          after={"locked_until": throttle.locked_until.isoformat()})
     db.session.flush()
     return outcome
@@ -345,7 +350,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link (which then no longer works)."""
     user = user_for_reset_token(token)
-    _set_new_password(user, new_password, action="password_reset")
+    _set_new_password(user, new_password, action="user.password_reset")
     return user
 
 
@@ -353,7 +358,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """A signed-in user replaces their password, proving the current one."""
     if not user.check_password(current_password or ""):
         raise ServiceError(_("현재 비밀번호가 올바르지 않습니다."), field="current_password")
-    _set_new_password(user, new_password, action="password_changed", actor=user)
+    _set_new_password(user, new_password, action="user.password_changed", actor=user)
 
 
 def _set_new_password(user: User, new_password: str, *, action: str,

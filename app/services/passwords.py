@@ -34,7 +34,8 @@ def _personal_words(email: str | None, name: str | None) -> set[str]:
     return words
 
 
-def password_problem(password: str, *, email: str | None = None, name: str | None = None) -> str | None:
+def password_problem(password: str, *, email: str | None = None,
+                     name: str | None = None) -> str | None:
     """Why this password is refused, or None when it is acceptable."""
     password = password or ""
     if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
