@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -138,7 +139,8 @@ def _notify_account_exists(email: str) -> None:
     if notice is not None and _aware(notice.sent_at) > now - timedelta(hours=1):
         return
     if notice is None:
-        db.session.add(AccountExistsNotice(email=email, sent_at=now))
+        if _insert_once(AccountExistsNotice(email=email, sent_at=now)) is None:
+            return  # a concurrent attempt just sent it
     else:
         notice.sent_at = now
     send_mail(
@@ -148,6 +150,17 @@ def _notify_account_exists(email: str) -> None:
           "%(link)s\n본인이 아니라면 이 메일을 무시하세요.",
           link=url_for("auth.login", _external=True)),
     )
+
+
+def _insert_once(row):
+    """Insert a row keyed by e-mail in a savepoint; None when a concurrent request already did."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return row
 
 
 def _send_confirmation_link(pending: PendingRegistration) -> None:
@@ -200,12 +213,13 @@ def confirm_registration(token: str) -> User:
     if _aware(pending.expires_at) <= utcnow():
         raise ServiceError(_("가입 확인 링크가 만료되었습니다. 다시 가입해 주세요."))
     pending.used_at = utcnow()
+    password_hash, pending.password_hash = pending.password_hash, ""  # kept only until used
     role = Role(pending.role)
     user = User(
         email=pending.email,
         name=pending.name,
         role=role,
-        password_hash=pending.password_hash,
+        password_hash=password_hash,
         phone=pending.phone,
         department=pending.department,
         municipality_id=pending.municipality_id,
@@ -281,8 +295,8 @@ def _count_failure(email: str, throttle: LoginThrottle | None, now: datetime) ->
     config = current_app.config
     window = timedelta(seconds=config["LOGIN_LOCKOUT_WINDOW_SECONDS"])
     if throttle is None:
-        throttle = LoginThrottle(email=email, failed_count=0, window_start=now)
-        db.session.add(throttle)
+        throttle = (_insert_once(LoginThrottle(email=email, failed_count=0, window_start=now))
+                    or db.session.get(LoginThrottle, email, populate_existing=True))
     elif _aware(throttle.window_start) <= now - window:
         throttle.failed_count, throttle.window_start, throttle.locked_until = 0, now, None
     throttle.failed_count += 1
