@@ -36,13 +36,14 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (register every table on the metadata)
     from app import i18n, request_log
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.services import matching_changes
 
     request_log.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     matching_changes.register()
     login_manager.init_app(app)

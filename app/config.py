@@ -109,6 +109,18 @@ class BaseConfig:
     MAIL_CAPTURE = False
     SECURITY_HSTS_SECONDS = 0  # production only: plain-HTTP development would pin nothing useful
     REGISTRATION_LINK_MAX_AGE = 60 * 60 * 24
+    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 60 * 60)
+    # Lockout: this many failed sign-ins for one address within the window lock it for a while.
+    LOGIN_LOCKOUT_ATTEMPTS = _env_int("LOGIN_LOCKOUT_ATTEMPTS", 10)
+    LOGIN_LOCKOUT_WINDOW_SECONDS = _env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 15 * 60)
+    LOGIN_LOCKOUT_SECONDS = _env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+    # Rate limits (Flask-Limiter): memory:// is per process; use redis://… with several workers.
+    RATE_LIMITS_ENABLED = _flag("RATE_LIMITS_ENABLED", "1")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATE_LIMIT_AUTH_PER_IP = os.environ.get("RATE_LIMIT_AUTH_PER_IP", "30 per minute; 300 per hour")
+    RATE_LIMIT_AUTH_PER_ACCOUNT = os.environ.get("RATE_LIMIT_AUTH_PER_ACCOUNT",
+                                                 "10 per minute; 50 per hour")
+    RATE_LIMIT_INTEREST_PER_IP = os.environ.get("RATE_LIMIT_INTEREST_PER_IP", "30 per minute")
     TESTING = False
     DEBUG = False
 
@@ -134,6 +146,7 @@ class TestingConfig(BaseConfig):
     MAIL_CAPTURE = True
     QUEUE_IMMEDIATE = True
     MATCHING_POSITION_REPORT_SECONDS = 0.0
+    RATE_LIMITS_ENABLED = False  # the `rate_limits` fixture turns them on with small numbers
 
 
 class ProductionConfig(BaseConfig):

@@ -107,6 +107,22 @@ def outbox(app, db):
 
 
 @pytest.fixture()
+def rate_limits(app, db):
+    """Rate limits on, with small numbers (they are off in TestingConfig), reset around the test."""
+    from app.extensions import limiter
+
+    settings = {"RATE_LIMITS_ENABLED": True, "RATE_LIMIT_AUTH_PER_IP": "6 per minute",
+                "RATE_LIMIT_AUTH_PER_ACCOUNT": "3 per minute",
+                "RATE_LIMIT_INTEREST_PER_IP": "2 per minute"}
+    saved = {key: app.config[key] for key in settings}
+    app.config.update(settings)
+    limiter.reset()
+    yield settings
+    app.config.update(saved)
+    limiter.reset()
+
+
+@pytest.fixture()
 def shared_data() -> Path:
     """../shared/data, or skip when it is not beside the project."""
     if not SHARED_DATA.is_dir():

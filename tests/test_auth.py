@@ -85,7 +85,7 @@ def test_bad_sign_up_input_is_refused_with_field_messages(client, db, outbox):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "올바른 이메일 주소가 아닙니다" in page
-    assert "비밀번호는 8자 이상" in page
+    assert "비밀번호는 10자 이상" in page
     assert outbox == [] and _user_count(db) == 0
 
 

@@ -65,7 +65,7 @@ def test_short_password_is_refused(db, runner):
     result = runner.invoke(args=["create-admin", "--email", "short@citymatch.kr",
                                  "--password", "short"])
     assert result.exit_code != 0
-    assert "8자 이상" in result.output
+    assert "10자 이상" in result.output
     db.session.expire_all()
     assert user_count(db) == 0
 
@@ -75,5 +75,14 @@ def test_malformed_email_is_refused(db, runner):
                                  "--password", PASSWORD])
     assert result.exit_code != 0
     assert "올바른 이메일 주소가 아닙니다" in result.output
+    db.session.expire_all()
+    assert user_count(db) == 0
+
+
+def test_common_password_is_refused(db, runner):
+    result = runner.invoke(args=["create-admin", "--email", "common@citymatch.kr",
+                                 "--password", "1234567890"])
+    assert result.exit_code != 0
+    assert "너무 흔하거나" in result.output
     db.session.expire_all()
     assert user_count(db) == 0

@@ -63,7 +63,7 @@ class RegistrationForm(FlaskForm):
                                   validators=[Optional()])
     password = PasswordField(_l("비밀번호"), validators=[
         DataRequired(_l("비밀번호를 입력하세요.")),
-        Length(min=8, max=128, message=_l("비밀번호는 8자 이상 128자 이하여야 합니다.")),
+        Length(min=10, max=128, message=_l("비밀번호는 10자 이상 128자 이하여야 합니다.")),
     ])
     password_confirm = PasswordField(_l("비밀번호 확인"), validators=[
         DataRequired(_l("비밀번호를 한 번 더 입력하세요.")),
@@ -80,3 +80,38 @@ class RegistrationForm(FlaskForm):
 
 class ConfirmRegistrationForm(FlaskForm):
     """The button that completes a sign-up from the e-mailed link (POST, so reading it is safe)."""
+
+
+def _new_password_fields():
+    return (
+        PasswordField(_l("새 비밀번호"), validators=[
+            DataRequired(_l("비밀번호를 입력하세요.")),
+            Length(min=10, max=128, message=_l("비밀번호는 10자 이상 128자 이하여야 합니다.")),
+        ]),
+        PasswordField(_l("새 비밀번호 확인"), validators=[
+            DataRequired(_l("비밀번호를 한 번 더 입력하세요.")),
+            EqualTo("password", message=_l("비밀번호가 일치하지 않습니다.")),
+        ]),
+    )
+
+
+class EmailOnlyForm(FlaskForm):
+    """An e-mail address (password reset request, confirmation resend)."""
+
+    email = EmailField(_l("이메일"), validators=[DataRequired(_l("이메일을 입력하세요.")),
+                                            Email(_l("올바른 이메일 주소가 아닙니다.")),
+                                            Length(max=254, message=_l("이메일은 254자 이하여야 합니다."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password chosen from a reset link."""
+
+    password, password_confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password and a new one."""
+
+    current_password = PasswordField(_l("현재 비밀번호"),
+                                     validators=[DataRequired(_l("비밀번호를 입력하세요."))])
+    password, password_confirm = _new_password_fields()

@@ -7,15 +7,27 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.access import is_safe_redirect
-from app.auth.forms import ConfirmRegistrationForm, LoginForm, RegistrationForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmRegistrationForm,
+    EmailOnlyForm,
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from app.models import Role
 from app.service_errors import commit_service
+from app.rate_limits import auth_limits
 from app.services import accounts, sessions, unit_of_work
+from app.services.accounts import LoginOutcome
 
 bp = Blueprint("auth", __name__)
 
 REGISTRATION_SENT = _l("입력하신 주소로 안내 메일을 보냈습니다. 메일의 링크를 열어 가입을 완료하세요.")
 BAD_LOGIN = _l("이메일 또는 비밀번호가 올바르지 않습니다.")
+LOCKED_LOGIN = _l("로그인 시도가 너무 많아 이 이메일 주소의 로그인을 잠시 막았습니다. 잠시 후 다시 시도하세요.")
+RESET_SENT = _l("이 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다.")
+RESEND_SENT = _l("이 주소로 확인을 기다리는 가입이 있으면 확인 메일을 다시 보냈습니다.")
 
 
 def _home_for(user) -> str:
@@ -27,6 +39,7 @@ def _home_for(user) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@auth_limits
 def register():
     """Sign up as company staff or a municipal official (optionally from an invitation)."""
     if current_user.is_authenticated:
@@ -80,24 +93,93 @@ def confirm(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@auth_limits
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
     form = LoginForm()
+    unconfirmed = False
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(str(BAD_LOGIN))
-        elif not user.is_active:
-            form.email.errors.append(_("정지된 계정입니다. 관리자에게 문의하세요."))
-        else:
-            accounts.record_login(user)
-            unit_of_work.commit()
-            login_user(user)
+        result = accounts.sign_in(form.email.data, form.password.data)
+        unit_of_work.commit()
+        if result.outcome == LoginOutcome.SIGNED_IN:
+            login_user(result.user)
             target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else _home_for(user))
-    return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+            return redirect(target if is_safe_redirect(target) else _home_for(result.user))
+        if result.outcome == LoginOutcome.SUSPENDED:
+            form.email.errors.append(_("정지된 계정입니다. 관리자에게 문의하세요."))
+        elif result.outcome == LoginOutcome.LOCKED:
+            form.email.errors.append(str(LOCKED_LOGIN))
+        elif result.outcome == LoginOutcome.UNCONFIRMED:
+            unconfirmed = True
+            form.email.errors.append(_("아직 가입 확인을 마치지 않았습니다. 메일의 링크를 열어 가입을 완료하세요."))
+        else:
+            form.password.errors.append(str(BAD_LOGIN))
+    return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), (
+        400 if form.errors else 200)
+
+
+@bp.route("/confirm/resend", methods=["GET", "POST"])
+@auth_limits
+def resend_confirmation():
+    """Send the sign-up confirmation link again (the same answer for any address)."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit() and commit_service(
+            lambda: accounts.resend_confirmation(form.email.data), form):
+        flash(str(RESEND_SENT), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/email_only.html", form=form,
+                           title=_("확인 메일 다시 받기"), english="Resend confirmation",
+                           button=_("확인 메일 보내기")), (400 if form.errors else 200)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@auth_limits
+def reset_request():
+    """Ask for a password reset link (the same answer for any address)."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit() and commit_service(
+            lambda: accounts.request_password_reset(form.email.data), form):
+        flash(str(RESET_SENT), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/email_only.html", form=form,
+                           title=_("비밀번호 재설정"), english="Reset password",
+                           button=_("재설정 링크 보내기")), (400 if form.errors else 200)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@auth_limits
+def reset_with_token(token: str):
+    """Choose a new password from an e-mailed link (single use)."""
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        try:
+            accounts.user_for_reset_token(token)
+        except accounts.ServiceError as refused:
+            flash(refused.message, "danger")
+            return redirect(url_for("auth.reset_request"))
+    elif form.validate_on_submit() and commit_service(
+            lambda: accounts.reset_password(token, form.password.data), form):
+        flash(_("비밀번호를 바꿨습니다. 새 비밀번호로 로그인하세요."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/password.html", form=form, title=_("새 비밀번호 정하기"),
+                           english="Choose a new password"), (400 if form.errors else 200)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A signed-in user changes their password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit() and commit_service(
+            lambda: accounts.change_password(current_user, form.current_password.data,
+                                             form.password.data), form):
+        login_user(current_user._get_current_object())  # every other session has ended
+        flash(_("비밀번호를 바꿨습니다. 다른 기기에서는 로그아웃되었습니다."), "success")
+        return redirect(_home_for(current_user))
+    return render_template("auth/password.html", form=form, title=_("비밀번호 변경"),
+                           english="Change password"), (400 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -33,6 +33,7 @@ from app.models import (
     Role,
     Solution,
 )
+from app.rate_limits import interest_limits
 from app.service_errors import commit_service
 from app.services import workflow
 from app.services.visibility import can_view_need, can_view_solution
@@ -170,6 +171,7 @@ def detail(match_id: int):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@interest_limits
 @role_required(*ORGANISATION_ROLES)
 def new():
     """Express interest in a need–solution pair, with a message for the other side."""
@@ -330,6 +332,7 @@ def _selected_partners(form: ConsortiumForm) -> list[Solution] | None:
 
 
 @bp.route("/consortia/new", methods=["GET", "POST"])
+@interest_limits
 @role_required(Role.COMPANY)
 def consortium_new():
     """Propose a consortium to a need (usually from a partnership suggestion)."""

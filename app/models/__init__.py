@@ -1,4 +1,5 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
+from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
 from app.models.audit import AuditLog
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
@@ -32,6 +33,7 @@ __all__ = [
     "MatchStatus",
     "Notification",
     "Side",
+    "AccountExistsNotice",
     "AccountStatus",
     "AuditLog",
     "Base",
@@ -44,6 +46,7 @@ __all__ = [
     "GovernmentLevel",
     "Job",
     "LogCursor",
+    "LoginThrottle",
     "MatchingChange",
     "Maturity",
     "MembershipStatus",
@@ -52,6 +55,7 @@ __all__ = [
     "Need",
     "NeedStatus",
     "OutgoingEmail",
+    "PendingRegistration",
     "OfficialStatus",
     "Recommendation",
     "Role",

@@ -108,6 +108,10 @@ ACTION_LABELS: dict[str, Any] = {
     "user.suspend": _l("계정 정지"),
     "user.reactivate": _l("계정 복구"),
     "user.create_admin": _l("관리자 계정 생성"),
+    "user.login_failed": _l("로그인 실패"),
+    "user.locked": _l("로그인 일시 잠금"),
+    "user.password_reset": _l("비밀번호 재설정"),
+    "user.password_changed": _l("비밀번호 변경"),
 }
 
 TARGET_LABELS: dict[str, Any] = {
