@@ -120,32 +120,30 @@ def login():
         400 if form.errors else 200)
 
 
+def _email_link_page(send, sent_message, title: str, english: str, button: str):
+    """A one-field form that mails a link (the same answer whether or not the address exists)."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit() and commit_service(lambda: send(form.email.data), form):
+        flash(str(sent_message), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/email_only.html", form=form, title=title, english=english,
+                           button=button), (400 if form.errors else 200)
+
+
 @bp.route("/confirm/resend", methods=["GET", "POST"])
 @auth_limits
 def resend_confirmation():
     """Send the sign-up confirmation link again (the same answer for any address)."""
-    form = EmailOnlyForm()
-    if form.validate_on_submit() and commit_service(
-            lambda: accounts.resend_confirmation(form.email.data), form):
-        flash(str(RESEND_SENT), "info")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/email_only.html", form=form,
-                           title=_("확인 메일 다시 받기"), english="Resend confirmation",
-                           button=_("확인 메일 보내기")), (400 if form.errors else 200)
+    return _email_link_page(accounts.resend_confirmation, RESEND_SENT, _("확인 메일 다시 받기"),
+                            "Resend confirmation", _("확인 메일 보내기"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
 @auth_limits
 def reset_request():
     """Ask for a password reset link (the same answer for any address)."""
-    form = EmailOnlyForm()
-    if form.validate_on_submit() and commit_service(
-            lambda: accounts.request_password_reset(form.email.data), form):
-        flash(str(RESET_SENT), "info")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/email_only.html", form=form,
-                           title=_("비밀번호 재설정"), english="Reset password",
-                           button=_("재설정 링크 보내기")), (400 if form.errors else 200)
+    return _email_link_page(accounts.request_password_reset, RESET_SENT, _("비밀번호 재설정"),
+                            "Reset password", _("재설정 링크 보내기"))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

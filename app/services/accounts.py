@@ -296,9 +296,12 @@ def _count_failure(email: str, throttle: LoginThrottle | None, now: datetime) ->
     if throttle is None:
         throttle = (_insert_once(LoginThrottle(email=email, failed_count=0, window_start=now))
                     or db.session.get(LoginThrottle, email, populate_existing=True))
-    elif _aware(throttle.window_start) <= now - window:
-        throttle.failed_count, throttle.window_start, throttle.locked_until = 0, now, None
-    throttle.failed_count += 1
+    if _aware(throttle.window_start) <= now - window:
+        throttle.failed_count, throttle.window_start, throttle.locked_until = 1, now, None
+    else:
+        # Counted in the database, so failures of concurrent attempts all count.
+        throttle.failed_count = LoginThrottle.failed_count + 1
+    db.session.flush()
     user = user_by_email(email)
     if user is not None:
         audit.record(None, "user.login_failed", user,
