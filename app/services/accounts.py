@@ -40,6 +40,9 @@ _RESET_SALT = "citymatch-password-reset"
 # Compared against when the e-mail is unknown, so both paths cost one hash check.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
+# At most one "account exists" notice per address in this interval (finding 7 of issue 8).
+ACCOUNT_EXISTS_NOTICE_INTERVAL = timedelta(hours=1)
+
 
 def normalise_email(email: str) -> str:
     """E-mail addresses are compared case-insensitively, without surrounding spaces."""
@@ -135,7 +138,7 @@ def _notify_account_exists(email: str) -> None:
     """Tell a registered address someone tried to sign up with it, at most once an hour."""
     now = utcnow()
     notice = db.session.get(AccountExistsNotice, email)
-    if notice is not None and _aware(notice.sent_at) > now - timedelta(hours=1):
+    if notice is not None and _aware(notice.sent_at) > now - ACCOUNT_EXISTS_NOTICE_INTERVAL:
         return
     if notice is None:
         if _insert_once(AccountExistsNotice(email=email, sent_at=now)) is None:
