@@ -25,7 +25,12 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import accounts, audit
-from app.services.bizno import is_valid_business_number, normalise_business_number
+from app.services.bizno import (
+    NumberProblem,
+    normalise_business_number,
+    number_problem,
+    structure_message,
+)
 from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 from app.services.mail import send_mail
 
@@ -128,9 +133,12 @@ def _validate_profile(profile: CompanyProfile, exclude_id: int | None = None) ->
     if digits is None:
         raise ServiceError(_("사업자등록번호는 숫자 10자리입니다. (예: 123-45-67890)"),
                            field="business_number")
-    if not is_valid_business_number(digits):
+    problem = number_problem(digits)
+    if problem is NumberProblem.CHECK_DIGIT:
         raise ServiceError(_("유효하지 않은 사업자등록번호입니다. 번호를 다시 확인하세요."),
                            field="business_number")
+    if problem is not None:
+        raise ServiceError(structure_message(problem), field="business_number")
 
     try:
         size_class = SizeClass(profile.size_class)
