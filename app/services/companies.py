@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts, audit
+from app.services import accounts, audit, business_status
 from app.services.bizno import (
     NumberProblem,
     normalise_business_number,
@@ -207,6 +207,7 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     if actor.company_id is not None:
         raise ServiceError(_("이미 소속 기업이 있습니다. 한 계정은 한 기업에만 소속될 수 있습니다."))
     clean = _validate_profile(profile)
+    nts_answers = business_status.lookup([clean.business_number])  # None when switched off
     company = Company(membership_status=MembershipStatus.NONE)
     _apply_profile(company, clean)
     db.session.add(company)
@@ -214,6 +215,7 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     actor.company = company
     db.session.flush()
     audit.record(actor, "company.create", company, after=audit.snapshot(company, AUDIT_FIELDS))
+    business_status.record(company, nts_answers)
     return company
 
 
@@ -235,11 +237,14 @@ def update_company(actor: User, profile: CompanyProfile,
         if clean.size_class != company.size_class:
             raise ServiceError(_("승인된 기업의 기업 규모는 변경할 수 없습니다. 관리자에게 문의하세요."),
                                field="size_class")
+    number_changed = clean.business_number != company.business_number
+    nts_answers = business_status.lookup([clean.business_number]) if number_changed else None
     before = audit.snapshot(company, AUDIT_FIELDS)
     _apply_profile(company, clean)
     _flush_unique()
     audit.record(actor, "company.update", company, before=before,
                  after=audit.snapshot(company, AUDIT_FIELDS))
+    business_status.record(company, nts_answers)
     return company
 
 

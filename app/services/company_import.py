@@ -23,7 +23,7 @@ from app.extensions import db
 from app.labels import label
 from app.models import Company, MembershipStatus, Role, SizeClass, User
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, business_status
 from app.services.bizno import (
     NumberProblem,
     normalise_business_number,
@@ -327,6 +327,7 @@ def import_rows(actor: User, rows: list[tuple[int, dict[str, str]]],
         raise ServiceError(_("파일에 문제가 있는 행이 %(count)d개 있어 아무것도 가져오지 않았습니다.",
                              count=check.bad_lines), field="file")
     provinces_by_id = {p.id: p for p in provinces()}
+    nts_answers = business_status.lookup(row.business_number for row in check.rows)
     now = utcnow()
     created = []
     for row in (progress(check.rows) if progress else check.rows):
@@ -353,5 +354,6 @@ def import_rows(actor: User, rows: list[tuple[int, dict[str, str]]],
         audit.record(actor, "company.import", company,
                      after=audit.snapshot(company, AUDIT_FIELDS),
                      reason=_("CSV 가져오기 (%(line)d행)", line=row.line))
+        business_status.record(company, nts_answers)
         created.append(company)
     return created
