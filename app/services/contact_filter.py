@@ -47,6 +47,8 @@ _URL = re.compile(
     rf"|{_START}[a-z0-9][a-z0-9\-]+(?:{_DOT}{_LABEL})*{_DOT}{_TLD}{_END}(?![.\-][a-z0-9])",  # a domain
     re.IGNORECASE,
 )
+# Technology names that are spelled like domains.
+_NOT_ADDRESSES = frozenset({"asp.net", "ado.net", "vb.net"})
 
 
 class ContactKind(str, enum.Enum):
@@ -77,7 +79,7 @@ def find_contact_details(text: str | None) -> ContactKind | None:
     normalised = unicodedata.normalize("NFKC", text)
     if _EMAIL.search(normalised) or _DISGUISED_EMAIL.search(normalised):
         return ContactKind.EMAIL
-    if _URL.search(normalised):
+    if any(match.group().lower() not in _NOT_ADDRESSES for match in _URL.finditer(normalised)):
         return ContactKind.URL
     if _has_phone(normalised):
         return ContactKind.PHONE
