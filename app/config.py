@@ -99,6 +99,13 @@ class BaseConfig:
     # not heard from for MATCHING_CONSUMER_TTL_SECONDS no longer holds back pruning.
     MATCHING_POSITION_REPORT_SECONDS = float(os.environ.get("MATCHING_POSITION_REPORT_SECONDS", "5"))
     MATCHING_CONSUMER_TTL_SECONDS = float(os.environ.get("MATCHING_CONSUMER_TTL_SECONDS", "600"))
+    # National Tax Service business status API (data.go.kr 국세청_사업자등록정보 진위확인 및
+    # 상태조회 서비스): off until NTS_SERVICE_KEY (the decoded key) is set. Each query waits at most
+    # NTS_TIMEOUT_SECONDS to connect and as long again to read; no answer shows as "not checked".
+    NTS_STATUS_API_URL = os.environ.get("NTS_STATUS_API_URL",
+                                        "https://api.odcloud.kr/api/nts-businessman/v1/status")
+    NTS_SERVICE_KEY = os.environ.get("NTS_SERVICE_KEY") or None
+    NTS_TIMEOUT_SECONDS = float(os.environ.get("NTS_TIMEOUT_SECONDS", "3"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -147,6 +154,7 @@ class TestingConfig(BaseConfig):
     QUEUE_IMMEDIATE = True
     MATCHING_POSITION_REPORT_SECONDS = 0.0
     RATE_LIMITS_ENABLED = False  # the `rate_limits` fixture turns them on with small numbers
+    NTS_SERVICE_KEY = None  # never the real API; tests/test_business_status.py runs a stub server
 
 
 class ProductionConfig(BaseConfig):

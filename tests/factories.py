@@ -36,8 +36,10 @@ def next_number() -> int:
 
 
 def valid_business_number(seed: int) -> str:
-    """A fictional ten-digit business number with a correct check digit."""
-    first_nine = f"{(100 + seed * 7919) % 1_000_000_000:09d}"
+    """A fictional business number of a possible structure (app/services/bizno.py), one per seed."""
+    office, rest = 101 + seed % 899, seed // 899
+    type_code, serial = 1 + rest % 99, 1 + (rest // 99) % 9999
+    first_nine = f"{office:03d}{type_code:02d}{serial:04d}"
     return first_nine + str(check_digit(first_nine))
 
 

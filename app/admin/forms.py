@@ -38,6 +38,10 @@ class DecisionForm(FlaskForm):
     next = HiddenField()
 
 
+class BusinessStatusForm(FlaskForm):
+    """Ask the National Tax Service again about a company's business number (CSRF only)."""
+
+
 class FilterForm(FlaskForm):
     """A GET form read from the query string (no CSRF token)."""
 

@@ -18,6 +18,7 @@ from flask_login import current_user, logout_user
 
 from app.admin.forms import (
     AuditFilterForm,
+    BusinessStatusForm,
     CompanyFilterForm,
     DecisionForm,
     ListingFilterForm,
@@ -26,10 +27,11 @@ from app.admin.forms import (
 )
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
+from app.labels import label
 from app.models import Company, Need, Role, Solution, User
 from app.service_errors import commit_service
 from app.services import admin as admin_service
-from app.services import visibility
+from app.services import business_status, visibility
 
 bp = Blueprint("admin", __name__)
 
@@ -129,6 +131,9 @@ def _render_company(company: Company, form: DecisionForm | None = None):
         actions=admin_service.available_actions(admin_service.COMPANY_TRANSITIONS,
                                                 company.membership_status),
         history=admin_service.audit_entries_for(company),
+        business_status=business_status.latest_check(company),
+        business_status_enabled=business_status.is_enabled(),
+        business_status_form=BusinessStatusForm(formdata=None),
     )
 
 
@@ -144,6 +149,20 @@ def company_decision(company_id: int):
     company = db.get_or_404(Company, company_id)
     return _decide(company, admin_service.decide_membership, _render_company,
                    url_for("admin.company_detail", company_id=company.id))
+
+
+@bp.route("/companies/<int:company_id>/business-status", methods=["POST"])
+def company_business_status(company_id: int):
+    """Ask the National Tax Service again whether the company's business is active."""
+    company = db.get_or_404(Company, company_id)
+    if not BusinessStatusForm().validate_on_submit():
+        abort(400)
+    outcome = commit_service(lambda: business_status.recheck(current_user._get_current_object(),
+                                                             company))
+    if outcome:
+        flash(_("국세청 사업자 상태를 조회했습니다: %(status)s",
+                status=label(outcome.value.status)), "success")
+    return redirect(url_for("admin.company_detail", company_id=company.id))
 
 
 # --- officials -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
 from app.models.audit import AuditLog
+from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
@@ -36,6 +37,8 @@ __all__ = [
     "AccountExistsNotice",
     "AccountStatus",
     "AuditLog",
+    "BusinessStatus",
+    "BusinessStatusCheck",
     "Base",
     "Category",
     "Company",

@@ -97,6 +97,7 @@ ACTION_LABELS: dict[str, Any] = {
     "company.reject": _l("기업 반려"),
     "company.suspend": _l("기업 정지"),
     "company.reinstate": _l("기업 정지 해제"),
+    "company.business_status": _l("국세청 사업자 상태조회"),
     "official.verify": _l("공무원 인증"),
     "official.reject": _l("공무원 반려"),
     "official.suspend": _l("공무원 정지"),
@@ -122,6 +123,7 @@ TARGET_LABELS: dict[str, Any] = {
 }
 
 FIELD_LABELS: dict[str, Any] = {
+    "business_status": _l("국세청 사업자 상태"),
     "membership_status": _l("회원 상태"),
     "membership_reason": _l("회원 상태 사유"),
     "membership_decided_at": _l("결정 일시"),

@@ -101,7 +101,7 @@ def _bulk_insert(table, rows: list[dict[str, Any]], returning_id: bool = False) 
 
 def _business_number(rng: random.Random, used: set[str]) -> str:
     while True:
-        first_nine = f"{rng.randint(100, 999)}{rng.randint(81, 88)}{rng.randint(0, 9999):04d}"
+        first_nine = f"{rng.randint(101, 999)}{rng.randint(81, 88)}{rng.randint(1, 9999):04d}"
         number = first_nine + str(check_digit(first_nine))
         if number not in used:
             used.add(number)

@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.contact_filter import ContactKind, find_contact_details
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.visibility import need_is_public, solution_is_public
 from app.templating import lazy_place_name
@@ -188,21 +189,40 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
+def _refuse_contact_details(text: str, field: str) -> None:
+    """Contact details are shared only after both sides agreed and an admin approved."""
+    kind = find_contact_details(text)
+    if kind is ContactKind.PHONE:
+        raise ServiceError(_("승인 전에 보내는 글에는 전화번호를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+    if kind is ContactKind.EMAIL:
+        raise ServiceError(_("승인 전에 보내는 글에는 이메일 주소를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+    if kind is ContactKind.URL:
+        raise ServiceError(_("승인 전에 보내는 글에는 웹 주소(URL)를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+
+
 def _check_message(message: str | None) -> str:
     message = _clean(message)
     if not message:
         raise ServiceError(_("상대방에게 보낼 메시지를 입력하세요."), field="message")
     if len(message) > MESSAGE_MAX:
         raise ServiceError(_("메시지는 %(n)d자 이하로 입력하세요.", n=MESSAGE_MAX), field="message")
+    _refuse_contact_details(message, "message")
     return message
 
 
-def _check_reason(reason: str | None, *, required: bool = False) -> str | None:
+def _check_reason(reason: str | None, *, required: bool = False,
+                  to_other_side: bool = False) -> str | None:
+    """A reason; one shown to the other side before approval may not carry contact details."""
     reason = _clean(reason)
     if required and not reason:
         raise ServiceError(_("사유를 입력하세요."), field="reason")
     if len(reason) > REASON_MAX:
         raise ServiceError(_("사유는 %(n)d자 이하로 입력하세요.", n=REASON_MAX), field="reason")
+    if to_other_side:
+        _refuse_contact_details(reason, "reason")
     return reason or None
 
 
@@ -355,7 +375,7 @@ def accept(actor: User, match: Match) -> Match:
 def decline(actor: User, match: Match, reason: str | None = None) -> Match:
     """The other side says no, optionally with a reason."""
     _require_responder(actor, match)
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(match)
     _refuse_if_expired(match)
     _transition(match, "decline")
@@ -804,7 +824,7 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     proposal = member.proposal
     if member.is_lead or not is_member_of(actor, member.company_id):
         raise PermissionDenied()
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(proposal)
     for colleague in proposal.members:  # the other partners' answers as of the lock
         db.session.refresh(colleague)
@@ -859,7 +879,7 @@ def answer_consortium(actor: User, proposal: ConsortiumProposal, accept_it: bool
     """The municipality accepts (→ mutual, admin review) or declines a submitted consortium."""
     if not is_official_of(actor, proposal.need.municipality_id) or proposal.submitted_at is None:
         raise PermissionDenied()
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(proposal)
     if proposal.status == ConsortiumStatus.SUBMITTED and is_overdue(proposal):
         raise ServiceError(_("응답 기한이 지난 제안입니다."))
