@@ -1,7 +1,7 @@
 """business status checks: the National Tax Service's answers about companies' numbers
 
 Revision ID: b5d8f2a61c3e
-Revises: a7c3e9d41b20
+Revises: b5d2e8f0c3a1
 Create Date: 2026-12-02 00:30:00.000000
 
 `business_status_check` keeps one row per query of the NTS status API (only written when
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5d8f2a61c3e'
-down_revision = 'a7c3e9d41b20'
+down_revision = 'b5d2e8f0c3a1'
 branch_labels = None
 depends_on = None
 
