@@ -211,3 +211,17 @@ def test_the_rule_is_the_same_in_python_and_sql(db, official, pending_official, 
     in_sql = set(database.session.scalars(select(User.id).where(
         User.id.in_([u.id for u in everyone]), User.acts_for_organisation)))
     assert in_python == in_sql == {official.id, company_user.id, admin_user.id}
+
+
+def test_pages_offer_deal_flow_actions_only_to_those_acting_for_the_organisation(
+        db, login, deal_flow, pending_client):
+    company = deal_flow["company"]
+    staff = database.session.scalars(select(User).where(User.company_id == company.id)).first()
+    need_page = f"/needs/{deal_flow['need'].id}"
+    client = login(staff)
+    assert 'data-testid="express-interest"' in text(client.get(need_page))
+    company.membership_status = MembershipStatus.SUSPENDED
+    unit_of_work.commit()
+    assert 'data-testid="express-interest"' not in text(client.get(need_page))
+    assert "/matches/" not in text(pending_client.get("/my/needs/"))
+    assert "/verification/" in text(pending_client.get("/my/needs/"))
