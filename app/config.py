@@ -107,6 +107,11 @@ class BaseConfig:
     NTS_SERVICE_KEY = os.environ.get("NTS_SERVICE_KEY") or None
     NTS_TIMEOUT_SECONDS = float(os.environ.get("NTS_TIMEOUT_SECONDS", "3"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
+    # Officials' e-mail domains when a municipality lists none (space-separated; subdomains count).
+    OFFICIAL_EMAIL_DOMAINS = os.environ.get("OFFICIAL_EMAIL_DOMAINS", "go.kr")
+    # Verification documents officials upload (PDF, PNG, JPEG), kept in the database.
+    VERIFICATION_DOCUMENT_MAX_BYTES = _env_int("VERIFICATION_DOCUMENT_MAX_BYTES", 4 * 1024 * 1024)
+    VERIFICATION_DOCUMENTS_PER_USER = _env_int("VERIFICATION_DOCUMENTS_PER_USER", 5)
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}

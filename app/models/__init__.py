@@ -12,6 +12,7 @@ from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
+from app.models.verification import EvidenceKind, OfficialEvidence
 from app.models.workflow import (
     ConfirmationStatus,
     ConsortiumMember,
@@ -46,6 +47,7 @@ __all__ = [
     "DeploymentReference",
     "EmailStatus",
     "EnginePosition",
+    "EvidenceKind",
     "GovernmentLevel",
     "Job",
     "LogCursor",
@@ -59,6 +61,7 @@ __all__ = [
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",
+    "OfficialEvidence",
     "OfficialStatus",
     "Recommendation",
     "Role",

@@ -102,6 +102,8 @@ ACTION_LABELS: dict[str, Any] = {
     "official.reject": _l("공무원 반려"),
     "official.suspend": _l("공무원 정지"),
     "official.reinstate": _l("공무원 정지 해제"),
+    "official.evidence_added": _l("공무원 인증 증빙 제출"),
+    "municipality.email_domains": _l("지자체 공식 이메일 도메인 변경"),
     "solution.suspend": _l("솔루션 게시 중단"),
     "solution.reinstate": _l("솔루션 게시 재개"),
     "need.suspend": _l("수요 게시 중단"),
@@ -120,10 +122,17 @@ TARGET_LABELS: dict[str, Any] = {
     "User": _l("사용자"),
     "Solution": _l("솔루션"),
     "Need": _l("수요"),
+    "Municipality": _l("지자체"),
 }
 
 FIELD_LABELS: dict[str, Any] = {
     "business_status": _l("국세청 사업자 상태"),
+
+    "email_domains": _l("공식 이메일 도메인"),
+    "evidence_id": _l("증빙 번호"),
+    "filename": _l("파일 이름"),
+    "content_type": _l("파일 형식"),
+    "size": _l("크기(바이트)"),
     "membership_status": _l("회원 상태"),
     "membership_reason": _l("회원 상태 사유"),
     "membership_decided_at": _l("결정 일시"),

@@ -13,7 +13,7 @@ from typing import Iterable
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -31,7 +31,6 @@ from app.models import (
     Municipality,
     Need,
     NeedStatus,
-    OfficialStatus,
     Role,
     Side,
     SizeClass,
@@ -231,14 +230,14 @@ def _is_active(user: User) -> bool:
 
 
 def is_official_of(user: User, municipality_id: int) -> bool:
-    """A verified, active official of this municipality."""
-    return bool(user.is_authenticated and user.is_verified_official and _is_active(user)
+    """An official acting for this municipality (verified, active: User.acts_for_organisation)."""
+    return bool(user.is_authenticated and user.is_official and user.acts_for_organisation
                 and user.municipality_id == municipality_id)
 
 
 def is_member_of(user: User, company_id: int) -> bool:
-    """An active staff member of this company."""
-    return bool(user.is_authenticated and user.is_company_user and _is_active(user)
+    """Staff acting for this company (active, approved member: User.acts_for_organisation)."""
+    return bool(user.is_authenticated and user.is_company_user and user.acts_for_organisation
                 and user.company_id == company_id)
 
 
@@ -611,8 +610,7 @@ def municipality_officials(municipality_id: int) -> list[User]:
     """Verified, active officials of a municipality."""
     return list(db.session.scalars(
         select(User).where(User.role == Role.MUNICIPALITY, User.municipality_id == municipality_id,
-                           User.official_status == OfficialStatus.VERIFIED,
-                           User.account_status == AccountStatus.ACTIVE).order_by(User.id)))
+                           User.acts_for_organisation).order_by(User.id)))
 
 
 def company_members(company_id: int) -> list[User]:
@@ -963,7 +961,9 @@ def _match_options(query):
 
 
 def _org_clause(user: User):
-    """Matches of the user's organisation."""
+    """Matches of the user's organisation (none unless the user acts for it)."""
+    if not user.acts_for_organisation:
+        return false()
     if user.is_official:
         return Match.need_id.in_(select(Need.id).where(Need.municipality_id == user.municipality_id))
     return Match.solution_id.in_(select(Solution.id).where(Solution.company_id == user.company_id))
@@ -1013,7 +1013,7 @@ def organisation_matches(user: User, status: MatchStatus | None = None):
 
 def consortium_invitations(user: User) -> list[ConsortiumMember]:
     """Partner invitations of the user's company still waiting for an answer."""
-    if not user.is_company_user or user.company_id is None:
+    if not user.is_company_user or not user.acts_for_organisation:
         return []
     return list(db.session.scalars(
         select(ConsortiumMember).join(ConsortiumMember.proposal).where(
@@ -1024,7 +1024,7 @@ def consortium_invitations(user: User) -> list[ConsortiumMember]:
 
 def submitted_consortia(user: User) -> list[ConsortiumProposal]:
     """Consortium proposals waiting for the user's municipality's answer."""
-    if not user.is_official:
+    if not user.is_official or not user.acts_for_organisation:
         return []
     return list(db.session.scalars(
         select(ConsortiumProposal).join(ConsortiumProposal.need).where(
@@ -1036,6 +1036,8 @@ def submitted_consortia(user: User) -> list[ConsortiumProposal]:
 def organisation_consortia(user: User, statuses: Iterable[ConsortiumStatus] | None = None
                            ) -> list[ConsortiumProposal]:
     """Consortia the user's company belongs to, or that reached the user's municipality."""
+    if not user.acts_for_organisation:
+        return []
     query = select(ConsortiumProposal).order_by(ConsortiumProposal.created_at.desc())
     if user.is_official:
         query = query.join(ConsortiumProposal.need).where(
@@ -1062,7 +1064,7 @@ def review_queue() -> tuple[list[Match], list[ConsortiumProposal]]:
 
 def interest_needs(user: User) -> list[Need]:
     """Open, public needs of the official's municipality (to pick one when expressing interest)."""
-    if not user.is_authenticated or not user.is_verified_official:
+    if not user.is_authenticated or not user.is_official or not user.acts_for_organisation:
         return []
     needs = db.session.scalars(
         select(Need).where(Need.municipality_id == user.municipality_id,
@@ -1072,7 +1074,7 @@ def interest_needs(user: User) -> list[Need]:
 
 def interest_solutions(user: User) -> list[Solution]:
     """Public solutions of the user's company (to pick one when expressing interest)."""
-    if not user.is_authenticated or not user.is_company_user or user.company_id is None:
+    if not user.is_authenticated or not user.is_company_user or not user.acts_for_organisation:
         return []
     solutions = db.session.scalars(
         select(Solution).where(Solution.company_id == user.company_id).order_by(Solution.title))
