@@ -7,6 +7,7 @@ from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
@@ -56,6 +57,7 @@ __all__ = [
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",
+    "PrivacyConsent",
     "OfficialStatus",
     "Recommendation",
     "Role",

@@ -112,6 +112,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.locked": _l("로그인 일시 잠금"),
     "user.password_reset": _l("비밀번호 재설정"),
     "user.password_changed": _l("비밀번호 변경"),
+    "user.deleted": _l("회원 탈퇴"),
 }
 
 TARGET_LABELS: dict[str, Any] = {
