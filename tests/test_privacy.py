@@ -1,6 +1,7 @@
 """Personal information (PIPA): consent at sign-up, the privacy page, data download, deletion."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -12,6 +13,7 @@ from app.models import (
     Company,
     Need,
     Notification,
+    OfficialStatus,
     OutgoingEmail,
     PendingRegistration,
     PrivacyConsent,
@@ -113,7 +115,6 @@ def deal(db, company, company_user, official):
     solution = factories.make_solution(company, title="DRT 배차 플랫폼")
     need = factories.make_need(official, title="읍면 수요응답형 교통")
     unit_of_work.commit()
-    privacy.record_consent(official, "v1")
     audit.record(None, "official.verify", official, after={"official_status": "verified"})
     workflow.express_interest(official, need, solution, "함께 검토하고 싶습니다.")
     unit_of_work.commit()
@@ -261,3 +262,89 @@ def test_deletion_needs_a_post_with_the_password(company_client, company_user, d
     assert company_client.post("/account/delete", data={}).status_code == 400
     db.session.expire_all()
     assert db.session.get(User, company_user.id).deleted_at is None
+
+
+# --- a new version of the notice -------------------------------------------------------------
+
+@pytest.fixture()
+def new_notice(monkeypatch):
+    """Publish a version 2 of the consent notice for the duration of the test."""
+    version_2 = dataclasses.replace(privacy.CURRENT, version="v2", effective_date="2027-01-01")
+    monkeypatch.setattr(privacy, "CURRENT", version_2)
+    return version_2
+
+
+def test_a_new_notice_version_asks_signed_in_users_to_consent_again(
+        official_client, official, new_notice, db):
+    response = official_client.get("/my/needs/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/consent?next=/my/needs/")
+    page = official_client.get("/account/consent").get_data(as_text=True)
+    assert "버전 v2" in page and "동의를 거부할 권리 및 불이익" in page
+    # Refusing is possible: the data download and deletion stay reachable.
+    assert official_client.get("/account/data.json").status_code == 200
+    assert official_client.get("/account/delete").status_code == 200
+    refused = official_client.post("/account/consent?next=/my/needs/", data={"version": "v2"})
+    assert refused.status_code == 400
+    assert "동의해야 서비스를 계속 이용할 수 있습니다" in refused.get_data(as_text=True)
+    stale = official_client.post("/account/consent", data={"version": "v1",
+                                                           "privacy_consent": "y"})
+    assert stale.status_code == 400 and "안내가 바뀌었습니다" in stale.get_data(as_text=True)
+    assert not privacy.has_accepted(official, "v2")
+
+    accepted = official_client.post("/account/consent?next=/my/needs/",
+                                    data={"version": "v2", "privacy_consent": "y"})
+    assert accepted.status_code == 302 and accepted.headers["Location"] == "/my/needs/"
+    assert official_client.get("/my/needs/").status_code == 200
+    versions = db.session.scalars(select(PrivacyConsent.document_version)
+                                  .where(PrivacyConsent.user_id == official.id)
+                                  .order_by(PrivacyConsent.id)).all()
+    assert versions == ["v1", "v2"]
+
+
+def test_a_user_without_any_consent_record_is_asked_once(login, db):
+    user = factories.make_user(role=Role.COMPANY, consented=False)
+    db.session.commit()
+    client = login(user)
+    assert client.get("/account/").headers["Location"].startswith("/account/consent")
+    client.post("/account/consent", data={"version": privacy.CURRENT.version,
+                                          "privacy_consent": "y"})
+    assert client.get("/account/").status_code == 200
+    assert client.get("/privacy").status_code == 200
+
+
+def test_demo_seed_gives_every_demo_user_the_current_consent(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    users = db.session.scalar(select(func.count(User.id)))
+    consented = db.session.scalar(select(func.count(func.distinct(PrivacyConsent.user_id)))
+                                  .where(PrivacyConsent.document_version == privacy.CURRENT.version))
+    assert users > 0 and consented == users
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count(PrivacyConsent.id))) == users, "a rerun adds none"
+
+
+def test_a_deleted_official_gets_no_more_notifications_or_mail(
+        official_client, official, company_client, deal, db):
+    assert official_client.post("/account/delete",
+                                data={"password": factories.PASSWORD}).status_code == 302
+    other_need = factories.make_need(official, title="스마트 가로등")
+    db.session.commit()
+    response = company_client.post(f"/matches/new?need_id={other_need.id}", data={
+        "need_id": other_need.id, "solution_id": deal["solution"].id,
+        "message": "저희 솔루션을 제안합니다."})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Notification.id))
+                             .where(Notification.user_id == official.id)) == 0
+    assert db.session.scalar(select(func.count(OutgoingEmail.id)).where(
+        OutgoingEmail.to_address.like("deleted-%"))) == 0
+
+
+def test_deleted_officials_leave_the_admin_queue(admin_client, login, db):
+    pending = factories.make_user(role=Role.MUNICIPALITY, official_status=OfficialStatus.PENDING)
+    db.session.commit()
+    assert pending.email in admin_client.get("/admin/officials?status=pending").get_data(as_text=True)
+    assert login(pending).post("/account/delete",
+                               data={"password": factories.PASSWORD}).status_code == 302
+    page = admin_client.get("/admin/officials?status=pending").get_data(as_text=True)
+    assert f"deleted-{pending.id}@" not in page and "탈퇴한 사용자" not in page

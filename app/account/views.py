@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 
-from app.account.forms import DeleteAccountForm
+from app.account import consent_guard
+from app.account.forms import ConsentForm, DeleteAccountForm
+from app.auth.access import is_safe_redirect
 from app.service_errors import commit_service
 from app.services import account_deletion, personal_data, privacy, sessions
 from app.models.base import utcnow
 
 bp = Blueprint("account", __name__)
+bp.before_app_request(consent_guard.require_current_consent)
 
 
 @bp.route("/")
@@ -67,3 +70,19 @@ def delete():
         last_admin=account_deletion.is_last_admin(user),
         last_member=account_deletion.is_last_company_member(user),
     ), (400 if form.errors else 200)
+
+
+@bp.route("/consent", methods=["GET", "POST"])
+@login_required
+def consent():
+    """The current privacy notice, to accept again after it changed."""
+    form = ConsentForm(version=privacy.CURRENT.version)
+    target = request.args.get("next")
+    if form.validate_on_submit() and commit_service(
+            lambda: privacy.accept_current(current_user, form.version.data), form):
+        session[consent_guard.SESSION_KEY] = privacy.CURRENT.version
+        flash(_("개인정보 수집·이용에 동의했습니다."), "success")
+        return redirect(target if is_safe_redirect(target) else url_for("account.index"))
+    return render_template("account/consent.html", form=form, consent=privacy.CURRENT,
+                           accepted=privacy.has_accepted(current_user, privacy.CURRENT.version)
+                           ), (400 if form.errors else 200)

@@ -312,7 +312,7 @@ def _count(query: Select) -> int:
 
 def dashboard() -> dict[str, int]:
     """The numbers shown on the console home page."""
-    officials = select(User).where(User.role == Role.MUNICIPALITY)
+    officials = select(User).where(User.role == Role.MUNICIPALITY, User.deleted_at.is_(None))
     return {
         "companies_pending": _count(select(Company).where(
             Company.membership_status == MembershipStatus.PENDING)),
@@ -359,7 +359,7 @@ def company_query(status: str | None = None, search: str | None = None) -> Selec
 def official_query(status: str | None = None, search: str | None = None) -> Select:
     """Municipal officials with their municipality, optionally by status or name/e-mail/place."""
     query = select(User).join(Municipality, User.municipality_id == Municipality.id).where(
-        User.role == Role.MUNICIPALITY)
+        User.role == Role.MUNICIPALITY, User.deleted_at.is_(None))
     official_status = enum_or_none(OfficialStatus, status)
     if official_status is not None:
         query = query.where(User.official_status == official_status)

@@ -5,12 +5,14 @@ import hashlib
 from dataclasses import dataclass
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PrivacyConsent, User
 from app.models.base import utcnow
+from app.services.errors import ServiceError
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,32 @@ def consents_of(user: User) -> list[PrivacyConsent]:
     return list(db.session.scalars(select(PrivacyConsent)
                                    .where(PrivacyConsent.user_id == user.id)
                                    .order_by(PrivacyConsent.accepted_at, PrivacyConsent.id)))
+
+
+def has_accepted(user: User, version: str) -> bool:
+    """True when the user accepted this version of the notice."""
+    return db.session.scalar(select(PrivacyConsent.id).where(
+        PrivacyConsent.user_id == user.id, PrivacyConsent.document_version == version)
+        .limit(1)) is not None
+
+
+def accept_current(user: User, version: str) -> PrivacyConsent:
+    """Record a renewed consent to the notice the user was shown (refused if it changed since)."""
+    if version != CURRENT.version:
+        raise ServiceError(_("동의 안내가 바뀌었습니다. 새 안내를 읽고 다시 동의하세요."))
+    if has_accepted(user, version):
+        return db.session.scalar(select(PrivacyConsent).where(
+            PrivacyConsent.user_id == user.id, PrivacyConsent.document_version == version))
+    return record_consent(user, version)
+
+
+def record_missing_consents(users: list[User]) -> int:
+    """Give each user without a record for the current notice one (demo seed); returns how many."""
+    ids = [user.id for user in users]
+    accepted = set(db.session.scalars(select(PrivacyConsent.user_id).where(
+        PrivacyConsent.user_id.in_(ids), PrivacyConsent.document_version == CURRENT.version)))
+    missing = [user_id for user_id in ids if user_id not in accepted]
+    db.session.add_all(PrivacyConsent(user_id=user_id, document_version=CURRENT.version,
+                                      accepted_at=utcnow()) for user_id in missing)
+    db.session.flush()
+    return len(missing)
