@@ -278,7 +278,7 @@ def test_a_new_notice_version_asks_signed_in_users_to_consent_again(
         official_client, official, new_notice, db):
     response = official_client.get("/my/needs/")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/account/consent?next=/my/needs/")
+    assert response.headers["Location"] == "/account/consent?next=/my/needs/"
     page = official_client.get("/account/consent").get_data(as_text=True)
     assert "버전 v2" in page and "동의를 거부할 권리 및 불이익" in page
     # Refusing is possible: the data download and deletion stay reachable.
@@ -348,3 +348,19 @@ def test_deleted_officials_leave_the_admin_queue(admin_client, login, db):
                                data={"password": factories.PASSWORD}).status_code == 302
     page = admin_client.get("/admin/officials?status=pending").get_data(as_text=True)
     assert f"deleted-{pending.id}@" not in page and "탈퇴한 사용자" not in page
+
+
+def test_an_admin_cannot_reactivate_or_verify_a_deleted_account(admin_client, login, db):
+    official = factories.make_user(role=Role.MUNICIPALITY, official_status=OfficialStatus.PENDING)
+    db.session.commit()
+    assert login(official).post("/account/delete",
+                                data={"password": factories.PASSWORD}).status_code == 302
+    assert "탈퇴" in admin_client.get(f"/admin/users/{official.id}").get_data(as_text=True)
+    for path, action in ((f"/admin/users/{official.id}/account", "suspend"),
+                         (f"/admin/officials/{official.id}/decision", "verify")):
+        admin_client.post(path, data={"action": action, "reason": "테스트 사유입니다."})
+    db.session.expire_all()
+    user = db.session.get(User, official.id)
+    assert user.official_status == OfficialStatus.PENDING and user.account_status.value == "active"
+    assert db.session.scalar(select(func.count(AuditLog.id)).where(
+        AuditLog.action.in_(("user.suspend", "official.verify")))) == 0

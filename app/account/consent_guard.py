@@ -29,5 +29,5 @@ def require_current_consent():
     if privacy.has_accepted(current_user, version):
         session[SESSION_KEY] = version
         return None
-    target = request.full_path if request.method == "GET" else None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("account.consent", next=target))

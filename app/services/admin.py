@@ -200,6 +200,12 @@ def decide_membership(actor: User, company: Company, action: str,
                   after=snapshot(company, COMPANY_FIELDS), reason=reason)
 
 
+def _refuse_deleted(user: User) -> None:
+    """A deleted account (app/services/account_deletion.py) has no status left to change."""
+    if user.is_deleted:
+        raise ServiceError(_("탈퇴한 계정은 바꿀 수 없습니다."))
+
+
 def _official(user: User) -> User:
     if user is None or user.role != Role.MUNICIPALITY:
         raise NotFound(_("해당 지자체 공무원을 찾을 수 없습니다."))
@@ -210,6 +216,7 @@ def decide_official(actor: User, official: User, action: str, reason: str | None
     """Verify, reject, suspend or reinstate a municipal official."""
     _require_admin(actor)
     official = _official(official)
+    _refuse_deleted(official)
     transition = _transition(OFFICIAL_TRANSITIONS, action, official.official_status)
     reason = clean_reason(reason, transition.reason_required)
     before = snapshot(official, OFFICIAL_FIELDS)
@@ -249,6 +256,7 @@ def change_account_status(actor: User, user: User, action: str,
                           reason: str | None = None) -> AuditLog:
     """Suspend (with a reason) or reactivate a user's account; admins cannot suspend themselves."""
     _require_admin(actor)
+    _refuse_deleted(user)
     transition = _transition(ACCOUNT_TRANSITIONS, action, user.account_status)
     if transition.target == AccountStatus.SUSPENDED and user.id == actor.id:
         raise ServiceError(_("자기 자신의 계정은 정지할 수 없습니다."))
