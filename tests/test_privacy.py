@@ -24,6 +24,7 @@ from app.models import (
 from app.services import accounts, audit, privacy, unit_of_work, workflow
 from app.services.errors import ServiceError
 from tests import factories
+from tests.test_reference_data import categories_restored, taxonomy_markdown
 
 STRONG = "violet-harbour-71"
 ENGLISH = {"Accept-Language": "en"}
@@ -313,14 +314,19 @@ def test_a_user_without_any_consent_record_is_asked_once(login, db):
     assert client.get("/privacy").status_code == 200
 
 
-def test_demo_seed_gives_every_demo_user_the_current_consent(runner, db):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    users = db.session.scalar(select(func.count(User.id)))
-    consented = db.session.scalar(select(func.count(func.distinct(PrivacyConsent.user_id)))
-                                  .where(PrivacyConsent.document_version == privacy.CURRENT.version))
-    assert users > 0 and consented == users
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert db.session.scalar(select(func.count(PrivacyConsent.id))) == users, "a rerun adds none"
+def test_demo_seed_gives_every_demo_user_the_current_consent(app, runner, db, tmp_path):
+    taxonomy = tmp_path / "taxonomy.md"
+    taxonomy.write_text(taxonomy_markdown(), encoding="utf-8")
+    with categories_restored(app):  # the seed loads every category; later tests expect four
+        app.config["TAXONOMY_PATH"] = str(taxonomy)
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+        users = db.session.scalar(select(func.count(User.id)))
+        consented = db.session.scalar(
+            select(func.count(func.distinct(PrivacyConsent.user_id)))
+            .where(PrivacyConsent.document_version == privacy.CURRENT.version))
+        assert users > 0 and consented == users
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+        assert db.session.scalar(select(func.count(PrivacyConsent.id))) == users, "rerun adds none"
 
 
 def test_a_deleted_official_gets_no_more_notifications_or_mail(
