@@ -24,6 +24,7 @@ from app.models import (
     SolutionStatus,
     User,
 )
+from app.services import privacy
 from app.services.bizno import check_digit
 
 PASSWORD = "correct-horse-9"
@@ -99,8 +100,12 @@ def make_user(
     official_status: OfficialStatus = OfficialStatus.VERIFIED,
     email: str | None = None,
     password: str = PASSWORD,
+    consented: bool = True,
 ) -> User:
-    """A user of the given role; officials belong to a municipality and are verified by default."""
+    """A user of the given role; officials belong to a municipality and are verified by default.
+
+    The user has accepted the current privacy notice unless `consented` is False.
+    """
     n = next_number()
     user = User(
         email=email or f"user{n}@example.kr",
@@ -116,6 +121,8 @@ def make_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if consented:
+        privacy.record_consent(user, privacy.CURRENT.version)
     return user
 
 

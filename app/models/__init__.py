@@ -8,6 +8,7 @@ from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
@@ -62,6 +63,8 @@ __all__ = [
     "OutgoingEmail",
     "PendingRegistration",
     "OfficialEvidence",
+
+    "PrivacyConsent",
     "OfficialStatus",
     "Recommendation",
     "Role",

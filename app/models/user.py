@@ -83,6 +83,9 @@ class User(UserMixin, TimestampMixin, Base):
     # Part of every session's user id (get_id): a new token signs out every existing session.
     session_token: Mapped[str] = mapped_column(String(64), nullable=False,
                                                default=lambda: secrets.token_hex(16))
+    # Set when the user deleted their account: the row stays, anonymised, so the
+    # organisation's records keep their author ("deleted user").
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     company: Mapped[Optional["Company"]] = relationship(back_populates="members")
     municipality: Mapped[Optional["Municipality"]] = relationship()
@@ -105,7 +108,11 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login
-        return self.account_status == AccountStatus.ACTIVE
+        return self.account_status == AccountStatus.ACTIVE and self.deleted_at is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_admin(self) -> bool:

@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, sessions, verification
+from app.services import audit, privacy, sessions, verification
 from app.services.errors import ServiceError
 from app.services.mail import send_mail
 from app.services.passwords import check_password_policy
@@ -85,6 +85,7 @@ def request_registration(
     department: str | None = None,
     municipality_id: int | None = None,
     invitation_token: str | None = None,
+    consent_version: str | None = None,
 ) -> None:
     """Validate and e-mail a confirmation link; the account exists only once it is followed.
 
@@ -93,6 +94,9 @@ def request_registration(
     instead of a link.
     """
     email = normalise_email(email)
+    if consent_version != privacy.CURRENT.version:
+        raise ServiceError(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다."),
+                           field="privacy_consent")
     if role not in (Role.COMPANY, Role.MUNICIPALITY):
         raise ServiceError(_("가입할 수 없는 회원 유형입니다."), field="role")
     if role == Role.MUNICIPALITY:
@@ -123,6 +127,7 @@ def request_registration(
         department=(department or "").strip() or None,
         municipality_id=municipality_id if role == Role.MUNICIPALITY else None,
         invitation_token=invitation_token or None,
+        consent_version=consent_version,
         expires_at=_registration_expiry(),
     )
     db.session.add(pending)
@@ -228,6 +233,9 @@ def confirm_registration(token: str) -> User:
         official_status=OfficialStatus.PENDING if role == Role.MUNICIPALITY else None,
     )
     db.session.add(user)
+    db.session.flush()
+    if pending.consent_version:  # given with the form, when the sign-up was requested
+        privacy.record_consent(user, pending.consent_version, accepted_at=pending.created_at)
     if pending.invitation_token:
         invitation = valid_invitation(pending.invitation_token)
         if invitation is None:

@@ -25,6 +25,7 @@ from app.models import (
     MatchingChange,
     Municipality,
     Need,
+    PrivacyConsent,
     Tag,
     User,
 )
@@ -32,6 +33,7 @@ from app.models.base import utcnow
 from app.models.company import company_region
 from app.models.need import need_secondary_category
 from app.models.solution import Solution, solution_region, solution_secondary_category, solution_tag
+from app.services import privacy
 from app.services.bizno import check_digit
 from app.services.demo_seed import (
     COMPANIES_JSON,
@@ -375,7 +377,11 @@ def generate_load_data(solutions: int, needs: int, companies: int, seed: int = 1
 
     official_rows = generator.officials()
     official_ids = _bulk_insert(User.__table__, official_rows, returning_id=True)
-    _bulk_insert(User.__table__, user_rows)
+    user_ids = _bulk_insert(User.__table__, user_rows, returning_id=True)
+    # The generated accounts sign in without the re-consent page (app/account/consent_guard.py).
+    _bulk_insert(PrivacyConsent.__table__, [
+        {"user_id": uid, "document_version": privacy.CURRENT.version, "accepted_at": generator.now}
+        for uid in official_ids + user_ids])
     need_rows = generator.needs(needs, official_ids)
     _analysed(need_rows, lambda r: {"title": r["title"], "text": r["description"]},
               progress, "needs analysed")

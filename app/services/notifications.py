@@ -91,7 +91,7 @@ def _email_text(body: str, link: str | None) -> str:
 
 
 def _can_receive(user: User) -> bool:
-    return user.account_status == AccountStatus.ACTIVE
+    return user.account_status == AccountStatus.ACTIVE and user.deleted_at is None
 
 
 def email_enabled(user: User, kind: str) -> bool:
