@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.config import INSTANCE_DIR, resolve_config
+from app.ids import register_converters
 from app.secret_key import configure_secret_key
 from app.security import PublicUrlFlask, configure_trusted_hosts, register_security_headers
 
@@ -20,6 +21,7 @@ def create_app(config: str | type | None = None) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     configure_secret_key(app)
     configure_trusted_hosts(app)
+    register_converters(app)  # before any route is added
 
     register_extensions(app)
     register_blueprints(app)

@@ -26,6 +26,7 @@ from app.admin.forms import (
 )
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
+from app.ids import page_number
 from app.models import Company, Need, Role, Solution, User
 from app.service_errors import commit_service
 from app.services import admin as admin_service
@@ -69,7 +70,7 @@ def admin_helpers() -> dict:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=page_number)
 
 
 def _paginate(query):

@@ -14,16 +14,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.ids import optional_record_id
 from app.models import Role
 
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 
 
-def optional_int(value: object) -> int | None:
-    """Coerce a select value to int, treating '' and None as no choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
+# A select of record ids: '' is no choice; a malformed or out-of-range id is a form error.
+optional_int = optional_record_id
 
 
 class LoginForm(FlaskForm):

@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.auth.forms import optional_int
+from app.ids import record_id
 from app.services.workflow import MAX_PARTNERS, MESSAGE_MAX, REASON_MAX
 
 
@@ -67,7 +68,7 @@ class ConsortiumForm(FlaskForm):
     """A consortium proposal: the lead's solution, 1–2 partner solutions and a message."""
 
     lead_solution_id = SelectField(_l("주관 솔루션"), coerce=optional_int, validate_choice=False)
-    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=int,
+    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=record_id,
                                                validate_choice=False)
     message = _message_field()
 
