@@ -267,15 +267,20 @@ class Actors(dict):
         from tests import factories
 
         client = self.app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          client.get("/auth/login").get_data(as_text=True))
         response = client.post("/auth/login", data={"email": self.users[name].email,
-                                                    "password": factories.PASSWORD})
+                                                    "password": factories.PASSWORD,
+                                                    "csrf_token": token.group(1) if token else ""})
         assert response.status_code == 302, f"{name} could not sign in"
         return client
 
-    def ensure_signed_in(self, name: str) -> None:
+    def ensure_signed_in(self, name: str) -> bool:
         """Sign the actor in again if a request ended its session (e.g. /auth/logout)."""
         if name != "anonymous" and self[name].get("/account/").status_code != 200:
             self[name] = self._signed_in(name)
+            return True
+        return False
 
 
 def signed_in_actors(app, company_user, official, admin_user) -> Actors:
