@@ -31,7 +31,7 @@ class DecisionForm(FlaskForm):
         _l("사유"),
         validators=[Optional(), Length(max=REASON_MAX_LENGTH,
                                        message=_l("사유는 500자 이하로 입력하세요."))],
-        render_kw={"rows": 3, "maxlength": REASON_MAX_LENGTH},
+        render_kw={"rows": 3},
     )
     next = HiddenField()
 

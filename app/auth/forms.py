@@ -56,6 +56,7 @@ class RegistrationForm(FlaskForm):
     ])
     phone = StringField(_l("연락처"), validators=[
         Optional(), Regexp(PHONE_PATTERN, message=_l("전화번호 형식이 올바르지 않습니다. (예: 02-123-4567)")),
+        Length(max=20, message=_l("전화번호 형식이 올바르지 않습니다. (예: 02-123-4567)")),
     ])
     municipality_id = SelectField(_l("소속 지자체"), coerce=optional_int, validate_choice=False,
                                   validators=[Optional()])

@@ -23,14 +23,14 @@ def _message_field() -> TextAreaField:
     return TextAreaField(_l("메시지"), validators=[
         DataRequired(_l("상대방에게 보낼 메시지를 입력하세요.")),
         Length(max=MESSAGE_MAX, message=_l("메시지는 %(max)d자 이하로 입력하세요.")),
-    ], render_kw={"rows": 5, "maxlength": MESSAGE_MAX})
+    ], render_kw={"rows": 5})
 
 
 def _reason_field(label) -> TextAreaField:
     return TextAreaField(label, validators=[
         Optional(),
         Length(max=REASON_MAX, message=_l("사유는 %(max)d자 이하로 입력하세요.")),
-    ], render_kw={"rows": 3, "maxlength": REASON_MAX})
+    ], render_kw={"rows": 3})
 
 
 class MatchRequestForm(FlaskForm):
