@@ -259,7 +259,9 @@ class Actors(dict):
 
     def __init__(self, app, users: dict) -> None:
         super().__init__(anonymous=app.test_client())
-        self.app, self.users = app, users
+        self.app = app
+        # Plain values, not User objects: a fuzzed request may delete or change the account.
+        self.users = {name: Profile(u.email, u.role, u.company_id) for name, u in users.items()}
         for name in users:
             self[name] = self._signed_in(name)
 
@@ -276,11 +278,41 @@ class Actors(dict):
         return client
 
     def ensure_signed_in(self, name: str) -> bool:
-        """Sign the actor in again if a request ended its session (e.g. /auth/logout)."""
-        if name != "anonymous" and self[name].get("/account/").status_code != 200:
+        """Sign the actor in again if a request ended its session (e.g. /auth/logout); if the
+        account can no longer sign in (suspended or deleted by a fuzzed request), use a new one."""
+        if name == "anonymous" or self[name].get("/account/").status_code == 200:
+            return False
+        try:
             self[name] = self._signed_in(name)
-            return True
-        return False
+        except AssertionError:
+            self.users[name] = _replacement(self.users[name])
+            self[name] = self._signed_in(name)
+        return True
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What is needed to sign an actor in, or to make a replacement."""
+
+    email: str
+    role: object
+    company_id: int | None
+
+
+def _replacement(user: Profile) -> Profile:
+    """A new user in the same role (and company, if it still exists) who can sign in."""
+    from app.extensions import db
+    from app.models import Company, MembershipStatus, Role
+    from tests import factories
+
+    db.session.rollback()
+    company = None
+    if user.role == Role.COMPANY:
+        company = db.session.get(Company, user.company_id) if user.company_id else None
+        company = company or factories.make_company(membership=MembershipStatus.APPROVED)
+    replacement = factories.make_user(role=user.role, company=company)
+    db.session.commit()
+    return Profile(replacement.email, replacement.role, replacement.company_id)
 
 
 def signed_in_actors(app, company_user, official, admin_user) -> Actors:

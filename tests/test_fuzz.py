@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from app.models import AccountStatus
 from tests.http_inputs import (
     build_world,
     changed_tables,
@@ -30,7 +31,7 @@ from tests.http_inputs import (
     split_query,
 )
 
-settings.register_profile("ci", max_examples=150, deadline=None, database=None,
+settings.register_profile("ci", max_examples=400, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))
 settings.register_profile("deep", max_examples=3000, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))
@@ -183,3 +184,14 @@ def test_an_oversized_body_is_refused_with_a_localised_page(app, db, company_use
                           content_type="application/x-www-form-urlencoded")
     assert english.status_code == 413
     assert "The request is too large." in english.get_data(as_text=True)
+
+
+def test_an_actor_whose_account_a_request_ended_is_replaced(app, db, company_user, official,
+                                                            admin_user):
+    actors = signed_in_actors(app, company_user, official, admin_user)
+    assert actors.ensure_signed_in("official") is False
+    official.account_status = AccountStatus.SUSPENDED
+    db.session.commit()
+    assert actors.ensure_signed_in("official") is True
+    assert actors["official"].get("/account/").status_code == 200
+    assert actors.users["official"].email != official.email
