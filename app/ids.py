@@ -1,8 +1,9 @@
 """Whole numbers from outside (URL parts, query strings, form fields): ASCII digits, within range.
 
 Python's `int()` and `str.isdigit()` accept more than a database can store: `int('9' * 30)` is
-fine in Python but overflows SQLite's and PostgreSQL's 64-bit integers, and `'²'.isdigit()` is true
-while `int('²')` fails. Every id, page number and choice from a request goes through here.
+fine in Python but overflows SQLite's 64-bit INTEGER, `2**31` overflows PostgreSQL's INTEGER (the
+type of every id column), and `'²'.isdigit()` is true while `int('²')` fails. Every id, page
+number and choice from a request goes through here.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 
 from werkzeug.routing import IntegerConverter, ValidationError
 
-MAX_ID = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL (tests/test_integer_inputs.py)
 MAX_PAGE = 10_000
 _ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 
@@ -30,7 +31,7 @@ def parse_whole(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> in
 
 
 def record_id(value: object) -> int:
-    """A database id (1 … 2⁶³−1); raises ValueError otherwise (for `request.args.get(type=…)`)."""
+    """A database id (1 … MAX_ID); raises ValueError otherwise (for `request.args.get(type=…)`)."""
     number = parse_whole(value, minimum=1)
     if number is None:
         raise ValueError(f"not a record id: {value!r}")
@@ -56,7 +57,7 @@ def optional_record_id(value: object) -> int | None:
 
 
 class RecordIdConverter(IntegerConverter):
-    """`<int:…>` in routes: ASCII digits only, 1 … 2⁶³−1; anything else is a 404, not a 500."""
+    """`<int:…>` in routes: ASCII digits only, 1 … MAX_ID; anything else is a 404, not a 500."""
 
     regex = r"[0-9]{1,19}"
 

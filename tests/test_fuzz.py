@@ -31,7 +31,7 @@ from tests.http_inputs import (
     split_query,
 )
 
-settings.register_profile("ci", max_examples=400, deadline=None, database=None,
+settings.register_profile("ci", max_examples=200, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))
 settings.register_profile("deep", max_examples=3000, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))
