@@ -92,11 +92,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Render friendly, localised error pages."""
-    from app import db_faults
+    from app import db_faults, input_guard
     from app.errors import register
 
     register(app)
     db_faults.register(app)
+    input_guard.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

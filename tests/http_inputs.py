@@ -81,6 +81,7 @@ class Form:
     action: str
     method: str
     fields: dict[str, FormField] = field(default_factory=dict)
+    other_actions: list[str] = field(default_factory=list)  # buttons' formaction
 
     def defaults(self) -> list[tuple[str, str]]:
         """The values a browser would send without any change (first option of each select)."""
@@ -96,6 +97,8 @@ class Form:
 
 
 class _PageParser(HTMLParser):
+    """Collects a page's links and forms (with their controls, options and limits)."""
+
     def __init__(self, page_url: str) -> None:
         super().__init__(convert_charrefs=True)
         self.page_url = page_url
@@ -113,6 +116,10 @@ class _PageParser(HTMLParser):
             action = urljoin(self.page_url, attr.get("action") or self.page_url)
             self._form = Form(action, (attr.get("method") or "get").upper())
             self.forms.append(self._form)
+        elif tag in ("button", "input") and self._form is not None and attr.get("formaction"):
+            self._form.other_actions.append(urljoin(self.page_url, attr["formaction"]))
+            if attr.get("name"):
+                self._control(attr["name"], "button", attr).values.append(attr.get("value", ""))
         elif tag == "option" and self._select is not None:
             self._select.values.append(attr.get("value", ""))
         elif self._form is None or not attr.get("name"):
@@ -179,7 +186,8 @@ def endpoint_of(app, path: str, method: str = "GET") -> str | None:
 
 def crawl(app, client, start: str = "/", *, per_endpoint: int = 2, max_pages: int = 120
           ) -> list[Form]:
-    """Every form on the pages reachable from `start` (at most `per_endpoint` URLs an endpoint)."""
+    """Every form on the pages reachable from `start` (at most `per_endpoint` URLs an endpoint),
+    once per action it can be sent to."""
     queue, seen, per_endpoint_seen, forms = [start], set(), {}, []
     while queue and len(seen) < max_pages:
         path = queue.pop(0)
@@ -195,8 +203,9 @@ def crawl(app, client, start: str = "/", *, per_endpoint: int = 2, max_pages: in
             continue
         page = parse_page("http://localhost" + path, response.get_data(as_text=True))
         for form in page.forms:
-            form.action = local_path(form.action) or path
-            forms.append(form)
+            for action in map(local_path, [form.action, *form.other_actions]):
+                if action and endpoint_of(app, action, form.method):
+                    forms.append(Form(action, form.method, form.fields))
         queue.extend(p for p in map(local_path, page.links) if p and p not in seen)
     return forms
 
