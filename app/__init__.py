@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.config import INSTANCE_DIR, resolve_config
+from app.ids import register_converters
 from app.secret_key import configure_secret_key
 from app.security import PublicUrlFlask, configure_trusted_hosts, register_security_headers
 
@@ -20,6 +21,7 @@ def create_app(config: str | type | None = None) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     configure_secret_key(app)
     configure_trusted_hosts(app)
+    register_converters(app)  # before any route is added
 
     register_extensions(app)
     register_blueprints(app)
@@ -92,11 +94,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Render friendly, localised error pages."""
-    from app import db_faults
+    from app import db_faults, input_guard
     from app.errors import register
 
     register(app)
     db_faults.register(app)
+    input_guard.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -22,6 +22,11 @@ ERROR_TITLES = {
 }
 
 
+def error_page(code: int, detail: str | None = None):
+    """The localised error page for an HTTP status, with an optional explanation."""
+    return _render(code, detail)
+
+
 def _render(code: int, detail: str | None = None):
     message = ERROR_TITLES.get(code, ERROR_TITLES[500])
     return render_template("errors/error.html", code=code, message=str(message), detail=detail,

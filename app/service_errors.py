@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.ids import parse_whole
 from app.services import unit_of_work
 from app.services.errors import NotFound, PermissionDenied, ServiceError, VersionConflict
 
@@ -78,6 +79,4 @@ def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool =
 
 def submitted_version(form: FlaskForm) -> int | None:
     """The record version an edit form was loaded with (None when absent or malformed)."""
-    value = str(getattr(form, "version").data or "")
-    # ASCII digits only ('²'.isdigit() is true but int() refuses it), and no more than a version needs.
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return parse_whole(getattr(form, "version").data)

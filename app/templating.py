@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from flask_babel import LazyString
 from flask_login import current_user
+from wtforms.validators import Length
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
@@ -65,6 +66,13 @@ def url_with_args(**changes: object) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def max_length(field) -> int | None:
+    """The smallest Length(max=…) of a form field, for its character counter (None: no limit)."""
+    limits = [v.max for v in getattr(field, "validators", ())
+              if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return min(limits) if limits else None
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals on the app."""
     app.jinja_env.filters.update(
@@ -80,6 +88,8 @@ def register(app: Flask) -> None:
     # current_user as a global too, so macros imported without context can check who is viewing.
     app.jinja_env.globals.update(current_user=current_user)
     app.jinja_env.globals.update(reason_label=reason_label, score_component_name=score_component_name)
+    app.jinja_env.globals.update(max_length=max_length)
+    app.jinja_env.filters.update(combine_attrs=lambda left, right: {**left, **right})
     app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name,
                                  place_name=place_name, place_short_name=place_short_name)
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.ids import parse_whole
 from app.labels import choices
 from app.models import AccountStatus, MembershipStatus, OfficialStatus, Role
 from app.services.admin import REASON_MAX_LENGTH
@@ -15,10 +16,7 @@ from app.services.admin import REASON_MAX_LENGTH
 
 def int_or_none(value: object) -> int | None:
     """Coerce a select value to int; empty or malformed values mean no choice."""
-    try:
-        return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    return parse_whole(value, minimum=1)
 
 
 def _all_option(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -33,7 +31,7 @@ class DecisionForm(FlaskForm):
         _l("사유"),
         validators=[Optional(), Length(max=REASON_MAX_LENGTH,
                                        message=_l("사유는 500자 이하로 입력하세요."))],
-        render_kw={"rows": 3, "maxlength": REASON_MAX_LENGTH},
+        render_kw={"rows": 3},
     )
     next = HiddenField()
 

@@ -30,6 +30,7 @@ from app.admin.forms import (
 )
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
+from app.ids import page_number
 from app.labels import label
 from app.models import Company, Municipality, Need, Role, Solution, User
 from app.service_errors import commit_service
@@ -75,7 +76,7 @@ def admin_helpers() -> dict:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return request.args.get("page", 1, type=page_number)
 
 
 def _paginate(query):

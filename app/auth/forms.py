@@ -21,16 +21,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.ids import optional_record_id
 from app.models import Role
 
 PHONE_PATTERN = r"^[0-9+\-() ]{7,20}$"
 
 
-def optional_int(value: object) -> int | None:
-    """Coerce a select value to int, treating '' and None as no choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
+# A select of record ids: '' is no choice; a malformed or out-of-range id is a form error.
+optional_int = optional_record_id
 
 
 class LoginForm(FlaskForm):
@@ -65,6 +63,7 @@ class RegistrationForm(FlaskForm):
     ])
     phone = StringField(_l("연락처"), validators=[
         Optional(), Regexp(PHONE_PATTERN, message=_l("전화번호 형식이 올바르지 않습니다. (예: 02-123-4567)")),
+        Length(max=20, message=_l("전화번호 형식이 올바르지 않습니다. (예: 02-123-4567)")),
     ])
     municipality_id = SelectField(_l("소속 지자체"), coerce=optional_int, validate_choice=False,
                                   validators=[Optional()])

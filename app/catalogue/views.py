@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.catalogue.forms import CompanySearchForm, NeedSearchForm, SolutionSearchForm
 from app.extensions import db
+from app.ids import page_number
 from app.models import Company, GovernmentLevel, Municipality, Need, Solution
 from app.services import catalogue as catalogue_service
 from app.services import pagination
@@ -25,7 +26,7 @@ MAX_PAGE = 10_000
 
 def _page() -> int:
     """The requested page number; malformed or out-of-range values fall back to 1."""
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     return page if 1 <= page <= MAX_PAGE else 1
 
 

@@ -8,13 +8,12 @@ from wtforms import Field, SelectMultipleField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from app.ids import parse_whole
+
 
 def safe_int(value: object) -> int | None:
-    """An id from a select or checkbox; None for '', None or anything that is not a whole number."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    """An id from a select or checkbox; None for '', None or anything that is not a record id."""
+    return parse_whole(value, minimum=1)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,7 +54,7 @@ class WholeNumberField(Field):
         if not cleaned:
             self.data = None
             return
-        if not re.fullmatch(r"-?\d{1,19}", cleaned):
+        if not re.fullmatch(r"-?[0-9]{1,19}", cleaned):
             self.data = None
             raise ValueError(str(self.invalid_message))
         self.data = int(cleaned)

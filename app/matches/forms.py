@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.auth.forms import optional_int
+from app.ids import record_id
 from app.services.workflow import MAX_PARTNERS, MESSAGE_MAX, REASON_MAX
 
 
@@ -22,14 +23,14 @@ def _message_field() -> TextAreaField:
     return TextAreaField(_l("메시지"), validators=[
         DataRequired(_l("상대방에게 보낼 메시지를 입력하세요.")),
         Length(max=MESSAGE_MAX, message=_l("메시지는 %(max)d자 이하로 입력하세요.")),
-    ], render_kw={"rows": 5, "maxlength": MESSAGE_MAX})
+    ], render_kw={"rows": 5})
 
 
 def _reason_field(label) -> TextAreaField:
     return TextAreaField(label, validators=[
         Optional(),
         Length(max=REASON_MAX, message=_l("사유는 %(max)d자 이하로 입력하세요.")),
-    ], render_kw={"rows": 3, "maxlength": REASON_MAX})
+    ], render_kw={"rows": 3})
 
 
 class MatchRequestForm(FlaskForm):
@@ -67,7 +68,7 @@ class ConsortiumForm(FlaskForm):
     """A consortium proposal: the lead's solution, 1–2 partner solutions and a message."""
 
     lead_solution_id = SelectField(_l("주관 솔루션"), coerce=optional_int, validate_choice=False)
-    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=int,
+    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=record_id,
                                                validate_choice=False)
     message = _message_field()
 

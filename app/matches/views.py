@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from app.auth.access import NotActingForOrganisation, organisation_required, role_required
 from app.extensions import db
+from app.ids import page_number, record_id
 from app.matches.forms import (
     ConsortiumForm,
     DeclineForm,
@@ -64,7 +65,7 @@ def _commit_or_flash(action, success_message: str) -> bool:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     return page if 1 <= page <= MAX_PAGE else 1
 
 
@@ -173,7 +174,7 @@ def new():
     form = MatchRequestForm()
     is_official = current_user.is_official
     if is_official:
-        solution = db.get_or_404(Solution, request.args.get("solution_id", type=int) or 0)
+        solution = db.get_or_404(Solution, request.args.get("solution_id", type=record_id) or 0)
         if not can_view_solution(current_user, solution):
             abort(404)
         options = workflow.interest_needs(current_user)
@@ -183,9 +184,9 @@ def new():
         fixed, fixed_kind = solution, "solution"
         if request.method == "GET":
             form.solution_id.data = solution.id
-            form.need_id.data = request.args.get("need_id", type=int)
+            form.need_id.data = request.args.get("need_id", type=record_id)
     else:
-        need = db.get_or_404(Need, request.args.get("need_id", type=int) or 0)
+        need = db.get_or_404(Need, request.args.get("need_id", type=record_id) or 0)
         if not can_view_need(current_user, need):
             abort(404)
         options = workflow.interest_solutions(current_user)
@@ -195,7 +196,7 @@ def new():
         fixed, fixed_kind = need, "need"
         if request.method == "GET":
             form.need_id.data = need.id
-            form.solution_id.data = request.args.get("solution_id", type=int)
+            form.solution_id.data = request.args.get("solution_id", type=record_id)
     if request.method == "GET":
         form.score.data = request.args.get("score", "")
     if request.method == "POST" and form.validate():
@@ -330,7 +331,7 @@ def _selected_partners(form: ConsortiumForm) -> list[Solution] | None:
 @organisation_required(Role.COMPANY)
 def consortium_new():
     """Propose a consortium to a need (usually from a partnership suggestion)."""
-    need = db.get_or_404(Need, request.args.get("need_id", type=int) or 0)
+    need = db.get_or_404(Need, request.args.get("need_id", type=record_id) or 0)
     if not can_view_need(current_user, need):
         abort(404)
     company = current_user.company
@@ -342,9 +343,9 @@ def consortium_new():
     form.partner_solution_ids.choices = [(s.id, f"{s.company.name} · {s.title}")
                                          for s in partner_options]
     if request.method == "GET":
-        form.lead_solution_id.data = request.args.get("lead_solution_id", type=int)
-        form.partner_solution_ids.data = [
-            int(v) for v in request.args.getlist("partner_solution_id") if v.isdigit()]
+        form.lead_solution_id.data = request.args.get("lead_solution_id", type=record_id)
+        form.partner_solution_ids.data = request.args.getlist(
+            "partner_solution_id", type=record_id)
     if request.method == "POST" and form.validate():
         lead = db.session.get(Solution, form.lead_solution_id.data)
         partners = _selected_partners(form)

@@ -23,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.ids import optional_record_id, record_id
 from app.labels import choices
 from app.models import NeedStatus
 from app.services.needs import (
@@ -39,11 +40,8 @@ from app.templating import category_name
 _AMOUNT_NOISE = re.compile(r"[\s,]|원$|명$")
 
 
-def optional_int(value: object) -> int | None:
-    """Coerce a select value to int, treating '' and None as no choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
+# A select of record ids: '' is no choice; a malformed or out-of-range id is a form error.
+optional_int = optional_record_id
 
 
 class AmountField(StringField):
@@ -56,7 +54,7 @@ class AmountField(StringField):
         if cleaned == "":
             self.data = None
             return
-        if not re.fullmatch(r"-?\d{1,19}", cleaned):
+        if not re.fullmatch(r"-?[0-9]{1,19}", cleaned):
             self.data = None
             raise ValueError(_l("숫자로 입력하세요. (쉼표는 쓸 수 있습니다)"))
         self.data = int(cleaned)
@@ -106,7 +104,7 @@ class NeedForm(FlaskForm):
     primary_category_id = SelectField(_l("주 분야"), coerce=optional_int, validators=[
         DataRequired(_l("주 분야를 선택하세요.")),
     ])
-    secondary_category_ids = CheckboxListField(_l("부 분야 (선택)"), coerce=int,
+    secondary_category_ids = CheckboxListField(_l("부 분야 (선택)"), coerce=record_id,
                                                validators=[Optional()])
     budget_min = AmountField(_l("최소 예산 (원)"), validators=krw_validators(),
                              render_kw={"inputmode": "numeric", "placeholder": "10,000,000"})

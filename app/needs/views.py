@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.auth.access import role_required
 from app.extensions import db
+from app.ids import page_number
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
@@ -57,7 +58,7 @@ def _render_detail(need, status_form: NeedStatusForm, status: int = 200):
 def index():
     """The needs of the official's municipality, optionally filtered by status."""
     status = _status_from_args()
-    page = min(max(request.args.get("page", 1, type=int), 1), 10_000)
+    page = request.args.get("page", 1, type=page_number)
     pagination = db.paginate(needs_service.municipality_needs(current_user, status),
                              page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template(

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.auth.access import is_safe_redirect
 from app.extensions import db
+from app.ids import page_number
 from app.models import Notification
 from app.notifications.forms import EmailPreferencesForm
 from app.service_errors import commit_service
@@ -27,7 +28,7 @@ def inject_unread_notifications():
 @login_required
 def index():
     """The signed-in user's notifications, newest first, unread highlighted."""
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = db.paginate(notifications.notifications_query(current_user), page=page,
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("notifications/index.html", pagination=pagination)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from app.extensions import db
+from app.ids import parse_whole
 from app.models import User
 from app.services.audit import record
 
@@ -28,9 +29,10 @@ def revoke_all_sessions(user: User, actor: User | None = None,
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only while the session's token is still theirs."""
     number, _, token = user_id.partition(":")
-    if not number.isdigit() or not token or len(number) > 18:
+    user_number = parse_whole(number, minimum=1)
+    if user_number is None or not token:
         return None
-    user = db.session.get(User, int(number))
+    user = db.session.get(User, user_number)
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.auth.access import is_safe_redirect
 from app.company.access import company_member_required
 from app.extensions import db
+from app.ids import page_number
 from app.labels import label
 from app.models import Solution, SolutionStatus
 from app.service_errors import abort_for, commit_service, submitted_version
@@ -81,7 +82,7 @@ def index():
     """The company's solutions with their status (optionally filtered by status)."""
     status_value = request.args.get("status", "")
     status = next((s for s in SolutionStatus if s.value == status_value), None)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = db.paginate(
         solutions.company_solutions_query(current_user.company, status),
         page=max(page, 1), per_page=current_app.config["PAGE_SIZE"], error_out=False,

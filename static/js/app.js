@@ -20,3 +20,29 @@
     }
   });
 })();
+
+// A field with a length limit (data-maxlength) shows "typed / limit"; the server checks the limit
+// and explains it, so the browser never cuts text silently (no maxlength attribute).
+(function () {
+  "use strict";
+
+  function update(field) {
+    var counter = document.querySelector('[data-counter-for="' + field.id + '"]');
+    if (!counter) {
+      return;
+    }
+    var limit = parseInt(field.getAttribute("data-maxlength"), 10);
+    var length = Array.from(field.value).length;
+    counter.textContent = length.toLocaleString() + " / " + limit.toLocaleString();
+    counter.classList.toggle("text-danger", length > limit);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-maxlength")) {
+      update(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-maxlength]").forEach(update);
+  });
+})();
