@@ -145,7 +145,8 @@ def build_world(app: Flask) -> World:
         return made
 
     sx_pub = solution("X-public", company_x, "X", "엑스 공개 DRT 배차 플랫폼", True)
-    sx_pub2 = solution("X-public-2", company_x, "X", "엑스 공개 교통 정보 플랫폼", True)
+    # a second public solution and need for the approved match (public: not walked separately)
+    sx_pub2 = factories.make_solution(company_x, title="엑스 공개 교통 정보 플랫폼")
     solution("X-draft", company_x, "X", s("SECRET-COMX-DRAFT 솔루션", X_STAFF), False,
              status=SolutionStatus.DRAFT)
     sx_susp = solution("X-suspended", company_x, "X", s("SECRET-COMX-SUSPENDED 솔루션", X_STAFF),
@@ -168,7 +169,7 @@ def build_world(app: Flask) -> World:
         return made
 
     na_pub = need("A-public", "official", "A", "종로 공개 수요응답형 교통", True)
-    na_pub2 = need("A-public-2", "official", "A", "종로 공개 교통 정보 안내", True)
+    na_pub2 = factories.make_need(users["official"], title="종로 공개 교통 정보 안내")
     na_susp = need("A-suspended", "official", "A", s("SECRET-MUNA-SUSPENDED 수요", A_OFFICIALS),
                    False)
     na_susp.moderation_status = ModerationStatus.SUSPENDED
@@ -237,12 +238,11 @@ def build_world(app: Flask) -> World:
         db.session.flush()
         world.add("notification", key, note, owner=key)
 
-    job = Job(id="walkjob0000000000000000000000001", kind="rematch",
-              label=s("SECRET-ADMIN-JOB", set()), status=Job.DONE,
-              result={"needs": 4, "recommendations": 9, "low_confidence": 1},
+    job = Job(id="walkjob0000000000000000000000001", kind="walk", status=Job.FAILED,
+              label=s("SECRET-ADMIN-JOB", set()), error=s("SECRET-ADMIN-JOB-ERROR", set()),
               started_by_id=users["admin"].id)
     db.session.add(job)
-    world.add("job", "rematch", job.id)
+    world.add("job", "failed", job.id)
     world.add("job", "missing", "missingjob", missing=True)
     world.add("export", "matches", "matches_by_status")
     world.add("export", "consortia", "consortia")
@@ -253,9 +253,8 @@ def build_world(app: Flask) -> World:
         world.add("company", key, company, org=key, public=key != "P")
     for key, name in (("A", MUNICIPALITY_A), ("B", MUNICIPALITY_B)):
         world.add("municipality", key, factories.municipality(name), org=key, public=True)
-    for key in ACTORS:
-        if key != "anonymous":
-            world.add("user", key, users[key], owner=key, org=ACTORS[key].org)
+    for key in ("official", "pending_official", "staff", "suspended", "admin"):
+        world.add("user", key, users[key], owner=key, org=ACTORS[key].org)
     world.add("static", "stylesheet", "css/app.css", public=True)
     unit_of_work.commit()
     world.add_private_links()
