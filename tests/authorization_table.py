@@ -59,6 +59,7 @@ FORBIDDEN = Expect((403,))
 NOT_FOUND = Expect((404,))
 # Target rule of finding 2 for unverified officials and staff of unapproved companies: only
 # what a visitor sees (the body check proves it), so refused or shown without private data.
+HIDDEN = Expect((403, 404))  # refused, whether or not the object's existence is revealed
 VISITOR_VIEW = Expect((200, 403, 404))
 VISITOR_REFUSED = Expect((400, 403, 404))  # 400: the form offers them nothing to choose
 
@@ -217,7 +218,7 @@ def manage_need(actor, target):
         return FORBIDDEN
     if actor.verified or actor.key == target.author:
         return OK
-    return FORBIDDEN
+    return HIDDEN
 
 
 # --- matches and consortia ------------------------------------------------------------------

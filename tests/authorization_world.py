@@ -6,6 +6,7 @@ can assert that no body shows a marker to anyone outside its audience.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from flask import Flask
 from sqlalchemy import delete
 
@@ -47,7 +48,7 @@ ACTORS = {
 
 X_STAFF = {"staff", "colleague"}
 A_OFFICIALS = {"official", "official_colleague"}
-# The vetted members of each organisation (who may see its private data).
+# The members of each organisation who may see its private data.
 MEMBERS = {"A": A_OFFICIALS, "B": {"other_official"}, "X": X_STAFF, "Y": {"other_staff"},
            "P": {"pending_staff"}}
 
@@ -126,8 +127,8 @@ def build_world(app: Flask) -> World:
                                                  email="walk.pending@example.kr")
     users["suspended"] = factories.make_user(role=Role.COMPANY, company=company_x,
                                              email="walk.suspended@example.kr")
-    users["official"] = factories.make_user(role=Role.MUNICIPALITY, municipality_name=MUNICIPALITY_A,
-                                            email="walk.official@example.kr")
+    users["official"] = factories.make_user(
+        role=Role.MUNICIPALITY, municipality_name=MUNICIPALITY_A, email="walk.official@example.kr")
     users["official"].phone = s("SECRET-PHONE-A1", X_STAFF, A_OFFICIALS)
     users["official_colleague"] = factories.make_user(
         role=Role.MUNICIPALITY, municipality_name=MUNICIPALITY_A,

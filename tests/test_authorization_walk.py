@@ -1,4 +1,4 @@
-"""The authorization walk: every route × method × actor gets the expected answer and no foreign data.
+"""The authorization walk: every route × method × actor gets its answer and no foreign data.
 
 How it works
 - `tests/authorization_world.py` builds one world per module: municipalities A (종로구) and B
@@ -21,8 +21,10 @@ How it works
 Classifying a route
 - A route missing from `ROUTES` fails `test_every_route_is_classified`, naming it. Add one line
   `"METHOD /rule": policy,` to `ROUTES` (policies are small functions above it; write a new one
-  when none fits). A route whose URL argument is a new kind of object also needs that kind in
-  `ARGUMENT_KINDS` below and objects of it in the world.
+  when none fits), e.g. `"GET /privacy": public,`, `"GET /account/data": own_account,`,
+  `"POST /account/delete": own_account,`, `"GET /admin/officials/<int:user_id>/evidence":
+  admin_official,`. A route whose URL argument is a new kind of object also needs that kind in
+  `ARGUMENT_KINDS` below and objects of it in the world (`tests/authorization_world.py`).
 - `FINDING_2_LEAKS` lists the cases that fail on main because unverified officials see their
   municipality's private data (finding 2, fixed on branch vis); remove it when vis is merged.
 """
@@ -94,6 +96,8 @@ class Walk:
     def __init__(self, app, writes):
         self.app = app
         self.writes = writes
+        self.shown: set[str] = set()  # markers some response showed to their audience
+        self.cases_run = 0
         self.build()
 
     def build(self) -> None:
@@ -107,8 +111,6 @@ class Walk:
             text: re.compile(re.escape(text)) for text in self.world.markers} | {
             path: re.compile('"' + re.escape(path) + r'["?/#]') for path in self.world.links}
         self.audiences = self.world.markers | self.world.links
-        self.shown: set[str] = set()  # markers some response showed to their audience
-        self.cases_run = 0
 
     def rebuild_if_dirty(self) -> None:
         if self.world.dirty:
@@ -152,6 +154,8 @@ def _variants(rule: Rule, world) -> list[tuple[Target | None, dict, dict]]:
                  {}) for target in world.targets["reference"].values()]
     if arguments:
         (argument,) = arguments
+        if argument not in ARGUMENT_KINDS:
+            pytest.fail(f"{rule.rule}: add <{argument}> to ARGUMENT_KINDS and objects to the world")
         targets = list(world.targets[ARGUMENT_KINDS[argument]].values())
         if rule.endpoint in ONLY_INVALID_TOKEN:
             targets = [world.targets["token"]["invalid"]]
