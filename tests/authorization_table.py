@@ -192,8 +192,9 @@ def join_company(actor, target):
 # --- officials -------------------------------------------------------------------------------
 
 @signed_in
-def officials_needs(actor, target):
-    """The municipality's needs list and the new-need form (unverified: only their own)."""
+def any_official(actor, target):
+    """Pages for every official, verified or not: the needs list (an unverified one sees only
+    their own drafts there) and the new-need form."""
     if not _is(actor, Role.MUNICIPALITY):
         return FORBIDDEN
     return OK
@@ -325,11 +326,11 @@ def interest_form(actor, target):
     staff one of their solutions for a need they may see (`?solution_id=` / `?need_id=`)."""
     if actor.role == Role.ADMIN:
         return FORBIDDEN
+    if _unvetted(actor):
+        return VISITOR_VIEW
     wanted = "solution" if _is(actor, Role.MUNICIPALITY) else "need"
     if target is None or target.kind != wanted:
         return NOT_FOUND
-    if _unvetted(actor):
-        return VISITOR_VIEW
     return OK if public_listing(actor, target) == OK else NOT_FOUND
 
 
@@ -338,10 +339,10 @@ def consortium_form(actor, target):
     """Propose a consortium for a need (`?need_id=`): company staff who may see the need."""
     if not _is(actor, Role.COMPANY):
         return FORBIDDEN
-    if target is None:
-        return NOT_FOUND
     if _unvetted(actor):
         return VISITOR_VIEW
+    if target is None:
+        return NOT_FOUND
     return OK if public_listing(actor, target) == OK else NOT_FOUND
 
 
@@ -430,13 +431,13 @@ ROUTES: dict[str, Policy] = {
     "POST /my/company/join/<token>": join_company,
     "GET /my/company/new": company_staff_with_company,
     "POST /my/company/new": company_staff_with_company,
-    "GET /my/needs/": officials_needs,
+    "GET /my/needs/": any_official,
     "GET /my/needs/<int:need_id>": municipality_need,
     "GET /my/needs/<int:need_id>/edit": manage_need,
     "POST /my/needs/<int:need_id>/edit": manage_need,
     "POST /my/needs/<int:need_id>/status": manage_need,
-    "GET /my/needs/new": officials_needs,
-    "POST /my/needs/new": officials_needs,
+    "GET /my/needs/new": any_official,
+    "POST /my/needs/new": any_official,
     "GET /my/solutions/": company_staff,
     "GET /my/solutions/<int:solution_id>": own_company_object,
     "POST /my/solutions/<int:solution_id>/delete": own_company_object,

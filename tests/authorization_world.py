@@ -159,10 +159,10 @@ def build_world(app: Flask) -> World:
              status=SolutionStatus.DRAFT)
     solution("P-unapproved", company_p, "P", s("SECRET-COMP-SOLUTION", "pending_staff"), False)
 
-    world.add("reference", "X-public", (sx_pub, factories.make_reference(sx_pub)), org="X",
-              public=True)
-    world.add("reference", "Y-public", (sy_pub, factories.make_reference(sy_pub)), org="Y",
-              public=True)
+    for key, made in (("X-public", sx_pub), ("Y-public", sy_pub)):
+        reference = factories.make_reference(made)
+        world.add("reference", key, {"solution_id": made.id, "reference_id": reference.id},
+                  org=key[0], public=True)
 
     def need(name, author_key, org, title, public, **kwargs):
         made = factories.make_need(users[author_key], title=title, **kwargs)

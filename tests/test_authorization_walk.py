@@ -24,7 +24,8 @@ Classifying a route
   when none fits), e.g. `"GET /privacy": public,`, `"GET /account/data": own_account,`,
   `"POST /account/delete": own_account,`, `"GET /admin/officials/<int:user_id>/evidence":
   admin_official,`. A route whose URL argument is a new kind of object also needs that kind in
-  `ARGUMENT_KINDS` below and objects of it in the world (`tests/authorization_world.py`).
+  `ARGUMENT_KINDS` (or, for several arguments, `ARGUMENTS_KINDS`) below and objects of it in the
+  world (`tests/authorization_world.py`).
 - `FINDING_2_LEAKS` lists the cases that fail on main because unverified officials see their
   municipality's private data (finding 2, fixed on branch vis); remove it when vis is merged.
 """
@@ -55,6 +56,8 @@ ARGUMENT_KINDS = {
     "invitation_id": "invitation", "job_id": "job", "key": "export", "token": "token",
     "municipality_id": "municipality", "filename": "static",
 }
+# Routes with several URL arguments: world objects whose value holds them all.
+ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference"}
 # Auth e-mail links are tried with a forged token only (their own tests cover real ones).
 ONLY_INVALID_TOKEN = {"auth.confirm", "auth.reset_with_token"}
 # Routes that take their object from the query string.
@@ -149,9 +152,11 @@ def _rule(app, route: str) -> Rule:
 def _variants(rule: Rule, world) -> list[tuple[Target | None, dict, dict]]:
     """(target, URL values, query) for each object the route is tried with."""
     arguments = sorted(rule.arguments)
-    if "reference_id" in arguments:
-        return [(target, {"solution_id": target.value[0].id, "reference_id": target.value[1].id},
-                 {}) for target in world.targets["reference"].values()]
+    if len(arguments) > 1:
+        kind = ARGUMENTS_KINDS.get(frozenset(arguments))
+        if kind is None:
+            pytest.fail(f"{rule.rule}: add its arguments to ARGUMENTS_KINDS and world objects")
+        return [(target, target.value, {}) for target in world.targets[kind].values()]
     if arguments:
         (argument,) = arguments
         if argument not in ARGUMENT_KINDS:
@@ -189,7 +194,11 @@ def test_every_route_is_classified(app):
 def test_every_argument_kind_has_world_objects(app, walk):
     """Each URL argument of the app is filled from the world (so no route is walked empty)."""
     for rule in app.url_map.iter_rules():
-        for argument in rule.arguments - {"reference_id"}:
+        if len(rule.arguments) > 1:
+            kind = ARGUMENTS_KINDS.get(frozenset(rule.arguments))
+            assert kind is not None, f"{rule.rule}: no world objects for {sorted(rule.arguments)}"
+            assert walk.world.targets[kind], kind
+        for argument in rule.arguments if len(rule.arguments) == 1 else ():
             assert argument in ARGUMENT_KINDS, f"{rule.rule}: no world objects for <{argument}>"
             assert walk.world.targets[ARGUMENT_KINDS[argument]], argument
 
