@@ -145,8 +145,11 @@ def walk(app):
 
 def _rule(app, route: str) -> Rule:
     method, path = route.split(" ", 1)
-    return next(rule for rule in app.url_map.iter_rules()
-                if rule.rule == path and method in rule.methods)
+    found = next((rule for rule in app.url_map.iter_rules()
+                  if rule.rule == path and method in rule.methods), None)
+    if found is None:
+        pytest.fail(f"{route} is in ROUTES but the app does not serve it")
+    return found
 
 
 def _variants(rule: Rule, world) -> list[tuple[Target | None, dict, dict]]:
