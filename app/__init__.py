@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
     from app.solutions import bp as solutions_bp
+    from app.verification import bp as verification_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(health_bp)
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/admin/dashboard")
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(verification_bp, url_prefix="/verification")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -85,10 +85,14 @@ def rematch_command(top_k: int, on_queue: bool) -> None:
     from app.services.recommendations import rematch
 
     if on_queue:
-        job = jobs.start(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]), {"top_k": top_k})
+        job, created = jobs.start_single(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]),
+                                         {"top_k": top_k})
         job_id = job.id
         unit_of_work.commit()
-        click.echo(f"작업 {job_id}을(를) 큐에 넣었습니다. (queued job {job_id})")
+        if created:
+            click.echo(f"작업 {job_id}을(를) 큐에 넣었습니다. (queued job {job_id})")
+        else:
+            click.echo(f"이미 진행 중인 작업 {job_id}이(가) 있습니다. (job {job_id} is already queued or running)")
         return
 
     def progress(needs):

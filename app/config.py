@@ -99,7 +99,19 @@ class BaseConfig:
     # not heard from for MATCHING_CONSUMER_TTL_SECONDS no longer holds back pruning.
     MATCHING_POSITION_REPORT_SECONDS = float(os.environ.get("MATCHING_POSITION_REPORT_SECONDS", "5"))
     MATCHING_CONSUMER_TTL_SECONDS = float(os.environ.get("MATCHING_CONSUMER_TTL_SECONDS", "600"))
+    # National Tax Service business status API (data.go.kr 국세청_사업자등록정보 진위확인 및
+    # 상태조회 서비스): off until NTS_SERVICE_KEY (the decoded key) is set. Each query waits at most
+    # NTS_TIMEOUT_SECONDS to connect and as long again to read; no answer shows as "not checked".
+    NTS_STATUS_API_URL = os.environ.get("NTS_STATUS_API_URL",
+                                        "https://api.odcloud.kr/api/nts-businessman/v1/status")
+    NTS_SERVICE_KEY = os.environ.get("NTS_SERVICE_KEY") or None
+    NTS_TIMEOUT_SECONDS = float(os.environ.get("NTS_TIMEOUT_SECONDS", "3"))
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads (CSV import) are small
+    # Officials' e-mail domains when a municipality lists none (space-separated; subdomains count).
+    OFFICIAL_EMAIL_DOMAINS = os.environ.get("OFFICIAL_EMAIL_DOMAINS", "go.kr")
+    # Verification documents officials upload (PDF, PNG, JPEG), kept in the database.
+    VERIFICATION_DOCUMENT_MAX_BYTES = _env_int("VERIFICATION_DOCUMENT_MAX_BYTES", 4 * 1024 * 1024)
+    VERIFICATION_DOCUMENTS_PER_USER = _env_int("VERIFICATION_DOCUMENTS_PER_USER", 5)
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
@@ -147,6 +159,7 @@ class TestingConfig(BaseConfig):
     QUEUE_IMMEDIATE = True
     MATCHING_POSITION_REPORT_SECONDS = 0.0
     RATE_LIMITS_ENABLED = False  # the `rate_limits` fixture turns them on with small numbers
+    NTS_SERVICE_KEY = None  # never the real API; tests/test_business_status.py runs a stub server
 
 
 class ProductionConfig(BaseConfig):

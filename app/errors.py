@@ -43,7 +43,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _render(error.code or 500)
+        detail = getattr(error, "detail", None)  # set by app.auth.access.NotActingForOrganisation
+        return _render(error.code or 500, str(detail) if detail else None)
 
     @app.errorhandler(Exception)
     def unhandled_error(error: Exception):

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import (
     AccountStatus,
+    BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
     GovernmentLevel,
@@ -61,6 +62,13 @@ LABELS: dict[type, dict[object, LazyString]] = {
         Role.COMPANY: _l("기업 회원"),
         Role.MUNICIPALITY: _l("지자체 공무원"),
         Role.ADMIN: _l("관리자"),
+    },
+    BusinessStatus: {
+        BusinessStatus.ACTIVE: _l("계속사업자"),
+        BusinessStatus.SUSPENDED: _l("휴업자"),
+        BusinessStatus.CLOSED: _l("폐업자"),
+        BusinessStatus.UNREGISTERED: _l("국세청에 등록되지 않은 번호"),
+        BusinessStatus.UNAVAILABLE: _l("확인하지 못함 (국세청 응답 없음)"),
     },
     AccountStatus: {
         AccountStatus.ACTIVE: _l("활성"),

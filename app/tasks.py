@@ -148,9 +148,18 @@ def nightly_rematch() -> None:
     from app.services import jobs
 
     with task_context():
-        if jobs.running(jobs.REMATCH) is None:
-            jobs.start(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]))
-            unit_of_work.commit()
+        jobs.start_single(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]))
+        unit_of_work.commit()
+
+
+@huey.periodic_task(crontab(minute="17"))
+def prune_account_records() -> None:
+    """Delete expired or long-used sign-ups, spent lockout counters and old notices (hourly)."""
+    from app.services import account_housekeeping
+
+    with task_context():
+        account_housekeeping.prune()
+        unit_of_work.commit()
 
 
 @huey.periodic_task(every(BaseConfig.PRUNE_CHANGES_EVERY_MINUTES))

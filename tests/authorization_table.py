@@ -57,8 +57,8 @@ REDIRECT = Expect((302,), allowed=True)  # e.g. the sign-in page for someone sig
 LOGIN = Expect((302,), to_login=True)
 FORBIDDEN = Expect((403,))
 NOT_FOUND = Expect((404,))
-# Target rule of finding 2 for unverified officials and staff of unapproved companies: only
-# what a visitor sees (the body check proves it), so refused or shown without private data.
+# The rule of finding 2 for unverified officials and staff of unapproved companies: only what a
+# visitor sees (the body check proves it), so refused or shown without private data.
 HIDDEN = Expect((403, 404))  # refused, whether or not the object's existence is revealed
 VISITOR_VIEW = Expect((200, 403, 404))
 VISITOR_REFUSED = Expect((400, 403, 404))  # 400: the form offers them nothing to choose
@@ -351,11 +351,17 @@ def consortium_form(actor, target):
 ROUTES: dict[str, Policy] = {
     "GET /": public,
     "GET /account/": own_account,
+    "GET /account/consent": own_account,
+    "POST /account/consent": own_account,
+    "GET /account/data.json": own_account,
+    "GET /account/delete": own_account,
+    "POST /account/delete": own_account,
     "POST /account/sign-out-everywhere": own_account,
     "GET /admin/": admin_only,
     "GET /admin/audit": admin_only,
     "GET /admin/companies": admin_only,
     "GET /admin/companies/<int:company_id>": admin_only,
+    "POST /admin/companies/<int:company_id>/business-status": admin_only,
     "POST /admin/companies/<int:company_id>/decision": admin_only,
     "GET /admin/dashboard/": admin_only,
     "GET /admin/dashboard/export/<key>.csv": admin_only,
@@ -370,6 +376,8 @@ ROUTES: dict[str, Policy] = {
     "POST /admin/needs/<int:need_id>/moderation": admin_only,
     "GET /admin/officials": admin_only,
     "GET /admin/officials/<int:user_id>": admin_official,
+    "GET /admin/officials/<int:user_id>/documents/<int:evidence_id>": admin_official,
+    "POST /admin/officials/<int:user_id>/domains": admin_official,
     "POST /admin/officials/<int:user_id>/decision": admin_official,
     "GET /admin/solutions": admin_only,
     "GET /admin/solutions/<int:solution_id>": admin_only,
@@ -456,8 +464,11 @@ ROUTES: dict[str, Policy] = {
     "GET /notifications/preferences": own_account,
     "POST /notifications/preferences": own_account,
     "POST /notifications/read-all": own_account,
+    "GET /privacy": public,
     "GET /readyz": health,
     "GET /solutions": public,
     "GET /solutions/<int:solution_id>": public_listing,
     "GET /static/<path:filename>": public,
+    "GET /verification/": any_official,
+    "POST /verification/documents": any_official,
 }

@@ -23,7 +23,7 @@ from app.models import (
     SolutionStatus,
 )
 from app.models.user import AccountStatus
-from app.services import companies, unit_of_work, workflow
+from app.services import companies, unit_of_work, verification, workflow
 from tests import factories
 from tests.authorization_table import Actor, Target
 
@@ -257,6 +257,11 @@ def build_world(app: Flask) -> World:
     for key in ("official", "pending_official", "staff", "suspended", "admin"):
         world.add("user", key, users[key], owner=key, org=ACTORS[key].org)
     world.add("static", "stylesheet", "css/app.css", public=True)
+    document = verification.add_document(
+        users["pending_official"], "재직증명서.pdf",
+        b"%PDF-1.4\n" + s("SECRET-EVIDENCE-DOCUMENT", set()).encode() + b"\n%%EOF\n")
+    world.add("evidence", "document", {"user_id": users["pending_official"].id,
+                                       "evidence_id": document.id}, org="A")
     unit_of_work.commit()
     world.add_private_links()
     return world

@@ -24,6 +24,7 @@ from app.models import (
     SolutionStatus,
     User,
 )
+from app.services import privacy
 from app.services.bizno import check_digit
 
 PASSWORD = "correct-horse-9"
@@ -36,8 +37,10 @@ def next_number() -> int:
 
 
 def valid_business_number(seed: int) -> str:
-    """A fictional ten-digit business number with a correct check digit."""
-    first_nine = f"{(100 + seed * 7919) % 1_000_000_000:09d}"
+    """A fictional business number of a possible structure (app/services/bizno.py), one per seed."""
+    office, rest = 101 + seed % 899, seed // 899
+    type_code, serial = 1 + rest % 99, 1 + (rest // 99) % 9999
+    first_nine = f"{office:03d}{type_code:02d}{serial:04d}"
     return first_nine + str(check_digit(first_nine))
 
 
@@ -97,8 +100,12 @@ def make_user(
     official_status: OfficialStatus = OfficialStatus.VERIFIED,
     email: str | None = None,
     password: str = PASSWORD,
+    consented: bool = True,
 ) -> User:
-    """A user of the given role; officials belong to a municipality and are verified by default."""
+    """A user of the given role; officials belong to a municipality and are verified by default.
+
+    The user has accepted the current privacy notice unless `consented` is False.
+    """
     n = next_number()
     user = User(
         email=email or f"user{n}@example.kr",
@@ -114,6 +121,8 @@ def make_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if consented:
+        privacy.record_consent(user, privacy.CURRENT.version)
     return user
 
 

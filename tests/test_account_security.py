@@ -18,7 +18,7 @@ STRONG = "violet-harbour-71"
 
 def _register(client, email="new.user@example.kr", password=STRONG, **overrides):
     data = {"role": "company", "email": email, "name": "김신규", "password": password,
-            "password_confirm": password}
+            "password_confirm": password, "privacy_consent": "y"}
     data.update(overrides)
     return client.post("/auth/register", data=data)
 
@@ -278,7 +278,7 @@ def test_login_is_rate_limited_per_ip(client, db, rate_limits):
 
 @pytest.mark.parametrize("path, data", [
     ("/auth/register", {"role": "company", "email": "a@example.kr", "name": "김신규",
-                        "password": STRONG, "password_confirm": STRONG}),
+                        "password": STRONG, "password_confirm": STRONG, "privacy_consent": "y"}),
     ("/auth/reset", {"email": "a@example.kr"}),
     ("/auth/confirm/resend", {"email": "a@example.kr"}),
 ])

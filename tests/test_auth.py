@@ -28,6 +28,7 @@ def _register(client, follow_redirects=False, **overrides):
         "phone": "010-1234-5678",
         "password": "a-strong-pass",
         "password_confirm": "a-strong-pass",
+        "privacy_consent": "y",
     }
     data.update(overrides)
     return client.post("/auth/register", data=data, follow_redirects=follow_redirects)

@@ -5,8 +5,9 @@ How it works
   (해운대구), approved companies X (startup) and Y (large firm), unapproved company P; public,
   admin-suspended and unverified-draft needs; published, draft, suspended and unapproved
   solutions; matches (pending, mutual, approved, declined), two consortia, invitations,
-  notifications, a job and the CSV exports. Private fields hold markers (`SECRET-…`), and links to
-  private objects (`/matches/3`, `/needs/4`, …) count as markers too, each with its audience.
+  notifications, an official's uploaded evidence, a job and the CSV exports. Private fields hold
+  markers (`SECRET-…`), and links to private objects (`/matches/3`, `/needs/4`, …) count as
+  markers too, each with its audience.
 - Actors (`ACTORS`): anonymous; X's staff and a colleague; Y's staff (another company); P's staff
   (unapproved company); A's verified official and a colleague; B's official (another
   municipality); an unverified official of A; X's staff suspended after signing in (a copied
@@ -21,13 +22,14 @@ How it works
 Classifying a route
 - A route missing from `ROUTES` fails `test_every_route_is_classified`, naming it. Add one line
   `"METHOD /rule": policy,` to `ROUTES` (policies are small functions above it; write a new one
-  when none fits), e.g. `"GET /privacy": public,`, `"GET /account/data": own_account,`,
-  `"POST /account/delete": own_account,`, `"GET /admin/officials/<int:user_id>/evidence":
-  admin_official,`. A route whose URL argument is a new kind of object also needs that kind in
+  when none fits), e.g. `"GET /privacy": public,` or `"POST /account/delete": own_account,`
+  (allowed POSTs are not sent, so the walk never deletes its own actors). A route whose URL argument is a new kind of object also needs that kind in
   `ARGUMENT_KINDS` (or, for several arguments, `ARGUMENTS_KINDS`) below and objects of it in the
   world (`tests/authorization_world.py`).
-- `FINDING_2_LEAKS` lists the cases that fail on main because unverified officials see their
-  municipality's private data (finding 2, fixed on branch vis); remove it when vis is merged.
+- Unverified officials and staff of unapproved companies are held to the rule of finding 2
+  (`VISITOR_VIEW`: refused, or a page without private markers); before the fix, six cases failed
+  (the unverified official on `/my/needs/`, `/my/needs/<id>`, `/needs/<id>`, `/matches/`,
+  `/matches/history`, `/matches/outbox`).
 """
 from __future__ import annotations
 
@@ -57,7 +59,8 @@ ARGUMENT_KINDS = {
     "municipality_id": "municipality", "filename": "static",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
-ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference"}
+ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",
+                   frozenset({"user_id", "evidence_id"}): "evidence"}
 # Auth e-mail links are tried with a forged token only (their own tests cover real ones).
 ONLY_INVALID_TOKEN = {"auth.confirm", "auth.reset_with_token"}
 # Routes that take their object from the query string.
@@ -71,26 +74,8 @@ REFUSED_FORM = {
     "outcome": "권한 없는 실적", "municipality_id": "1",
 }
 
-FINDING_2 = "finding 2, fixed on branch vis"
-# (route, actor) cases that fail on main: an unverified official sees the municipality's
-# private data. Remove this set (and its use in CASES) when branch vis is merged.
-FINDING_2_LEAKS = {
-    ("GET /my/needs/", "pending_official"),
-    ("GET /my/needs/<int:need_id>", "pending_official"),
-    ("GET /needs/<int:need_id>", "pending_official"),
-    ("GET /matches/", "pending_official"),
-    ("GET /matches/history", "pending_official"),
-    ("GET /matches/outbox", "pending_official"),
-}
-
-
-def _case(route: str, actor: str):
-    marks = [pytest.mark.xfail(strict=True, reason=FINDING_2)] \
-        if (route, actor) in FINDING_2_LEAKS else []
-    return pytest.param(route, actor, id=f"{route} [{actor}]", marks=marks)
-
-
-CASES = [_case(route, actor) for route in ROUTES for actor in ACTORS]
+CASES = [pytest.param(route, actor, id=f"{route} [{actor}]")
+         for route in ROUTES for actor in ACTORS]
 
 
 class Walk:

@@ -56,7 +56,7 @@ def loner_client(login, loner):
 def test_new_company_user_is_sent_to_create_company_after_confirming(client, outbox, db):
     response = client.post("/auth/register", data={
         "role": "company", "email": "founder@example.kr", "name": "김창업",
-        "password": "long-enough-1", "password_confirm": "long-enough-1",
+        "password": "long-enough-1", "password_confirm": "long-enough-1", "privacy_consent": "y",
     })
     assert response.status_code == 302
     link = re.search(r"http://localhost(/auth/confirm/\S+)", outbox[-1].body).group(1)

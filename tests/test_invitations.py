@@ -229,7 +229,7 @@ def test_invited_colleague_signs_up_and_belongs_to_company(company_client, clien
     assert company.name in page and "newhire@example.kr" in page
     response = client.post(register_link, data={
         "role": "company", "email": "newhire@example.kr", "name": "신입사원",
-        "password": "long-enough-1", "password_confirm": "long-enough-1",
+        "password": "long-enough-1", "password_confirm": "long-enough-1", "privacy_consent": "y",
     })
     assert response.status_code == 302
     confirm_mail = outbox[-1]

@@ -268,6 +268,7 @@ def test_periodic_schedule_is_registered_with_the_configured_intervals():
     assert due(night, TestingConfig.NOTIFY_MATCHES_EVERY_MINUTES) == {
         "reap_jobs", "deliver_mail", "notify_matches"}
     assert due(night, 1) == {"reap_jobs", "deliver_mail"}
+    assert due(night, 17) == {"reap_jobs", "deliver_mail", "prune_account_records"}
 
 
 def test_the_mail_task_delivers_what_after_commit_delivery_missed(app, db, outbox):
@@ -320,8 +321,8 @@ def test_reaper_dispatches_a_job_committed_but_never_enqueued(app, db):
 def test_reaper_leaves_live_jobs_alone_and_gives_up_after_max_attempts(app, db, enqueued):
     stale = utcnow() - timedelta(seconds=app.config["JOB_HEARTBEAT_TIMEOUT_SECONDS"] + 60)
     live = _job_row(status=Job.RUNNING, attempts=1)
-    worn_out = _job_row(status=Job.RUNNING, attempts=app.config["JOB_MAX_ATTEMPTS"],
-                        heartbeat=stale)
+    worn_out = _job_row(kind=jobs.COMPANY_IMPORT, status=Job.RUNNING,
+                        attempts=app.config["JOB_MAX_ATTEMPTS"], heartbeat=stale)
     finished = _job_row(status=Job.DONE, attempts=1, heartbeat=stale)
     db.session.commit()
     with app.test_request_context():

@@ -550,3 +550,39 @@ def test_admins_clicking_approve_and_reject_together_get_one_decision(race_app):
         told = ("현재 상태(" in pages[loser] or "다른 사용자가 먼저 수정했습니다" in pages[loser])
         assert told, "the losing admin was not told why"
         assert _db.session.query(AuditLog).filter(AuditLog.target_id == match_id).count() == 1
+
+
+def test_two_admins_starting_a_rematch_together_queue_one_job(race_app, monkeypatch):
+    """The unique partial index lets one unfinished rematch job exist; the other gets that one."""
+    from app.models import Job
+    from app.services import jobs
+
+    monkeypatch.setattr(jobs, "enqueue", lambda job_id: None)
+    for _round in range(ROUNDS):
+        _reset(race_app)
+        admin_ids = (factories.make_user(role=Role.ADMIN).id,
+                     factories.make_user(role=Role.ADMIN).id)
+        unit_of_work.commit()
+        outcomes: dict[str, tuple[str, bool]] = {}
+
+        def admin_starts(name: str, admin_id: int) -> Contender:
+            def prepare():
+                admin = _load(User, admin_id)
+                # Both have already looked: neither sees a job, as with the old view-level check.
+                assert jobs.running(jobs.REMATCH) is None
+
+                def act():
+                    job, created = jobs.start_single(jobs.REMATCH, "rematch", started_by=admin)
+                    outcomes[name] = (job.id, created)
+                return act
+            return Contender(name, prepare)
+
+        results = _race(race_app, admin_starts("first", admin_ids[0]),
+                        admin_starts("second", admin_ids[1]))
+        assert set(results.values()) == {"won"}, results
+        _db.session.expire_all()
+        unfinished = _db.session.scalars(
+            select(Job).where(Job.kind == jobs.REMATCH, Job.status.in_(("queued", "running")))).all()
+        assert len(unfinished) == 1
+        assert sorted(created for _id, created in outcomes.values()) == [False, True]
+        assert {job_id for job_id, _created in outcomes.values()} == {unfinished[0].id}

@@ -111,13 +111,13 @@ def test_company_names_business_numbers_and_domains_are_unique():
         assert len(values) == len(set(values)), key
 
 
-def test_business_numbers_are_fictional_and_pass_the_check_digit():
+def test_business_numbers_have_a_possible_structure_and_the_check_digit():
     for company in COMPANIES:
         number = company["business_number"]
         assert re.fullmatch(r"\d{10}", number)
         assert is_valid_business_number(number), company["name"]
-        # The type code 00 is not issued by the tax office, so no real company has these numbers.
-        assert number[3:5] == "00"
+        # Every demo company is a for-profit head office (type codes 81, 86, 87, 88).
+        assert number[3:5] in {"81", "86", "87", "88"}, company["name"]
 
 
 def test_solution_counts_and_every_category_has_several():

@@ -267,7 +267,8 @@ def test_mailed_links_use_public_base_url_not_the_host_header(app, db, outbox):
     response = client.post("/auth/register", headers={"Host": "evil.example"}, data={
         "role": "company", "email": "host.test@example.kr", "name": "김호스트",
         "department": "개발팀", "phone": "010-1234-5678",
-        "password": "river-lantern-quartz-77", "password_confirm": "river-lantern-quartz-77"})
+        "password": "river-lantern-quartz-77", "password_confirm": "river-lantern-quartz-77",
+        "privacy_consent": "y"})
     assert response.status_code == 302
     assert len(outbox) == 1
     assert "evil.example" not in outbox[0].body

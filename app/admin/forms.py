@@ -38,6 +38,10 @@ class DecisionForm(FlaskForm):
     next = HiddenField()
 
 
+class BusinessStatusForm(FlaskForm):
+    """Ask the National Tax Service again about a company's business number (CSRF only)."""
+
+
 class FilterForm(FlaskForm):
     """A GET form read from the query string (no CSRF token)."""
 
@@ -123,3 +127,13 @@ class AuditFilterForm(FlaskForm):
             return _parse_day(getattr(self, name).data)
         except ValidationError:
             return None
+
+
+class MunicipalityDomainsForm(FlaskForm):
+    """A municipality's official e-mail domains (space-separated; empty: the default)."""
+
+    email_domains = StringField(
+        _l("공식 이메일 도메인"),
+        validators=[Optional(), Length(max=300, message=_l("도메인 목록은 300자 이하로 입력하세요."))],
+        render_kw={"maxlength": 300, "placeholder": "jongno.go.kr seoul.go.kr"},
+    )

@@ -1,6 +1,7 @@
 """Thin views of the administrators' console (admins only)."""
 from __future__ import annotations
 
+from io import BytesIO
 from typing import Callable
 
 from flask import (
@@ -11,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,18 +20,22 @@ from flask_login import current_user, logout_user
 
 from app.admin.forms import (
     AuditFilterForm,
+    BusinessStatusForm,
     CompanyFilterForm,
     DecisionForm,
     ListingFilterForm,
+    MunicipalityDomainsForm,
     OfficialFilterForm,
     UserFilterForm,
 )
 from app.auth.access import is_safe_redirect, role_required
 from app.extensions import db
-from app.models import Company, Need, Role, Solution, User
+from app.labels import label
+from app.models import Company, Municipality, Need, Role, Solution, User
 from app.service_errors import commit_service
 from app.services import admin as admin_service
-from app.services import visibility
+from app.services import business_status, verification, visibility
+from app.services.errors import NotFound
 
 bp = Blueprint("admin", __name__)
 
@@ -129,6 +135,9 @@ def _render_company(company: Company, form: DecisionForm | None = None):
         actions=admin_service.available_actions(admin_service.COMPANY_TRANSITIONS,
                                                 company.membership_status),
         history=admin_service.audit_entries_for(company),
+        business_status=business_status.latest_check(company),
+        business_status_enabled=business_status.is_enabled(),
+        business_status_form=BusinessStatusForm(formdata=None),
     )
 
 
@@ -146,6 +155,20 @@ def company_decision(company_id: int):
                    url_for("admin.company_detail", company_id=company.id))
 
 
+@bp.route("/companies/<int:company_id>/business-status", methods=["POST"])
+def company_business_status(company_id: int):
+    """Ask the National Tax Service again whether the company's business is active."""
+    company = db.get_or_404(Company, company_id)
+    if not BusinessStatusForm().validate_on_submit():
+        abort(400)
+    outcome = commit_service(lambda: business_status.recheck(current_user._get_current_object(),
+                                                             company))
+    if outcome:
+        flash(_("국세청 사업자 상태를 조회했습니다: %(status)s",
+                status=label(outcome.value.status)), "success")
+    return redirect(url_for("admin.company_detail", company_id=company.id))
+
+
 # --- officials -----------------------------------------------------------------------------
 
 @bp.route("/officials")
@@ -154,7 +177,8 @@ def officials():
     form = OfficialFilterForm(formdata=request.args)
     values, status = _filters(form)
     pagination = _paginate(admin_service.official_query(values.get("status"), values.get("q")))
-    return render_template("admin/officials.html", form=form, pagination=pagination), status
+    return render_template("admin/officials.html", form=form, pagination=pagination,
+                           evidence=verification.summaries(pagination.items)), status
 
 
 def _official_or_404(user_id: int) -> User:
@@ -164,7 +188,8 @@ def _official_or_404(user_id: int) -> User:
     return user
 
 
-def _render_official(official: User, form: DecisionForm | None = None):
+def _render_official(official: User, form: DecisionForm | None = None,
+                     domains_form: MunicipalityDomainsForm | None = None):
     return render_template(
         "admin/official_detail.html",
         official=official,
@@ -174,6 +199,11 @@ def _render_official(official: User, form: DecisionForm | None = None):
         history=admin_service.audit_entries_for(official),
         needs=db.session.scalars(admin_service.need_query().where(
             Need.created_by_id == official.id).limit(20)).all(),
+        evidence=verification.evidence_of(official),
+        domain_matches=verification.evidence_domain_matches,
+        domains=verification.official_domains(official.municipality),
+        domains_form=domains_form or MunicipalityDomainsForm(
+            formdata=None, email_domains=official.municipality.email_domains or ""),
     )
 
 
@@ -189,6 +219,37 @@ def official_decision(user_id: int):
     official = _official_or_404(user_id)
     return _decide(official, admin_service.decide_official, _render_official,
                    url_for("admin.official_detail", user_id=official.id))
+
+
+@bp.route("/officials/<int:user_id>/documents/<int:evidence_id>")
+def official_document(user_id: int, evidence_id: int):
+    """Download an official's verification document (an attachment, never shown inline)."""
+    try:
+        evidence = verification.document_for_admin(_official_or_404(user_id), evidence_id)
+    except NotFound:
+        abort(404)
+    response = send_file(BytesIO(evidence.content), mimetype=evidence.content_type,
+                         as_attachment=True, download_name=verification.download_name(evidence),
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/officials/<int:user_id>/domains", methods=["POST"])
+def official_domains(user_id: int):
+    """Set the official e-mail domains of this official's municipality."""
+    official = _official_or_404(user_id)
+    municipality = db.get_or_404(Municipality, official.municipality_id)
+    form = MunicipalityDomainsForm()
+    if form.validate_on_submit():
+        outcome = commit_service(lambda: verification.set_email_domains(
+            current_user._get_current_object(), municipality, form.email_domains.data), form)
+        if outcome:
+            flash(_("%(place)s의 공식 이메일 도메인을 저장했습니다.", place=municipality.full_name),
+                  "success")
+            return redirect(url_for("admin.official_detail", user_id=official.id))
+    return _render_official(official, domains_form=form), 400
 
 
 # --- solutions and needs -------------------------------------------------------------------

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -69,6 +76,9 @@ class RegistrationForm(FlaskForm):
         DataRequired(_l("비밀번호를 한 번 더 입력하세요.")),
         EqualTo("password", message=_l("비밀번호가 일치하지 않습니다.")),
     ])
+    privacy_consent = BooleanField(
+        _l("위 개인정보 수집·이용에 동의합니다. (필수)"),
+        validators=[DataRequired(_l("개인정보 수집·이용에 동의해야 가입할 수 있습니다."))])
 
     def validate_municipality_id(self, field) -> None:
         """Officials must pick a municipality from the list."""

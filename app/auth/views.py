@@ -18,7 +18,7 @@ from app.auth.forms import (
 from app.models import Role
 from app.service_errors import commit_service
 from app.rate_limits import auth_limits
-from app.services import accounts, sessions, unit_of_work
+from app.services import accounts, privacy, sessions, unit_of_work
 from app.services.accounts import LoginOutcome
 
 bp = Blueprint("auth", __name__)
@@ -62,11 +62,13 @@ def register():
                 department=form.department.data,
                 municipality_id=form.municipality_id.data,
                 invitation_token=invite_token,
+                consent_version=privacy.CURRENT.version if form.privacy_consent.data else None,
             ), form, flash_unplaced=True):
         flash(str(REGISTRATION_SENT), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, invitation=invitation,
-                           invite_token=invite_token), (400 if form.errors else 200)
+                           invite_token=invite_token, consent=privacy.CURRENT), (
+        400 if form.errors else 200)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

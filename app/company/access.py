@@ -13,7 +13,11 @@ from app.models import Role
 
 
 def company_member_required(view: Callable) -> Callable:
-    """Company staff only (others 403); staff without a company are sent to create one."""
+    """Company staff only (others 403); staff without a company are sent to create one.
+
+    Staff of companies that are not (yet) approved members pass: these pages hold only their own
+    drafts and their membership application. Deal flow uses organisation_required instead.
+    """
 
     @wraps(view)
     @role_required(Role.COMPANY)

@@ -89,13 +89,11 @@ def rematch():
     form = RematchForm()
     if not form.validate_on_submit():
         abort(400)
-    running = jobs.running(REMATCH_JOB)
-    if running is not None:
+    job, created = jobs.start_single(REMATCH_JOB, str(jobs.LABELS[REMATCH_JOB]), {"top_k": 10},
+                                     started_by=current_user)
+    if not created:
         flash(_("추천을 이미 다시 계산하고 있습니다. 진행 상황을 확인하세요."), "info")
-        return redirect(url_for("dashboard.job", job_id=running.id))
-    job = jobs.start(REMATCH_JOB, str(jobs.LABELS[REMATCH_JOB]), {"top_k": 10},
-                     started_by=current_user)
-    unit_of_work.commit()  # the job's task is enqueued once this commit succeeded
+    unit_of_work.commit()  # a new job's task is enqueued once this commit succeeded
     return redirect(url_for("dashboard.job", job_id=job.id))
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app import i18n
 from app.auth.access import is_safe_redirect
 from app.services import catalogue as catalogue_service
+from app.services import privacy as privacy_service
 from app.services import unit_of_work
 
 bp = Blueprint("main", __name__)
@@ -22,6 +23,12 @@ def index():
         newest_solutions=catalogue_service.newest_solutions(),
         newest_needs=catalogue_service.newest_open_needs(),
     )
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice: the current consent text, its version and the user's rights."""
+    return render_template("main/privacy.html", consent=privacy_service.CURRENT)
 
 
 @bp.route("/locale", methods=["POST"])

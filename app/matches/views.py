@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth.access import role_required
+from app.auth.access import NotActingForOrganisation, organisation_required, role_required
 from app.extensions import db
 from app.matches.forms import (
     ConsortiumForm,
@@ -61,10 +61,6 @@ def _commit_or_flash(action, success_message: str) -> bool:
     return bool(outcome)
 
 
-def _require_organisation() -> None:
-    """Company staff with a company or an official; everyone else 403."""
-    if current_user.is_company_user and current_user.company_id is None:
-        abort(403)
 
 
 def _page() -> int:
@@ -93,7 +89,8 @@ def inbox():
     """Requests waiting for my organisation's answer (admins go to the review queue)."""
     if current_user.is_admin:
         return redirect(url_for("matches.review"))
-    _require_organisation()
+    if not current_user.acts_for_organisation:
+        raise NotActingForOrganisation(current_user)
     return render_template(
         "matches/inbox.html",
         incoming=workflow.incoming_requests(current_user),
@@ -104,10 +101,9 @@ def inbox():
 
 
 @bp.route("/outbox")
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def outbox():
     """My organisation's pending outgoing requests and consortium proposals."""
-    _require_organisation()
     proposals = []
     if current_user.is_company_user:
         proposals = [p for p in workflow.organisation_consortia(
@@ -119,10 +115,9 @@ def outbox():
 
 
 @bp.route("/history")
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def history():
     """Every match of my organisation, filterable by status."""
-    _require_organisation()
     try:
         status = MatchStatus(request.args.get("status", ""))
     except ValueError:
@@ -172,10 +167,9 @@ def detail(match_id: int):
 
 @bp.route("/new", methods=["GET", "POST"])
 @interest_limits
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def new():
     """Express interest in a need–solution pair, with a message for the other side."""
-    _require_organisation()
     form = MatchRequestForm()
     is_official = current_user.is_official
     if is_official:
@@ -230,7 +224,7 @@ def new():
 
 
 @bp.route("/<int:match_id>/accept", methods=["POST"])
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def accept(match_id: int):
     """The other side accepts the request."""
     match = _load_match(match_id)
@@ -240,7 +234,7 @@ def accept(match_id: int):
 
 
 @bp.route("/<int:match_id>/decline", methods=["POST"])
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def decline(match_id: int):
     """The other side declines the request, optionally with a reason."""
     match = _load_match(match_id)
@@ -255,7 +249,7 @@ def decline(match_id: int):
 
 
 @bp.route("/<int:match_id>/withdraw", methods=["POST"])
-@role_required(*ORGANISATION_ROLES)
+@organisation_required(*ORGANISATION_ROLES)
 def withdraw(match_id: int):
     """The requesting side withdraws its pending request."""
     match = _load_match(match_id)
@@ -333,10 +327,9 @@ def _selected_partners(form: ConsortiumForm) -> list[Solution] | None:
 
 @bp.route("/consortia/new", methods=["GET", "POST"])
 @interest_limits
-@role_required(Role.COMPANY)
+@organisation_required(Role.COMPANY)
 def consortium_new():
     """Propose a consortium to a need (usually from a partnership suggestion)."""
-    _require_organisation()
     need = db.get_or_404(Need, request.args.get("need_id", type=int) or 0)
     if not can_view_need(current_user, need):
         abort(404)
@@ -418,7 +411,7 @@ def _my_membership(proposal: ConsortiumProposal) -> ConsortiumMember:
 
 
 @bp.route("/consortia/<int:proposal_id>/confirm", methods=["POST"])
-@role_required(Role.COMPANY)
+@organisation_required(Role.COMPANY)
 def consortium_confirm(proposal_id: int):
     """A partner firm confirms its participation."""
     proposal = _load_proposal(proposal_id)
@@ -439,7 +432,7 @@ def _decline_consortium(proposal: ConsortiumProposal, action):
 
 
 @bp.route("/consortia/<int:proposal_id>/partner-decline", methods=["POST"])
-@role_required(Role.COMPANY)
+@organisation_required(Role.COMPANY)
 def consortium_partner_decline(proposal_id: int):
     """A partner firm declines to take part, optionally with a reason."""
     proposal = _load_proposal(proposal_id)
@@ -450,7 +443,7 @@ def consortium_partner_decline(proposal_id: int):
 
 
 @bp.route("/consortia/<int:proposal_id>/accept", methods=["POST"])
-@role_required(Role.MUNICIPALITY)
+@organisation_required(Role.MUNICIPALITY)
 def consortium_accept(proposal_id: int):
     """The municipality accepts a submitted consortium."""
     proposal = _load_proposal(proposal_id)
@@ -460,7 +453,7 @@ def consortium_accept(proposal_id: int):
 
 
 @bp.route("/consortia/<int:proposal_id>/decline", methods=["POST"])
-@role_required(Role.MUNICIPALITY)
+@organisation_required(Role.MUNICIPALITY)
 def consortium_decline(proposal_id: int):
     """The municipality declines a submitted consortium, optionally with a reason."""
     proposal = _load_proposal(proposal_id)
@@ -470,7 +463,7 @@ def consortium_decline(proposal_id: int):
 
 
 @bp.route("/consortia/<int:proposal_id>/withdraw", methods=["POST"])
-@role_required(Role.COMPANY)
+@organisation_required(Role.COMPANY)
 def consortium_withdraw(proposal_id: int):
     """The lead firm withdraws its proposal."""
     proposal = _load_proposal(proposal_id)

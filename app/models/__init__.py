@@ -1,16 +1,19 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
 from app.models.audit import AuditLog
+from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
+from app.models.verification import EvidenceKind, OfficialEvidence
 from app.models.workflow import (
     ConfirmationStatus,
     ConsortiumMember,
@@ -36,6 +39,8 @@ __all__ = [
     "AccountExistsNotice",
     "AccountStatus",
     "AuditLog",
+    "BusinessStatus",
+    "BusinessStatusCheck",
     "Base",
     "Category",
     "Company",
@@ -43,6 +48,7 @@ __all__ = [
     "DeploymentReference",
     "EmailStatus",
     "EnginePosition",
+    "EvidenceKind",
     "GovernmentLevel",
     "Job",
     "LogCursor",
@@ -56,6 +62,9 @@ __all__ = [
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",
+    "OfficialEvidence",
+
+    "PrivacyConsent",
     "OfficialStatus",
     "Recommendation",
     "Role",

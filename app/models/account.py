@@ -26,6 +26,8 @@ class PendingRegistration(Base):
     municipality_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("municipality.id", ondelete="CASCADE"))
     invitation_token: Mapped[Optional[str]] = mapped_column(String(100))
+    # The version of the privacy consent notice accepted with the sign-up form.
+    consent_version: Mapped[Optional[str]] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

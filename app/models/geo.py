@@ -35,6 +35,9 @@ class Municipality(Base):
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("municipality.id"), index=True)
     sort_order: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Official e-mail domains of this government, space-separated (e.g. "jongno.go.kr"); empty:
+    # the OFFICIAL_EMAIL_DOMAINS setting (any *.go.kr address). Edited by admins.
+    email_domains: Mapped[Optional[str]] = mapped_column(String(300))
 
     parent: Mapped[Optional["Municipality"]] = relationship(
         remote_side="Municipality.id", back_populates="children"

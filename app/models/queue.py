@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -17,6 +17,13 @@ class Job(Base):
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     FINISHED = (DONE, FAILED)
+    # Kinds of which at most one job may be unfinished at a time (a database-enforced rule).
+    SINGLE_KINDS = ("rematch",)
+    _UNFINISHED_SINGLE = "kind IN ('rematch') AND status IN ('queued', 'running')"
+    __table_args__ = (
+        Index("uq_job_one_unfinished_per_single_kind", "kind", unique=True,
+              sqlite_where=text(_UNFINISHED_SINGLE), postgresql_where=text(_UNFINISHED_SINGLE)),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), nullable=False, index=True)

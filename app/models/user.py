@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, event
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, and_, event, or_, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -82,6 +83,9 @@ class User(UserMixin, TimestampMixin, Base):
     # Part of every session's user id (get_id): a new token signs out every existing session.
     session_token: Mapped[str] = mapped_column(String(64), nullable=False,
                                                default=lambda: secrets.token_hex(16))
+    # Set when the user deleted their account: the row stays, anonymised, so the
+    # organisation's records keep their author ("deleted user").
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
 
     company: Mapped[Optional["Company"]] = relationship(back_populates="members")
     municipality: Mapped[Optional["Municipality"]] = relationship()
@@ -104,7 +108,11 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login
-        return self.account_status == AccountStatus.ACTIVE
+        return self.account_status == AccountStatus.ACTIVE and self.deleted_at is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_admin(self) -> bool:
@@ -121,6 +129,39 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_verified_official(self) -> bool:
         return self.is_official and self.official_status == OfficialStatus.VERIFIED
+
+    @hybrid_property
+    def acts_for_organisation(self) -> bool:
+        """May see and act on its organisation's confidential records (the one visibility rule).
+
+        An active admin; an active, verified official of a municipality; active staff of an
+        approved alliance-member company. Everyone else sees what an anonymous visitor sees, plus
+        their own drafts and the state of their application.
+        """
+        if self.account_status != AccountStatus.ACTIVE:
+            return False
+        if self.role == Role.ADMIN:
+            return True
+        if self.role == Role.MUNICIPALITY:
+            return self.official_status == OfficialStatus.VERIFIED and self.municipality_id is not None
+        return self.company is not None and self.company.is_approved_member
+
+    @acts_for_organisation.inplace.expression
+    @classmethod
+    def _acts_for_organisation_expression(cls):
+        from app.models.company import Company, MembershipStatus
+
+        approved_companies = select(Company.id).where(
+            Company.membership_status == MembershipStatus.APPROVED)
+        return and_(
+            cls.account_status == AccountStatus.ACTIVE,
+            or_(
+                cls.role == Role.ADMIN,
+                and_(cls.role == Role.MUNICIPALITY, cls.official_status == OfficialStatus.VERIFIED,
+                     cls.municipality_id.is_not(None)),
+                and_(cls.role == Role.COMPANY, cls.company_id.in_(approved_companies)),
+            ),
+        )
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"

@@ -85,7 +85,7 @@ def create():
                                  form, flash_unplaced=True)
         if outcome:
             need = outcome.value
-            if current_user.official_status == OfficialStatus.VERIFIED:
+            if current_user.acts_for_organisation:
                 flash(_("수요를 등록했습니다. 카탈로그에 공개되었습니다."), "success")
             else:
                 flash(_("수요를 등록했습니다. 관리자가 공무원 인증을 마치면 공개됩니다."), "info")

@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, sessions
+from app.services import audit, privacy, sessions, verification
 from app.services.errors import ServiceError
 from app.services.mail import send_mail
 from app.services.passwords import check_password_policy
@@ -39,6 +39,9 @@ _REGISTRATION_SALT = "citymatch-registration-v2"
 _RESET_SALT = "citymatch-password-reset"
 # Compared against when the e-mail is unknown, so both paths cost one hash check.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+# At most one "account exists" notice per address in this interval (finding 7 of issue 8).
+ACCOUNT_EXISTS_NOTICE_INTERVAL = timedelta(hours=1)
 
 
 def normalise_email(email: str) -> str:
@@ -82,6 +85,7 @@ def request_registration(
     department: str | None = None,
     municipality_id: int | None = None,
     invitation_token: str | None = None,
+    consent_version: str | None = None,
 ) -> None:
     """Validate and e-mail a confirmation link; the account exists only once it is followed.
 
@@ -90,6 +94,9 @@ def request_registration(
     instead of a link.
     """
     email = normalise_email(email)
+    if consent_version != privacy.CURRENT.version:
+        raise ServiceError(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다."),
+                           field="privacy_consent")
     if role not in (Role.COMPANY, Role.MUNICIPALITY):
         raise ServiceError(_("가입할 수 없는 회원 유형입니다."), field="role")
     if role == Role.MUNICIPALITY:
@@ -120,6 +127,7 @@ def request_registration(
         department=(department or "").strip() or None,
         municipality_id=municipality_id if role == Role.MUNICIPALITY else None,
         invitation_token=invitation_token or None,
+        consent_version=consent_version,
         expires_at=_registration_expiry(),
     )
     db.session.add(pending)
@@ -135,7 +143,7 @@ def _notify_account_exists(email: str) -> None:
     """Tell a registered address someone tried to sign up with it, at most once an hour."""
     now = utcnow()
     notice = db.session.get(AccountExistsNotice, email)
-    if notice is not None and _aware(notice.sent_at) > now - timedelta(hours=1):
+    if notice is not None and _aware(notice.sent_at) > now - ACCOUNT_EXISTS_NOTICE_INTERVAL:
         return
     if notice is None:
         if _insert_once(AccountExistsNotice(email=email, sent_at=now)) is None:
@@ -225,6 +233,9 @@ def confirm_registration(token: str) -> User:
         official_status=OfficialStatus.PENDING if role == Role.MUNICIPALITY else None,
     )
     db.session.add(user)
+    db.session.flush()
+    if pending.consent_version:  # given with the form, when the sign-up was requested
+        privacy.record_consent(user, pending.consent_version, accepted_at=pending.created_at)
     if pending.invitation_token:
         invitation = valid_invitation(pending.invitation_token)
         if invitation is None:
@@ -234,6 +245,7 @@ def confirm_registration(token: str) -> User:
         invitation.accepted_at = utcnow()
         invitation.accepted_by_id = user.id
     db.session.flush()
+    verification.record_confirmed_email(user)  # evidence for the admin's verification queue
     return user
 
 

@@ -97,10 +97,13 @@ ACTION_LABELS: dict[str, Any] = {
     "company.reject": _l("기업 반려"),
     "company.suspend": _l("기업 정지"),
     "company.reinstate": _l("기업 정지 해제"),
+    "company.business_status": _l("국세청 사업자 상태조회"),
     "official.verify": _l("공무원 인증"),
     "official.reject": _l("공무원 반려"),
     "official.suspend": _l("공무원 정지"),
     "official.reinstate": _l("공무원 정지 해제"),
+    "official.evidence_added": _l("공무원 인증 증빙 제출"),
+    "municipality.email_domains": _l("지자체 공식 이메일 도메인 변경"),
     "solution.suspend": _l("솔루션 게시 중단"),
     "solution.reinstate": _l("솔루션 게시 재개"),
     "need.suspend": _l("수요 게시 중단"),
@@ -112,6 +115,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.locked": _l("로그인 일시 잠금"),
     "user.password_reset": _l("비밀번호 재설정"),
     "user.password_changed": _l("비밀번호 변경"),
+    "user.deleted": _l("회원 탈퇴"),
 }
 
 TARGET_LABELS: dict[str, Any] = {
@@ -119,9 +123,17 @@ TARGET_LABELS: dict[str, Any] = {
     "User": _l("사용자"),
     "Solution": _l("솔루션"),
     "Need": _l("수요"),
+    "Municipality": _l("지자체"),
 }
 
 FIELD_LABELS: dict[str, Any] = {
+    "business_status": _l("국세청 사업자 상태"),
+
+    "email_domains": _l("공식 이메일 도메인"),
+    "evidence_id": _l("증빙 번호"),
+    "filename": _l("파일 이름"),
+    "content_type": _l("파일 형식"),
+    "size": _l("크기(바이트)"),
     "membership_status": _l("회원 상태"),
     "membership_reason": _l("회원 상태 사유"),
     "membership_decided_at": _l("결정 일시"),
@@ -199,6 +211,12 @@ def decide_membership(actor: User, company: Company, action: str,
                   after=snapshot(company, COMPANY_FIELDS), reason=reason)
 
 
+def _refuse_deleted(user: User) -> None:
+    """A deleted account (app/services/account_deletion.py) has no status left to change."""
+    if user.is_deleted:
+        raise ServiceError(_("탈퇴한 계정은 바꿀 수 없습니다."))
+
+
 def _official(user: User) -> User:
     if user is None or user.role != Role.MUNICIPALITY:
         raise NotFound(_("해당 지자체 공무원을 찾을 수 없습니다."))
@@ -209,6 +227,7 @@ def decide_official(actor: User, official: User, action: str, reason: str | None
     """Verify, reject, suspend or reinstate a municipal official."""
     _require_admin(actor)
     official = _official(official)
+    _refuse_deleted(official)
     transition = _transition(OFFICIAL_TRANSITIONS, action, official.official_status)
     reason = clean_reason(reason, transition.reason_required)
     before = snapshot(official, OFFICIAL_FIELDS)
@@ -248,6 +267,7 @@ def change_account_status(actor: User, user: User, action: str,
                           reason: str | None = None) -> AuditLog:
     """Suspend (with a reason) or reactivate a user's account; admins cannot suspend themselves."""
     _require_admin(actor)
+    _refuse_deleted(user)
     transition = _transition(ACCOUNT_TRANSITIONS, action, user.account_status)
     if transition.target == AccountStatus.SUSPENDED and user.id == actor.id:
         raise ServiceError(_("자기 자신의 계정은 정지할 수 없습니다."))
@@ -311,7 +331,7 @@ def _count(query: Select) -> int:
 
 def dashboard() -> dict[str, int]:
     """The numbers shown on the console home page."""
-    officials = select(User).where(User.role == Role.MUNICIPALITY)
+    officials = select(User).where(User.role == Role.MUNICIPALITY, User.deleted_at.is_(None))
     return {
         "companies_pending": _count(select(Company).where(
             Company.membership_status == MembershipStatus.PENDING)),
@@ -358,7 +378,7 @@ def company_query(status: str | None = None, search: str | None = None) -> Selec
 def official_query(status: str | None = None, search: str | None = None) -> Select:
     """Municipal officials with their municipality, optionally by status or name/e-mail/place."""
     query = select(User).join(Municipality, User.municipality_id == Municipality.id).where(
-        User.role == Role.MUNICIPALITY)
+        User.role == Role.MUNICIPALITY, User.deleted_at.is_(None))
     official_status = enum_or_none(OfficialStatus, status)
     if official_status is not None:
         query = query.where(User.official_status == official_status)

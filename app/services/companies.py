@@ -24,8 +24,13 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts, audit
-from app.services.bizno import is_valid_business_number, normalise_business_number
+from app.services import accounts, audit, business_status
+from app.services.bizno import (
+    NumberProblem,
+    normalise_business_number,
+    number_problem,
+    structure_message,
+)
 from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 from app.services.mail import send_mail
 
@@ -128,9 +133,12 @@ def _validate_profile(profile: CompanyProfile, exclude_id: int | None = None) ->
     if digits is None:
         raise ServiceError(_("사업자등록번호는 숫자 10자리입니다. (예: 123-45-67890)"),
                            field="business_number")
-    if not is_valid_business_number(digits):
+    problem = number_problem(digits)
+    if problem is NumberProblem.CHECK_DIGIT:
         raise ServiceError(_("유효하지 않은 사업자등록번호입니다. 번호를 다시 확인하세요."),
                            field="business_number")
+    if problem is not None:
+        raise ServiceError(structure_message(problem), field="business_number")
 
     try:
         size_class = SizeClass(profile.size_class)
@@ -199,6 +207,7 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     if actor.company_id is not None:
         raise ServiceError(_("이미 소속 기업이 있습니다. 한 계정은 한 기업에만 소속될 수 있습니다."))
     clean = _validate_profile(profile)
+    nts_answers = business_status.lookup([clean.business_number])  # None when switched off
     company = Company(membership_status=MembershipStatus.NONE)
     _apply_profile(company, clean)
     db.session.add(company)
@@ -206,6 +215,7 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     actor.company = company
     db.session.flush()
     audit.record(actor, "company.create", company, after=audit.snapshot(company, AUDIT_FIELDS))
+    business_status.record(company, nts_answers)
     return company
 
 
@@ -227,11 +237,14 @@ def update_company(actor: User, profile: CompanyProfile,
         if clean.size_class != company.size_class:
             raise ServiceError(_("승인된 기업의 기업 규모는 변경할 수 없습니다. 관리자에게 문의하세요."),
                                field="size_class")
+    number_changed = clean.business_number != company.business_number
+    nts_answers = business_status.lookup([clean.business_number]) if number_changed else None
     before = audit.snapshot(company, AUDIT_FIELDS)
     _apply_profile(company, clean)
     _flush_unique()
     audit.record(actor, "company.update", company, before=before,
                  after=audit.snapshot(company, AUDIT_FIELDS))
+    business_status.record(company, nts_answers)
     return company
 
 

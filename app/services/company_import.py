@@ -23,8 +23,13 @@ from app.extensions import db
 from app.labels import label
 from app.models import Company, MembershipStatus, Role, SizeClass, User
 from app.models.base import utcnow
-from app.services import audit
-from app.services.bizno import is_valid_business_number, normalise_business_number
+from app.services import audit, business_status
+from app.services.bizno import (
+    NumberProblem,
+    normalise_business_number,
+    number_problem,
+    structure_message,
+)
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.reference_data import provinces
 
@@ -238,9 +243,11 @@ class _Checker:
         if digits is None:
             self.fail(line, "business_number", raw,
                       _("사업자등록번호는 숫자 10자리입니다. (예: 123-45-67890)"))
-        elif not is_valid_business_number(digits):
+        elif number_problem(digits) is NumberProblem.CHECK_DIGIT:
             self.fail(line, "business_number", raw,
                       _("유효하지 않은 사업자등록번호입니다 (검증 숫자 불일치)."))
+        elif number_problem(digits) is not None:
+            self.fail(line, "business_number", raw, structure_message(number_problem(digits)))
         elif digits in self.numbers_seen:
             self.fail(line, "business_number", raw, _("파일의 %(line)d행과 사업자등록번호가 중복됩니다.",
                                                       line=self.numbers_seen[digits]))
@@ -320,6 +327,7 @@ def import_rows(actor: User, rows: list[tuple[int, dict[str, str]]],
         raise ServiceError(_("파일에 문제가 있는 행이 %(count)d개 있어 아무것도 가져오지 않았습니다.",
                              count=check.bad_lines), field="file")
     provinces_by_id = {p.id: p for p in provinces()}
+    nts_answers = business_status.lookup(row.business_number for row in check.rows)
     now = utcnow()
     created = []
     for row in (progress(check.rows) if progress else check.rows):
@@ -346,5 +354,6 @@ def import_rows(actor: User, rows: list[tuple[int, dict[str, str]]],
         audit.record(actor, "company.import", company,
                      after=audit.snapshot(company, AUDIT_FIELDS),
                      reason=_("CSV 가져오기 (%(line)d행)", line=row.line))
+        business_status.record(company, nts_answers)
         created.append(company)
     return created

@@ -31,6 +31,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services import privacy
 from app.services.bizno import is_valid_business_number
 from app.services.reference_data import load_categories, load_municipalities
 
@@ -433,6 +434,8 @@ def seed_demo(today: date | None = None) -> SeedReport:
         _seed_needs(lookup, accounts, report, today)
         _seed_demo_accounts(lookup, accounts, companies)
     db.session.flush()
+    # The fictional demo users sign in without the re-consent page (app/account/consent_guard.py).
+    privacy.record_missing_consents([accounts.existing[email] for email in sorted(accounts.seen)])
     report.users = len(accounts.seen)
     report.tags = len(lookup.used_tags)
     return report

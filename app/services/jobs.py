@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Job, User
@@ -107,6 +108,29 @@ def start(kind_name: str, label: str, payload: dict[str, Any] | None = None, *,
     job_id = job.id
     unit_of_work.after_commit(lambda: enqueue(job_id))
     return job
+
+
+def start_single(kind_name: str, label: str, payload: dict[str, Any] | None = None, *,
+                 started_by: User | None = None) -> tuple[Job, bool]:
+    """Start a job of a single kind unless one is unfinished: (the job, True if new).
+
+    A unique partial index allows one unfinished job per single kind, so two admins (or an admin
+    and the nightly schedule) starting one at the same instant get the same job.
+    """
+    if kind_name not in Job.SINGLE_KINDS:
+        raise ValueError(f"{kind_name!r} is not a single kind")
+    existing = running(kind_name)
+    if existing is not None:
+        return existing, False
+    try:
+        with db.session.begin_nested():
+            job = start(kind_name, label, payload, started_by=started_by)
+    except IntegrityError:  # its enqueue callback finds no row and runs nothing
+        existing = running(kind_name)
+        if existing is None:  # the other job finished in between: try once more
+            return start_single(kind_name, label, payload, started_by=started_by)
+        return existing, False
+    return job, True
 
 
 def enqueue(job_id: str) -> None:

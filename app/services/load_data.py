@@ -25,6 +25,7 @@ from app.models import (
     MatchingChange,
     Municipality,
     Need,
+    PrivacyConsent,
     Tag,
     User,
 )
@@ -32,6 +33,7 @@ from app.models.base import utcnow
 from app.models.company import company_region
 from app.models.need import need_secondary_category
 from app.models.solution import Solution, solution_region, solution_secondary_category, solution_tag
+from app.services import privacy
 from app.services.bizno import check_digit
 from app.services.demo_seed import (
     COMPANIES_JSON,
@@ -101,7 +103,7 @@ def _bulk_insert(table, rows: list[dict[str, Any]], returning_id: bool = False) 
 
 def _business_number(rng: random.Random, used: set[str]) -> str:
     while True:
-        first_nine = f"{rng.randint(100, 999)}{rng.randint(81, 88)}{rng.randint(0, 9999):04d}"
+        first_nine = f"{rng.randint(101, 999)}{rng.randint(81, 88)}{rng.randint(1, 9999):04d}"
         number = first_nine + str(check_digit(first_nine))
         if number not in used:
             used.add(number)
@@ -375,7 +377,11 @@ def generate_load_data(solutions: int, needs: int, companies: int, seed: int = 1
 
     official_rows = generator.officials()
     official_ids = _bulk_insert(User.__table__, official_rows, returning_id=True)
-    _bulk_insert(User.__table__, user_rows)
+    user_ids = _bulk_insert(User.__table__, user_rows, returning_id=True)
+    # The generated accounts sign in without the re-consent page (app/account/consent_guard.py).
+    _bulk_insert(PrivacyConsent.__table__, [
+        {"user_id": uid, "document_version": privacy.CURRENT.version, "accepted_at": generator.now}
+        for uid in official_ids + user_ids])
     need_rows = generator.needs(needs, official_ids)
     _analysed(need_rows, lambda r: {"title": r["title"], "text": r["description"]},
               progress, "needs analysed")

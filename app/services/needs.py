@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -51,21 +51,30 @@ def can_write_needs(user: User) -> bool:
 
 
 def can_manage_need(user: User, need: Need) -> bool:
-    """Verified officials manage all of their municipality's needs; pending ones only their own."""
+    """Officials acting for the municipality manage all of its needs; pending ones their own."""
     if not user.is_official or user.municipality_id != need.municipality_id:
         return False
-    if user.official_status == OfficialStatus.VERIFIED:
+    if user.acts_for_organisation:
         return True
     return user.official_status == OfficialStatus.PENDING and need.created_by_id == user.id
 
 
+def _visible_to_official(official: User):
+    """The needs an official may open here: the municipality's, or only their own drafts
+    while they do not act for it (User.acts_for_organisation)."""
+    if official.acts_for_organisation:
+        return Need.municipality_id == official.municipality_id
+    return and_(Need.municipality_id == official.municipality_id,
+                Need.created_by_id == official.id)
+
+
 def municipality_needs(official: User, status: NeedStatus | None = None) -> Select:
-    """A select of the needs of the official's municipality, newest first."""
+    """A select of the needs of the official's municipality (their own only if unverified)."""
     if not official.is_official:
         raise PermissionDenied()
     query = (
         select(Need)
-        .where(Need.municipality_id == official.municipality_id)
+        .where(_visible_to_official(official))
         .options(selectinload(Need.primary_category), selectinload(Need.created_by))
         .order_by(Need.created_at.desc(), Need.id.desc())
     )
@@ -75,11 +84,13 @@ def municipality_needs(official: User, status: NeedStatus | None = None) -> Sele
 
 
 def get_need_for_official(official: User, need_id: int) -> Need:
-    """A need of the official's municipality (NotFound if missing, PermissionDenied if not)."""
+    """A need the official may open here (NotFound if missing, PermissionDenied if not)."""
     need = db.session.get(Need, need_id)
     if need is None:
         raise NotFound()
     if not official.is_official or need.municipality_id != official.municipality_id:
+        raise PermissionDenied()
+    if not official.acts_for_organisation and need.created_by_id != official.id:
         raise PermissionDenied()
     return need
 

@@ -19,7 +19,6 @@ from app.models import (
     Municipality,
     Need,
     Notification,
-    OfficialStatus,
     Role,
     Solution,
     User,
@@ -92,7 +91,7 @@ def _email_text(body: str, link: str | None) -> str:
 
 
 def _can_receive(user: User) -> bool:
-    return user.account_status == AccountStatus.ACTIVE
+    return user.account_status == AccountStatus.ACTIVE and user.deleted_at is None
 
 
 def email_enabled(user: User, kind: str) -> bool:
@@ -159,19 +158,18 @@ def _notify_all(users: Iterable[User], kind: str, title, body, link) -> list[Not
 
 
 def company_recipients(company: Company) -> list[User]:
-    """Every active member of a company."""
+    """Every member acting for a company (none while it is not an approved member)."""
     return list(db.session.scalars(
         select(User).where(User.company_id == company.id, User.role == Role.COMPANY,
-                           User.account_status == AccountStatus.ACTIVE).order_by(User.id)))
+                           User.acts_for_organisation).order_by(User.id)))
 
 
 def municipality_recipients(municipality: Municipality) -> list[User]:
-    """Every verified, active official of a municipality."""
+    """Every official acting for a municipality (verified, active)."""
     return list(db.session.scalars(
         select(User).where(User.municipality_id == municipality.id,
                            User.role == Role.MUNICIPALITY,
-                           User.official_status == OfficialStatus.VERIFIED,
-                           User.account_status == AccountStatus.ACTIVE).order_by(User.id)))
+                           User.acts_for_organisation).order_by(User.id)))
 
 
 def admin_recipients() -> list[User]:
@@ -183,13 +181,13 @@ def admin_recipients() -> list[User]:
 
 def notify_company(company: Company, kind: str, title, body="", link: str | None = None
                    ) -> list[Notification]:
-    """Notify every active member of a company."""
+    """Notify every member acting for a company."""
     return _notify_all(company_recipients(company), kind, title, body, link)
 
 
 def notify_municipality(municipality: Municipality, kind: str, title, body="",
                         link: str | None = None) -> list[Notification]:
-    """Notify every verified, active official of a municipality."""
+    """Notify every official acting for a municipality."""
     return _notify_all(municipality_recipients(municipality), kind, title, body, link)
 
 

@@ -1,4 +1,9 @@
-"""Who may see what: the rules that decide which listings are public."""
+"""Who may see what: the rules that decide which listings are public.
+
+Beyond the public listings, confidential records (private or suspended needs and solutions,
+matches, consortia, contacts) are shown only to users for whom `User.acts_for_organisation` holds
+(active admins, verified officials, staff of approved companies) and to the author of a draft.
+"""
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, select
@@ -9,12 +14,11 @@ from app.models import (
     ModerationStatus,
     Need,
     NeedStatus,
-    OfficialStatus,
+    Role,
     Solution,
     SolutionStatus,
     User,
 )
-from app.models.user import AccountStatus
 
 
 def public_solution_clause():
@@ -29,14 +33,11 @@ def public_solution_clause():
 
 
 def public_need_clause():
-    """Not suspended, posted by a verified, active official."""
+    """Not suspended, posted by an official who acts for their municipality (verified, active)."""
     return and_(
         Need.moderation_status == ModerationStatus.ACTIVE,
         Need.created_by_id.in_(
-            select(User.id).where(
-                User.official_status == OfficialStatus.VERIFIED,
-                User.account_status == AccountStatus.ACTIVE,
-            )
+            select(User.id).where(User.role == Role.MUNICIPALITY, User.acts_for_organisation)
         ),
     )
 
@@ -68,24 +69,34 @@ def need_is_public(need: Need) -> bool:
     author = need.created_by
     return (
         need.moderation_status == ModerationStatus.ACTIVE
-        and author.official_status == OfficialStatus.VERIFIED
-        and author.account_status == AccountStatus.ACTIVE
+        and author.is_official
+        and author.acts_for_organisation
     )
 
 
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 def can_view_solution(user, solution: Solution) -> bool:
-    """Public solutions for everyone; any solution for its own company's staff and admins."""
+    """Public solutions for everyone; others for admins and their own company's active staff.
+
+    A company that is not (or no longer) an approved member has only drafts: its staff see them.
+    """
     if solution_is_public(solution):
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _signed_in(user) or not user.is_active:
         return False
     return user.is_admin or (user.is_company_user and user.company_id == solution.company_id)
 
 
 def can_view_need(user, need: Need) -> bool:
-    """Public needs for everyone; any need for its municipality's officials and admins."""
+    """Public needs for everyone; others for admins, officials acting for the need's
+    municipality, and the need's author (an unverified official's own drafts)."""
     if need_is_public(need):
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _signed_in(user) or not user.is_active:
         return False
-    return user.is_admin or (user.is_official and user.municipality_id == need.municipality_id)
+    if user.acts_for_organisation:
+        return user.is_admin or (user.is_official and user.municipality_id == need.municipality_id)
+    return user.is_official and need.created_by_id == user.id

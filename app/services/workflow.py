@@ -13,7 +13,7 @@ from typing import Iterable
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -31,7 +31,6 @@ from app.models import (
     Municipality,
     Need,
     NeedStatus,
-    OfficialStatus,
     Role,
     Side,
     SizeClass,
@@ -40,6 +39,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.contact_filter import ContactKind, find_contact_details
 from app.services.errors import PermissionDenied, ServiceError
 from app.services.visibility import need_is_public, solution_is_public
 from app.templating import lazy_place_name
@@ -188,21 +188,40 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
+def _refuse_contact_details(text: str, field: str) -> None:
+    """Contact details are shared only after both sides agreed and an admin approved."""
+    kind = find_contact_details(text)
+    if kind is ContactKind.PHONE:
+        raise ServiceError(_("승인 전에 보내는 글에는 전화번호를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+    if kind is ContactKind.EMAIL:
+        raise ServiceError(_("승인 전에 보내는 글에는 이메일 주소를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+    if kind is ContactKind.URL:
+        raise ServiceError(_("승인 전에 보내는 글에는 웹 주소(URL)를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
+                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+
+
 def _check_message(message: str | None) -> str:
     message = _clean(message)
     if not message:
         raise ServiceError(_("상대방에게 보낼 메시지를 입력하세요."), field="message")
     if len(message) > MESSAGE_MAX:
         raise ServiceError(_("메시지는 %(n)d자 이하로 입력하세요.", n=MESSAGE_MAX), field="message")
+    _refuse_contact_details(message, "message")
     return message
 
 
-def _check_reason(reason: str | None, *, required: bool = False) -> str | None:
+def _check_reason(reason: str | None, *, required: bool = False,
+                  to_other_side: bool = False) -> str | None:
+    """A reason; one shown to the other side before approval may not carry contact details."""
     reason = _clean(reason)
     if required and not reason:
         raise ServiceError(_("사유를 입력하세요."), field="reason")
     if len(reason) > REASON_MAX:
         raise ServiceError(_("사유는 %(n)d자 이하로 입력하세요.", n=REASON_MAX), field="reason")
+    if to_other_side:
+        _refuse_contact_details(reason, "reason")
     return reason or None
 
 
@@ -211,14 +230,14 @@ def _is_active(user: User) -> bool:
 
 
 def is_official_of(user: User, municipality_id: int) -> bool:
-    """A verified, active official of this municipality."""
-    return bool(user.is_authenticated and user.is_verified_official and _is_active(user)
+    """An official acting for this municipality (verified, active: User.acts_for_organisation)."""
+    return bool(user.is_authenticated and user.is_official and user.acts_for_organisation
                 and user.municipality_id == municipality_id)
 
 
 def is_member_of(user: User, company_id: int) -> bool:
-    """An active staff member of this company."""
-    return bool(user.is_authenticated and user.is_company_user and _is_active(user)
+    """Staff acting for this company (active, approved member: User.acts_for_organisation)."""
+    return bool(user.is_authenticated and user.is_company_user and user.acts_for_organisation
                 and user.company_id == company_id)
 
 
@@ -355,7 +374,7 @@ def accept(actor: User, match: Match) -> Match:
 def decline(actor: User, match: Match, reason: str | None = None) -> Match:
     """The other side says no, optionally with a reason."""
     _require_responder(actor, match)
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(match)
     _refuse_if_expired(match)
     _transition(match, "decline")
@@ -591,8 +610,7 @@ def municipality_officials(municipality_id: int) -> list[User]:
     """Verified, active officials of a municipality."""
     return list(db.session.scalars(
         select(User).where(User.role == Role.MUNICIPALITY, User.municipality_id == municipality_id,
-                           User.official_status == OfficialStatus.VERIFIED,
-                           User.account_status == AccountStatus.ACTIVE).order_by(User.id)))
+                           User.acts_for_organisation).order_by(User.id)))
 
 
 def company_members(company_id: int) -> list[User]:
@@ -804,7 +822,7 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     proposal = member.proposal
     if member.is_lead or not is_member_of(actor, member.company_id):
         raise PermissionDenied()
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(proposal)
     for colleague in proposal.members:  # the other partners' answers as of the lock
         db.session.refresh(colleague)
@@ -859,7 +877,7 @@ def answer_consortium(actor: User, proposal: ConsortiumProposal, accept_it: bool
     """The municipality accepts (→ mutual, admin review) or declines a submitted consortium."""
     if not is_official_of(actor, proposal.need.municipality_id) or proposal.submitted_at is None:
         raise PermissionDenied()
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, to_other_side=True)
     _lock(proposal)
     if proposal.status == ConsortiumStatus.SUBMITTED and is_overdue(proposal):
         raise ServiceError(_("응답 기한이 지난 제안입니다."))
@@ -943,7 +961,9 @@ def _match_options(query):
 
 
 def _org_clause(user: User):
-    """Matches of the user's organisation."""
+    """Matches of the user's organisation (none unless the user acts for it)."""
+    if not user.acts_for_organisation:
+        return false()
     if user.is_official:
         return Match.need_id.in_(select(Need.id).where(Need.municipality_id == user.municipality_id))
     return Match.solution_id.in_(select(Solution.id).where(Solution.company_id == user.company_id))
@@ -993,7 +1013,7 @@ def organisation_matches(user: User, status: MatchStatus | None = None):
 
 def consortium_invitations(user: User) -> list[ConsortiumMember]:
     """Partner invitations of the user's company still waiting for an answer."""
-    if not user.is_company_user or user.company_id is None:
+    if not user.is_company_user or not user.acts_for_organisation:
         return []
     return list(db.session.scalars(
         select(ConsortiumMember).join(ConsortiumMember.proposal).where(
@@ -1004,7 +1024,7 @@ def consortium_invitations(user: User) -> list[ConsortiumMember]:
 
 def submitted_consortia(user: User) -> list[ConsortiumProposal]:
     """Consortium proposals waiting for the user's municipality's answer."""
-    if not user.is_official:
+    if not user.is_official or not user.acts_for_organisation:
         return []
     return list(db.session.scalars(
         select(ConsortiumProposal).join(ConsortiumProposal.need).where(
@@ -1016,6 +1036,8 @@ def submitted_consortia(user: User) -> list[ConsortiumProposal]:
 def organisation_consortia(user: User, statuses: Iterable[ConsortiumStatus] | None = None
                            ) -> list[ConsortiumProposal]:
     """Consortia the user's company belongs to, or that reached the user's municipality."""
+    if not user.acts_for_organisation:
+        return []
     query = select(ConsortiumProposal).order_by(ConsortiumProposal.created_at.desc())
     if user.is_official:
         query = query.join(ConsortiumProposal.need).where(
@@ -1042,7 +1064,7 @@ def review_queue() -> tuple[list[Match], list[ConsortiumProposal]]:
 
 def interest_needs(user: User) -> list[Need]:
     """Open, public needs of the official's municipality (to pick one when expressing interest)."""
-    if not user.is_authenticated or not user.is_verified_official:
+    if not user.is_authenticated or not user.is_official or not user.acts_for_organisation:
         return []
     needs = db.session.scalars(
         select(Need).where(Need.municipality_id == user.municipality_id,
@@ -1052,7 +1074,7 @@ def interest_needs(user: User) -> list[Need]:
 
 def interest_solutions(user: User) -> list[Solution]:
     """Public solutions of the user's company (to pick one when expressing interest)."""
-    if not user.is_authenticated or not user.is_company_user or user.company_id is None:
+    if not user.is_authenticated or not user.is_company_user or not user.acts_for_organisation:
         return []
     solutions = db.session.scalars(
         select(Solution).where(Solution.company_id == user.company_id).order_by(Solution.title))

@@ -186,6 +186,7 @@ def test_main_journey_from_sign_up_to_shared_contacts(live_server, new_page, scr
     company_page.get_by_label("연락처").fill(COMPANY_PHONE)
     company_page.get_by_label("비밀번호", exact=True).fill("drt-password-1")
     company_page.get_by_label("비밀번호 확인").fill("drt-password-1")
+    company_page.get_by_label("위 개인정보 수집·이용에 동의합니다. (필수)").check()
     company_page.get_by_role("button", name="가입 신청").click()
     expect(flash(company_page)).to_contain_text("안내 메일을 보냈습니다")
 
