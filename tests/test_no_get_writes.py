@@ -1,11 +1,9 @@
 """No GET request writes: every GET route, for every kind of visitor, leaves the data as it was."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db as _db
 from app.models import (
@@ -19,8 +17,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import companies, unit_of_work, workflow
 from tests import factories
-
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
+from tests.db_writes import recording_writes
 
 
 @pytest.fixture()
@@ -97,19 +94,8 @@ def _urls(app, data) -> list[str]:
 @pytest.fixture()
 def write_log(app, db):
     """INSERT/UPDATE/DELETE statements sent to the database while `write_log.recording`."""
-    class Log(list):
-        recording = False
-
-    log = Log()
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if log.recording and WRITE.match(statement):
-            log.append(statement.split("\n")[0][:120])
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield log
-    event.remove(engine, "before_cursor_execute", record)
+    with recording_writes(_db.engine) as log:
+        yield log
 
 
 def _visit_all(client, urls, log) -> dict[str, list[str]]:
