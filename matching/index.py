@@ -36,14 +36,6 @@ _FIT_BLOCK = 8192
 _DTYPE = np.float32
 
 
-def term_features(tokens: Sequence[str], bigrams: bool) -> list[str]:
-    """Unigram terms plus, optionally, adjacent-term bigrams ``"a b"``."""
-    tokens = list(tokens)
-    if bigrams and len(tokens) > 1:
-        tokens.extend(a + BIGRAM_JOINER + b for a, b in zip(tokens, tokens[1:]))
-    return tokens
-
-
 def field_text(value: Any) -> str:
     """Render a field value (string, list of tags, None) as text for analysis."""
     if value is None:

@@ -186,10 +186,6 @@ class Partnerships:
         same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
         return same_field or pair.text_score >= 0.5 * closest
 
-    def _suitable(self, need_id) -> set:
-        """Every solution that makes sense for the need on its own (see ``_is_suitable``)."""
-        return {sid for sid in self._near_solutions(need_id) if self._is_suitable(need_id, sid)}
-
     def _related_solutions(self, need_id, sizes, n) -> list:
         """Text-nearest solutions of the need whose company size is in ``sizes``."""
         rec = self.recommender

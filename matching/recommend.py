@@ -225,11 +225,6 @@ class Recommender(BaseEstimator):
                      ps.need_fit, ps.company_fit, ps.need_side, ps.company_side, ps.components,
                      terms, ps.reasons, ps.low_confidence)
 
-    def _match(self, need: NeedDoc, sol: SolutionDoc, cosine: float, query_key=None,
-               doc_key=None) -> Match:
-        """Score one pair and attach its explanation."""
-        return self._explain(need, sol, score_pair(need, sol, cosine, self._today(), self.config))
-
     @staticmethod
     def _rank(scored: list[Scored], top_k: int, include_low: bool) -> list[Scored]:
         """Sort by score (desc), text score (desc) then the ranked item's id; drop weak ones
