@@ -11,7 +11,7 @@ _EXPORTS = {
     "LARGE_SHARE_CAP": "partnerships", "Consortium": "partnerships",
     "PartnerSuggestion": "partnerships", "Partnerships": "partnerships",
     "Recommender": "recommend",
-    "NeedDoc": "records", "Place": "records", "SolutionDoc": "records",
+    "NeedDoc": "records", "Place": "records", "SolutionDoc": "records", "catalogue": "records",
     "DEFAULT_CONFIG": "scoring", "ScoringConfig": "scoring",
     "KoreanAnalyzer": "text", "analyse": "text", "analyse_many": "text",
     "join_tokens": "text", "normalize": "text", "split_tokens": "text",
