@@ -357,10 +357,3 @@ class Recommender(BaseEstimator):
         self.record(Searched(("company", company_id), "company", 0,
                              tuple((("solution", s.id), 1.0) for s in sols)))
         return sols
-
-    def text_score(self, need_id: Hashable, solution_id: Hashable) -> float:
-        """Cosine between an indexed need and an indexed solution."""
-        self._check()
-        q = self.index_.vector_of(("need", need_id))
-        d = self.index_.vector_of(("solution", solution_id))
-        return round(float(q.multiply(d).sum()), 6)
