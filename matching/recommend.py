@@ -213,7 +213,8 @@ class Recommender(BaseEstimator):
     @contextmanager
     def recording(self):
         """Collect every search made inside the block (a list of ``Searched``), so a cached
-        result can later be checked against changes with ``ChangeImpact``."""
+        result can later be checked against changes with ``ChangeImpact`` (which holds for
+        queries by indexed id; a query given as an unindexed record is recorded under its key)."""
         log: list[Searched] = []
         previous = getattr(self, "_searches", None)
         self._searches = log
