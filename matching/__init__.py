@@ -6,12 +6,12 @@ lazily so that ``python -m matching`` can validate its input before importing sc
 from importlib import import_module
 
 _EXPORTS = {
-    "REASON_LABELS_KO": "explain", "Match": "explain", "reason_label": "explain",
+    "REASON_CODES": "explain", "Match": "explain",
     "DEFAULT_FIELDS": "index", "TextIndex": "index",
     "LARGE_SHARE_CAP": "partnerships", "Consortium": "partnerships",
     "PartnerSuggestion": "partnerships", "Partnerships": "partnerships",
     "Recommender": "recommend",
-    "NeedDoc": "records", "Place": "records", "SolutionDoc": "records",
+    "NeedDoc": "records", "Place": "records", "SolutionDoc": "records", "catalogue": "records",
     "DEFAULT_CONFIG": "scoring", "ScoringConfig": "scoring",
     "KoreanAnalyzer": "text", "analyse": "text", "analyse_many": "text",
     "join_tokens": "text", "normalize": "text", "split_tokens": "text",

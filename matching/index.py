@@ -1,7 +1,6 @@
 """Field-weighted TF-IDF index with cosine search, explanations and incremental updates."""
 from __future__ import annotations
 
-import threading
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -34,14 +33,6 @@ _DENSE_BUDGET = 384 * 2**20
 #: Documents analysed and counted per block in ``fit`` (bounds the token strings held at once).
 _FIT_BLOCK = 8192
 _DTYPE = np.float32
-
-
-def term_features(tokens: Sequence[str], bigrams: bool) -> list[str]:
-    """Unigram terms plus, optionally, adjacent-term bigrams ``"a b"``."""
-    tokens = list(tokens)
-    if bigrams and len(tokens) > 1:
-        tokens.extend(a + BIGRAM_JOINER + b for a, b in zip(tokens, tokens[1:]))
-    return tokens
 
 
 def field_text(value: Any) -> str:
@@ -116,8 +107,12 @@ class TextIndex(BaseEstimator):
                 out[i][name] = toks
         return out
 
-    def _counts(self, analysed: Sequence[Mapping[str, list[str]]], grow: bool) -> sp.csr_matrix:
+    def _counts(self, analysed: Sequence[Mapping[str, list[str]]], grow: bool,
+                extend: bool = False) -> sp.csr_matrix:
         """Field-weighted term counts, one row per document (vocabulary grows if ``grow``).
+
+        With ``extend`` (and not ``grow``) unknown terms get columns past the vocabulary that
+        are not stored, so they count in the norm exactly as if the documents had been added.
 
         Vectorised: every token of every field is mapped once to a local integer id, bigrams are
         pairs of adjacent local ids inside one field (``np.unique`` on ``a·L + b`` codes, so no
@@ -150,8 +145,10 @@ class TextIndex(BaseEstimator):
         tok_rows = np.repeat(np.asarray(seg_rows, dtype=np.int32), lengths)
         tok_weights = np.repeat(np.asarray(seg_weights, dtype=np.float32), lengths)
 
+        extra: dict[str, int] = {}
+
         def columns(strings: Iterable[str]) -> np.ndarray:
-            """Global column of each feature string (-1 if unknown and not growing)."""
+            """Global column of each feature string (-1 if unknown and neither grown nor extended)."""
             out = []
             for term in strings:
                 j = vocab.get(term)
@@ -159,6 +156,8 @@ class TextIndex(BaseEstimator):
                     if grow:
                         j = vocab[term] = len(terms)
                         terms.append(term)
+                    elif extend:
+                        j = extra.setdefault(term, len(terms) + len(extra))
                     else:
                         j = -1
                 out.append(j)
@@ -198,7 +197,7 @@ class TextIndex(BaseEstimator):
         if not keep.all():
             cols, rows, data = cols[keep], rows[keep], data[keep]
         mat = sp.coo_matrix((data.astype(np.float64), (rows, cols.astype(np.int32))),
-                            shape=(n_rows, len(terms))).tocsr()
+                            shape=(n_rows, len(terms) + len(extra))).tocsr()
         mat.sum_duplicates()
         mat.sort_indices()
         return mat
@@ -254,14 +253,14 @@ class TextIndex(BaseEstimator):
         self.avg_length_ = float(lengths.mean()) if lengths.size else 0.0
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, docs: Iterable[Mapping], y=None) -> "TextIndex":
-        """Analyse (or read pre-analysed tokens of) ``docs``, learn IDF and build the index."""
-        docs = list(docs)
+    def fit(self, X: Iterable[Mapping], y=None) -> "TextIndex":
+        """Analyse (or read pre-analysed tokens of) the documents ``X``, learn IDF and build the
+        index; ``y`` is ignored (scikit-learn convention)."""
+        docs = list(X)
         ids = [d["id"] for d in docs]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1}, key=str)[:5]
             raise ValueError(f"duplicate document ids: {dup}")
-        self._lock = threading.RLock()
         self.vocabulary_: dict[str, int] = {}
         self._terms: list[str] = []
         # Analyse and count in blocks, so only one block's token strings are alive at a time.
@@ -330,33 +329,31 @@ class TextIndex(BaseEstimator):
         if not docs:
             return self
         analysed = self.analyse_docs(docs)
-        with self._lock:
-            counts = self._counts(analysed, grow=True)
-            rows = self._weight(counts)
-            for k, doc in enumerate(docs):
-                self._kill(doc["id"])
-                self._pos[doc["id"]] = ("d", len(self._delta_ids))
-                self._delta_ids.append(doc["id"])
-                self._delta_groups.append(doc.get("group"))
-                self._delta_counts.append(counts[k])
-                self._delta_rows.append(rows[k])
-                self._delta_alive.append(True)
-            self._X_delta = sp.vstack(self._delta_rows, format="csr") if self._delta_rows else \
-                sp.csr_matrix((0, self.idf_.shape[0]))
-            self.n_changes_ += len(docs)
-            if self.refit_every and self.n_changes_ >= self.refit_every:
-                self.refit()
+        counts = self._counts(analysed, grow=True)
+        rows = self._weight(counts)
+        for k, doc in enumerate(docs):
+            self._kill(doc["id"])
+            self._pos[doc["id"]] = ("d", len(self._delta_ids))
+            self._delta_ids.append(doc["id"])
+            self._delta_groups.append(doc.get("group"))
+            self._delta_counts.append(counts[k])
+            self._delta_rows.append(rows[k])
+            self._delta_alive.append(True)
+        self._X_delta = sp.vstack(self._delta_rows, format="csr") if self._delta_rows else \
+            sp.csr_matrix((0, self.idf_.shape[0]))
+        self.n_changes_ += len(docs)
+        if self.refit_every and self.n_changes_ >= self.refit_every:
+            self.refit()
         return self
 
     def remove(self, ids: Iterable[Hashable]) -> "TextIndex":
         """Remove documents by id (unknown ids are ignored)."""
         self._check()
-        with self._lock:
-            for i in ids:
-                if self._kill(i):
-                    self.n_changes_ += 1
-            if self.refit_every and self.n_changes_ >= self.refit_every:
-                self.refit()
+        for i in ids:
+            if self._kill(i):
+                self.n_changes_ += 1
+        if self.refit_every and self.n_changes_ >= self.refit_every:
+            self.refit()
         return self
 
     def _kill(self, doc_id: Hashable) -> bool:
@@ -374,23 +371,22 @@ class TextIndex(BaseEstimator):
     def refit(self) -> "TextIndex":
         """Recompute vocabulary IDF and weights from stored counts of all live documents."""
         self._check()
-        with self._lock:
-            ids, groups, rows = [], [], []
-            alive_b = np.flatnonzero(self._alive)
-            ids.extend(self.ids_[k] for k in alive_b)
-            groups.extend(self._groups_base[k] for k in alive_b)
-            width = len(self._terms)
-            base = self._counts_base[alive_b]
-            base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(base.shape[0], width))
-            rows.append(base)
-            for k, alive in enumerate(self._delta_alive):
-                if alive:
-                    ids.append(self._delta_ids[k])
-                    groups.append(self._delta_groups[k])
-                    r = self._delta_counts[k]
-                    rows.append(sp.csr_matrix((r.data, r.indices, r.indptr), shape=(1, width)))
-            counts = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, width))
-            self._build(ids, groups, counts)
+        ids, groups, rows = [], [], []
+        alive_b = np.flatnonzero(self._alive)
+        ids.extend(self.ids_[k] for k in alive_b)
+        groups.extend(self._groups_base[k] for k in alive_b)
+        width = len(self._terms)
+        base = self._counts_base[alive_b]
+        base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(base.shape[0], width))
+        rows.append(base)
+        for k, alive in enumerate(self._delta_alive):
+            if alive:
+                ids.append(self._delta_ids[k])
+                groups.append(self._delta_groups[k])
+                r = self._delta_counts[k]
+                rows.append(sp.csr_matrix((r.data, r.indices, r.indptr), shape=(1, width)))
+        counts = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, width))
+        self._build(ids, groups, counts)
         return self
 
     # ------------------------------------------------------------------ queries
@@ -407,9 +403,14 @@ class TextIndex(BaseEstimator):
         """TF-IDF rows of new documents (not added), with the fitted vocabulary and IDF."""
         self._check()
         docs = list(docs)
-        with self._lock:
-            counts = self._counts(self.analyse_docs(docs), grow=False)
-            return self._weight(counts)
+        counts = self._counts(self.analyse_docs(docs), grow=False)
+        return self._weight(counts)
+
+    def vectorize(self, docs: Iterable[Mapping]) -> sp.csr_matrix:
+        """TF-IDF rows of documents exactly as :meth:`add` would store them, without adding them
+        (terms unseen at the last fit count in the norm but are not scored)."""
+        self._check()
+        return self._weight(self._counts(self.analyse_docs(list(docs)), grow=False, extend=True))
 
     def vector_of(self, doc_id: Hashable) -> sp.csr_matrix:
         """The stored TF-IDF row (1 × n_features) of a live document."""
@@ -427,21 +428,20 @@ class TextIndex(BaseEstimator):
 
     def _raw_scores(self, q: sp.csr_matrix, group: Any) -> tuple["_Ids", np.ndarray]:
         """Scores of every base and delta row; dead or out-of-group rows get -inf."""
-        with self._lock:
-            if self._dense is not None:
-                base = _hybrid_scores(q, self._dense).astype(np.float64)
-            elif self._XT.shape[1]:
-                base = np.asarray((q @ self._XT).todense(), dtype=np.float64).ravel()
-            else:
-                base = np.zeros(0)
-            base[~self._group_mask(group)] = -np.inf
-            delta = np.zeros(0)
-            if self._delta_ids:
-                delta = np.asarray((self._X_delta @ q.T).todense(), dtype=np.float64).ravel()
-                for k, alive in enumerate(self._delta_alive):
-                    if not alive or (group is not None and self._delta_groups[k] != group):
-                        delta[k] = -np.inf
-            ids = _Ids(self.ids_, list(self._delta_ids))
+        if self._dense is not None:
+            base = _hybrid_scores(q, self._dense).astype(np.float64)
+        elif self._XT.shape[1]:
+            base = np.asarray((q @ self._XT).todense(), dtype=np.float64).ravel()
+        else:
+            base = np.zeros(0)
+        base[~self._group_mask(group)] = -np.inf
+        delta = np.zeros(0)
+        if self._delta_ids:
+            delta = np.asarray((self._X_delta @ q.T).todense(), dtype=np.float64).ravel()
+            for k, alive in enumerate(self._delta_alive):
+                if not alive or (group is not None and self._delta_groups[k] != group):
+                    delta[k] = -np.inf
+        ids = _Ids(self.ids_, list(self._delta_ids))
         return ids, np.round(np.concatenate([base, delta]), _SCORE_DECIMALS)
 
     def scores(self, query: Any, group: Any = None) -> tuple[list, np.ndarray]:
@@ -476,74 +476,73 @@ class TextIndex(BaseEstimator):
         """
         self._check()
         queries = sp.csr_matrix(queries, dtype=_DTYPE)
-        with self._lock:
-            mask = self._group_mask(group)
-            cols = np.flatnonzero(mask)
-            dkeep = [k for k, a in enumerate(self._delta_alive)
-                     if a and (group is None or self._delta_groups[k] == group)]
-            ids_all = [self.ids_[k] for k in cols] + [self._delta_ids[k] for k in dkeep]
-            XT = self._XT[:, cols] if cols.size != self._XT.shape[1] else self._XT
+        mask = self._group_mask(group)
+        cols = np.flatnonzero(mask)
+        dkeep = [k for k, a in enumerate(self._delta_alive)
+                 if a and (group is None or self._delta_groups[k] == group)]
+        ids_all = [self.ids_[k] for k in cols] + [self._delta_ids[k] for k in dkeep]
+        XT = self._XT[:, cols] if cols.size != self._XT.shape[1] else self._XT
+        if dkeep:
+            XT = sp.hstack([XT, self._X_delta[dkeep].T], format="csr")
+        n_feat = XT.shape[0]
+        if queries.shape[1] != n_feat:
+            queries = _widen(queries, n_feat) if queries.shape[1] < n_feat else \
+                sp.csr_matrix(queries[:, :n_feat])
+        if max_query_terms:
+            # Live rows of the candidate space as one CSR (base rows by index, delta appended).
+            X_live = self._X_base[cols] if cols.size != self._X_base.shape[0] else self._X_base
             if dkeep:
-                XT = sp.hstack([XT, self._X_delta[dkeep].T], format="csr")
-            n_feat = XT.shape[0]
-            if queries.shape[1] != n_feat:
-                queries = _widen(queries, n_feat) if queries.shape[1] < n_feat else \
-                    sp.csr_matrix(queries[:, :n_feat])
-            if max_query_terms:
-                # Live rows of the candidate space as one CSR (base rows by index, delta appended).
-                X_live = self._X_base[cols] if cols.size != self._X_base.shape[0] else self._X_base
-                if dkeep:
-                    X_live = sp.vstack([X_live, self._X_delta[dkeep]], format="csr")
-                depth = max(rescore_depth, top_k)
-            out: list[list[tuple[Hashable, float]]] = []
-            dense = None
-            if not max_query_terms and self._dense is not None:
-                dense_rows, XTd, sparse_rows, XTs = self._dense
-                if cols.size != self._XT.shape[1]:
-                    XTd, XTs = XTd[:, cols], sp.csr_matrix(XTs[:, cols])
-                if dkeep:
-                    Xd = self._X_delta[dkeep]
-                    XTd = np.hstack([XTd, Xd[:, dense_rows].toarray().T.astype(_DTYPE)])
-                    XTs = sp.hstack([XTs, Xd[:, sparse_rows].T], format="csr")
-                dense = (dense_rows, XTd, sparse_rows, XTs)
-            if dense is not None:
-                # Hybrid exact product: frequent features (long posting lists) as a dense
-                # matrix product (BLAS, all cores), the rest as a sparse product.
-                dense_rows, XT_dense, sparse_rows, XT_sparse = dense
-                for start in range(0, queries.shape[0], chunk_size):
-                    block = queries[start:start + chunk_size]
-                    S = block[:, dense_rows].toarray() @ XT_dense
-                    if sparse_rows.size:
-                        S += (block[:, sparse_rows] @ XT_sparse).toarray()
-                    out.extend(_top_k_dense(ids_all, S, top_k))
-                return out
+                X_live = sp.vstack([X_live, self._X_delta[dkeep]], format="csr")
+            depth = max(rescore_depth, top_k)
+        out: list[list[tuple[Hashable, float]]] = []
+        dense = None
+        if not max_query_terms and self._dense is not None:
+            dense_rows, XTd, sparse_rows, XTs = self._dense
+            if cols.size != self._XT.shape[1]:
+                XTd, XTs = XTd[:, cols], sp.csr_matrix(XTs[:, cols])
+            if dkeep:
+                Xd = self._X_delta[dkeep]
+                XTd = np.hstack([XTd, Xd[:, dense_rows].toarray().T.astype(_DTYPE)])
+                XTs = sp.hstack([XTs, Xd[:, sparse_rows].T], format="csr")
+            dense = (dense_rows, XTd, sparse_rows, XTs)
+        if dense is not None:
+            # Hybrid exact product: frequent features (long posting lists) as a dense
+            # matrix product (BLAS, all cores), the rest as a sparse product.
+            dense_rows, XT_dense, sparse_rows, XT_sparse = dense
             for start in range(0, queries.shape[0], chunk_size):
                 block = queries[start:start + chunk_size]
-                if not max_query_terms:
-                    S = (block @ XT).tocsr()
-                    for r in range(S.shape[0]):
-                        a, b = S.indptr[r], S.indptr[r + 1]
-                        vals = np.round(S.data[a:b].astype(np.float64), _SCORE_DECIMALS)
-                        out.append(_top_k_subset(ids_all, S.indices[a:b], vals, top_k))
-                    continue
-                S = (_prune_rows(block, max_query_terms) @ XT).tocsr()
-                cand_rows, cand_cols = [], []
+                S = block[:, dense_rows].toarray() @ XT_dense
+                if sparse_rows.size:
+                    S += (block[:, sparse_rows] @ XT_sparse).toarray()
+                out.extend(_top_k_dense(ids_all, S, top_k))
+            return out
+        for start in range(0, queries.shape[0], chunk_size):
+            block = queries[start:start + chunk_size]
+            if not max_query_terms:
+                S = (block @ XT).tocsr()
                 for r in range(S.shape[0]):
                     a, b = S.indptr[r], S.indptr[r + 1]
-                    c = S.indices[a:b]
-                    if b - a > depth:
-                        c = c[np.argpartition(S.data[a:b], b - a - depth)[b - a - depth:]]
-                    cand_cols.append(c)
-                    cand_rows.append(np.full(c.shape[0], r, dtype=np.int64))
-                if not cand_cols:
-                    continue
-                qr = np.concatenate(cand_rows)
-                dc = np.concatenate(cand_cols).astype(np.int64)
-                exact = _gather_dot(X_live, dc, block, qr)
-                offsets = np.concatenate(([0], np.cumsum([c.shape[0] for c in cand_cols])))
-                for r in range(S.shape[0]):
-                    a, b = offsets[r], offsets[r + 1]
-                    out.append(_top_k_subset(ids_all, dc[a:b], exact[a:b], top_k))
+                    vals = np.round(S.data[a:b].astype(np.float64), _SCORE_DECIMALS)
+                    out.append(_top_k_subset(ids_all, S.indices[a:b], vals, top_k))
+                continue
+            S = (_prune_rows(block, max_query_terms) @ XT).tocsr()
+            cand_rows, cand_cols = [], []
+            for r in range(S.shape[0]):
+                a, b = S.indptr[r], S.indptr[r + 1]
+                c = S.indices[a:b]
+                if b - a > depth:
+                    c = c[np.argpartition(S.data[a:b], b - a - depth)[b - a - depth:]]
+                cand_cols.append(c)
+                cand_rows.append(np.full(c.shape[0], r, dtype=np.int64))
+            if not cand_cols:
+                continue
+            qr = np.concatenate(cand_rows)
+            dc = np.concatenate(cand_cols).astype(np.int64)
+            exact = _gather_dot(X_live, dc, block, qr)
+            offsets = np.concatenate(([0], np.cumsum([c.shape[0] for c in cand_cols])))
+            for r in range(S.shape[0]):
+                a, b = offsets[r], offsets[r + 1]
+                out.append(_top_k_subset(ids_all, dc[a:b], exact[a:b], top_k))
         return out
 
     def shared_terms(self, query: Any, doc_id: Hashable, n: int = 5,

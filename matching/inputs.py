@@ -13,6 +13,11 @@ class InputError(ValueError):
     """Bad evaluation input (missing file, malformed line, empty text, duplicate id)."""
 
 
+def _lines(text: str) -> list[str]:
+    """Lines split on ``\n`` only (``\r\n`` too): JSON strings may hold U+2028, U+2029, U+0085."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def load_jsonl(path: str | Path, kind: str = "documents") -> list[dict]:
     """Read ``{"id", "title", "text"}`` JSON lines, validating ids and text."""
     path = Path(path)
@@ -21,7 +26,7 @@ def load_jsonl(path: str | Path, kind: str = "documents") -> list[dict]:
     items: list[dict] = []
     seen: set[str] = set()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = _lines(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
     for lineno, line in enumerate(lines, 1):
@@ -58,7 +63,7 @@ def load_qrels(path: str | Path) -> Qrels:
     if not path.is_file():
         raise InputError(f"qrels file not found: {path}")
     qrels: Qrels = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(_lines(path.read_text(encoding="utf-8")), 1):
         if not line.strip():
             continue
         parts = line.split()

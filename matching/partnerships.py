@@ -115,14 +115,14 @@ class Partnerships:
         """Unigram TF-IDF weights of a need."""
         if need_id not in self._weights:
             self._weights[need_id] = _unigrams(
-                self.recommender.index_.term_weights(("need", need_id)))
+                self.recommender.term_weights("need", need_id))
         return self._weights[need_id]
 
     def _terms(self, solution_id) -> set:
         """Unigram terms of a solution."""
         if solution_id not in self._term_sets:
             self._term_sets[solution_id] = set(_unigrams(
-                self.recommender.index_.term_weights(("solution", solution_id))))
+                self.recommender.term_weights("solution", solution_id)))
         return self._term_sets[solution_id]
 
     def _near_solutions(self, need_id) -> dict:
@@ -149,7 +149,7 @@ class Partnerships:
         key = (need_id, solution_id)
         if key not in self._pairs:
             rec = self.recommender
-            self._pairs[key] = score_pair(rec.needs_[need_id], rec.solutions_[solution_id],
+            self._pairs[key] = score_pair(rec.get_need(need_id), rec.get_solution(solution_id),
                                           cosine, rec._today(), rec.config)
         return self._pairs[key]
 
@@ -181,20 +181,16 @@ class Partnerships:
         if pair.low_confidence or closest is None:
             return False
         rec = self.recommender
-        need, sol = rec.needs_[need_id], rec.solutions_[solution_id]
+        need, sol = rec.get_need(need_id), rec.get_solution(solution_id)
         fields = {need.category, *need.secondary_categories} - {None}
         same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
         return same_field or pair.text_score >= 0.5 * closest
 
-    def _suitable(self, need_id) -> set:
-        """Every solution that makes sense for the need on its own (see ``_is_suitable``)."""
-        return {sid for sid in self._near_solutions(need_id) if self._is_suitable(need_id, sid)}
-
     def _related_solutions(self, need_id, sizes, n) -> list:
         """Text-nearest solutions of the need whose company size is in ``sizes``."""
         rec = self.recommender
-        return list(islice((rec.solutions_[sid] for sid in self._near_solutions(need_id)
-                            if rec.solutions_[sid].company_size in sizes), n))
+        return list(islice((rec.get_solution(sid) for sid in self._near_solutions(need_id)
+                            if rec.get_solution(sid).company_size in sizes), n))
 
     def consortia(self, need_id: Hashable, top_k: int = 5, max_partners: int = 2) -> list[Consortium]:
         """Lead + 1–2 partner proposals covering more of the need than any single solution."""

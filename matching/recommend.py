@@ -1,7 +1,6 @@
 """Two-way recommender: need → solutions, solution → needs, company → needs."""
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Hashable, Iterable, NamedTuple, Optional
@@ -12,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 
 from matching.explain import Match
 from matching.index import TextIndex
-from matching.records import NeedDoc, SolutionDoc, as_need, as_solution
+from matching.records import NeedDoc, SolutionDoc, as_need, as_record, as_solution
 from matching.scoring import DEFAULT_CONFIG, PairScore, ScoringConfig, score_pair
 
 
@@ -66,7 +65,7 @@ class ChangeImpact:
                 for key in self.changed:
                     if key[0] == "solution" and (
                             key[1] in {h[0][1] for h in search.hits}
-                            or getattr(rec.solutions_.get(key[1]), "company_id", None) == search.query[1]):
+                            or getattr(rec.get_solution(key[1]), "company_id", None) == search.query[1]):
                         return True
                 continue
             if search.query in self.changed:
@@ -96,6 +95,11 @@ class Scored(NamedTuple):
 class Recommender(BaseEstimator):
     """Reciprocal recommender over one shared text index of needs and solutions.
 
+    ``fit(X)`` takes one corpus of ``NeedDoc``/``SolutionDoc`` records (or mappings with a
+    ``kind``; see ``matching.catalogue``). Queries never change the fitted state; only
+    ``upsert_*``, ``remove_*`` and ``refit`` do. No locks: a caller sharing one instance between
+    threads serialises the calls itself. A fitted instance pickles.
+
     ``candidates`` = how many text-nearest items are re-scored per query; ``today`` fixes the
     date used for deadlines (None = the real date at call time); ``n_terms`` = shared terms
     reported per match; ``refit_every`` = IDF refit after that many changes (None = manual).
@@ -112,11 +116,11 @@ class Recommender(BaseEstimator):
         self.index_params = index_params
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, solutions: Iterable[Any], needs: Iterable[Any] = (), y=None) -> "Recommender":
-        """Index solutions and needs (NeedDoc/SolutionDoc or mappings)."""
-        sols = [as_solution(s) for s in solutions]
-        nds = [as_need(n) for n in needs]
-        self._lock = threading.RLock()
+    def fit(self, X: Iterable[Any], y=None) -> "Recommender":
+        """Index a corpus of needs and solutions; ``y`` is ignored (scikit-learn convention)."""
+        records = [as_record(r) for r in X]
+        sols = [r for r in records if isinstance(r, SolutionDoc)]
+        nds = [r for r in records if isinstance(r, NeedDoc)]
         self.solutions_: dict[Hashable, SolutionDoc] = {s.id: s for s in sols}
         self.needs_: dict[Hashable, NeedDoc] = {n.id: n for n in nds}
         if len(self.solutions_) != len(sols) or len(self.needs_) != len(nds):
@@ -132,39 +136,71 @@ class Recommender(BaseEstimator):
         if not hasattr(self, "index_"):
             raise NotFittedError("This Recommender instance is not fitted yet. Call 'fit' first.")
 
+    # ------------------------------------------------------------------ accessors
+    def has_need(self, need_id: Hashable) -> bool:
+        """Whether a need of that id is indexed."""
+        self._check()
+        return need_id in self.needs_
+
+    def has_solution(self, solution_id: Hashable) -> bool:
+        """Whether a solution of that id is indexed."""
+        self._check()
+        return solution_id in self.solutions_
+
+    def get_need(self, need_id: Hashable) -> Optional[NeedDoc]:
+        """The indexed need of that id (None if absent)."""
+        self._check()
+        return self.needs_.get(need_id)
+
+    def get_solution(self, solution_id: Hashable) -> Optional[SolutionDoc]:
+        """The indexed solution of that id (None if absent)."""
+        self._check()
+        return self.solutions_.get(solution_id)
+
+    def n_documents(self) -> int:
+        """How many needs and solutions are indexed."""
+        self._check()
+        return len(self.solutions_) + len(self.needs_)
+
+    def records(self) -> list:
+        """Every indexed record (solutions, then needs): a corpus to ``fit`` a fresh copy with."""
+        self._check()
+        return list(self.solutions_.values()) + list(self.needs_.values())
+
+    def term_weights(self, kind: str, doc_id: Hashable) -> dict[str, float]:
+        """``{term: TF-IDF weight}`` of an indexed need (``kind="need"``) or solution."""
+        self._check()
+        return self.index_.term_weights((kind, doc_id))
+
     # ------------------------------------------------------------------ freshness
     def upsert_solution(self, solution: Any) -> "Recommender":
         """Add or replace a solution; visible to the next query."""
         self._check()
         sol = as_solution(solution)
-        with self._lock:
-            self.index_.add([sol.index_doc()])
-            self.solutions_[sol.id] = sol
+        self.index_.add([sol.index_doc()])
+        self.solutions_[sol.id] = sol
         return self
 
     def upsert_need(self, need: Any) -> "Recommender":
         """Add or replace a need; visible to the next query."""
         self._check()
         nd = as_need(need)
-        with self._lock:
-            self.index_.add([nd.index_doc()])
-            self.needs_[nd.id] = nd
+        self.index_.add([nd.index_doc()])
+        self.needs_[nd.id] = nd
         return self
 
     def remove_solution(self, solution_id: Hashable) -> "Recommender":
         """Forget a solution."""
         self._check()
-        with self._lock:
-            self.index_.remove([("solution", solution_id)])
-            self.solutions_.pop(solution_id, None)
+        self.index_.remove([("solution", solution_id)])
+        self.solutions_.pop(solution_id, None)
         return self
 
     def remove_need(self, need_id: Hashable) -> "Recommender":
         """Forget a need."""
         self._check()
-        with self._lock:
-            self.index_.remove([("need", need_id)])
-            self.needs_.pop(need_id, None)
+        self.index_.remove([("need", need_id)])
+        self.needs_.pop(need_id, None)
         return self
 
     def refit(self) -> "Recommender":
@@ -177,7 +213,8 @@ class Recommender(BaseEstimator):
     @contextmanager
     def recording(self):
         """Collect every search made inside the block (a list of ``Searched``), so a cached
-        result can later be checked against changes with ``ChangeImpact``."""
+        result can later be checked against changes with ``ChangeImpact`` (which holds for
+        queries by indexed id; a query given as an unindexed record is recorded under its key)."""
         log: list[Searched] = []
         previous = getattr(self, "_searches", None)
         self._searches = log
@@ -194,10 +231,7 @@ class Recommender(BaseEstimator):
 
     def near(self, key: Hashable, group: Any, k: int) -> Searched:
         """The top ``k`` documents of ``group`` nearest to the indexed document ``key``."""
-        searched = Searched(key, group, k, tuple(
-            self.index_.search(self.index_.vector_of(key), k, group=group)))
-        self.record(searched)
-        return searched
+        return self._near_vector(key, self.index_.vector_of(key), group, k)
 
     def near_many(self, keys: list, group: Any, k: int) -> list[Searched]:
         """``near`` for many documents with one batched search."""
@@ -215,20 +249,21 @@ class Recommender(BaseEstimator):
         """The reference date for deadlines."""
         return self.today or date.today()
 
-    def _explain(self, need: NeedDoc, sol: SolutionDoc, ps: PairScore) -> Match:
-        """Attach the explanation (shared terms) to a scored pair; only for shown matches."""
+    def _explain(self, need: NeedDoc, sol: SolutionDoc, ps: PairScore, vector=None,
+                 other: Hashable = None) -> Match:
+        """Attach the explanation (shared terms) to a scored pair; only for shown matches.
+
+        By default the need's stored vector against the indexed solution; a query that is not
+        indexed passes its own ``vector`` and the ``other`` side's key (shared terms are
+        symmetric)."""
+        if vector is None:
+            vector, other = self.index_.vector_of(("need", need.id)), ("solution", sol.id)
         terms = tuple(
             (t, round(w, 6)) for t, w in
-            self.index_.shared_terms(self.index_.vector_of(("need", need.id)),
-                                     ("solution", sol.id), n=self.n_terms, unigrams_only=True))
+            self.index_.shared_terms(vector, other, n=self.n_terms, unigrams_only=True))
         return Match(need.id, sol.id, sol.company_id, ps.score, ps.text_score, ps.text_relevance,
                      ps.need_fit, ps.company_fit, ps.need_side, ps.company_side, ps.components,
                      terms, ps.reasons, ps.low_confidence)
-
-    def _match(self, need: NeedDoc, sol: SolutionDoc, cosine: float, query_key=None,
-               doc_key=None) -> Match:
-        """Score one pair and attach its explanation."""
-        return self._explain(need, sol, score_pair(need, sol, cosine, self._today(), self.config))
 
     @staticmethod
     def _rank(scored: list[Scored], top_k: int, include_low: bool) -> list[Scored]:
@@ -239,73 +274,81 @@ class Recommender(BaseEstimator):
         scored.sort(key=lambda s: (-s.pair.score, -s.pair.text_score, s.ranked_id))
         return scored[:top_k]
 
-    def _need_of(self, need: Any) -> NeedDoc:
-        if isinstance(need, (NeedDoc, dict)):
-            nd = as_need(need)
-            if nd.id not in self.needs_ or self.needs_[nd.id] is not nd:
-                self.upsert_need(nd)
-            return nd
-        return self.needs_[need]
+    def _query(self, kind: str, value: Any):
+        """``(record, key, vector)`` of a query: an indexed id, or a record/mapping that is
+        vectorised as it would be indexed but not added (queries never change the index)."""
+        table = self.needs_ if kind == "need" else self.solutions_
+        if not isinstance(value, (NeedDoc, SolutionDoc, dict)):
+            key = (kind, value)
+            return table[value], key, self.index_.vector_of(key)
+        record = as_need(value) if kind == "need" else as_solution(value)
+        key = (kind, record.id)
+        if table.get(record.id) is record:
+            return record, key, self.index_.vector_of(key)
+        return record, key, self.index_.vectorize([record.index_doc()])
 
-    def _solution_of(self, solution: Any) -> SolutionDoc:
-        if isinstance(solution, (SolutionDoc, dict)):
-            sol = as_solution(solution)
-            if sol.id not in self.solutions_ or self.solutions_[sol.id] is not sol:
-                self.upsert_solution(sol)
-            return sol
-        return self.solutions_[solution]
+    def _near_vector(self, key: Hashable, vector, group: Any, k: int) -> Searched:
+        """``near`` for a query given by its vector (recorded under ``key``)."""
+        searched = Searched(key, group, k, tuple(self.index_.search(vector, k, group=group)))
+        self.record(searched)
+        return searched
+
+    def _scored_solutions(self, need: Any):
+        """The query's vector and its text-near solutions, scored (see ``score_solutions``)."""
+        self._check()
+        today = self._today()
+        nd, key, vector = self._query("need", need)
+        hits = self._near_vector(key, vector, "solution", self.candidates).hits
+        return vector, [Scored(score_pair(nd, self.solutions_[k[1]], cos, today, self.config),
+                               nd, self.solutions_[k[1]], k[1]) for k, cos in hits]
 
     def score_solutions(self, need: Any) -> list[Scored]:
         """Every text-near solution of a need, scored but not explained (cheap), nearest first."""
+        return self._scored_solutions(need)[1]
+
+    def _scored_needs(self, solution: Any):
+        """The query's vector and its text-near needs, scored (see ``score_needs``)."""
         self._check()
         today = self._today()
-        with self._lock:
-            nd = self._need_of(need)
-            hits = self.near(("need", nd.id), "solution", self.candidates).hits
-            return [Scored(score_pair(nd, self.solutions_[k[1]], cos, today, self.config),
-                           nd, self.solutions_[k[1]], k[1]) for k, cos in hits]
+        sol, key, vector = self._query("solution", solution)
+        hits = self._near_vector(key, vector, "need", self.candidates).hits
+        return vector, [Scored(score_pair(self.needs_[k[1]], sol, cos, today, self.config),
+                               self.needs_[k[1]], sol, k[1]) for k, cos in hits]
 
     def score_needs(self, solution: Any) -> list[Scored]:
         """Every text-near open need of a solution, scored but not explained, nearest first."""
-        self._check()
-        today = self._today()
-        with self._lock:
-            sol = self._solution_of(solution)
-            hits = self.near(("solution", sol.id), "need", self.candidates).hits
-            return [Scored(score_pair(self.needs_[k[1]], sol, cos, today, self.config),
-                           self.needs_[k[1]], sol, k[1]) for k, cos in hits]
+        return self._scored_needs(solution)[1]
 
     def recommend_solutions(self, need: Any, top_k: int = 10,
                             include_low_confidence: bool = False) -> list[Match]:
         """Ranked solutions for a need (an id of an indexed need, or a NeedDoc/mapping)."""
-        self._check()
-        with self._lock:
-            ranked = self._rank(self.score_solutions(need), top_k, include_low_confidence)
-            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
+        vector, scored = self._scored_solutions(need)
+        ranked = self._rank(scored, top_k, include_low_confidence)
+        return [self._explain(s.need, s.solution, s.pair, vector, ("solution", s.solution.id))
+                for s in ranked]
 
     def recommend_needs(self, solution: Any, top_k: int = 10,
                         include_low_confidence: bool = False) -> list[Match]:
         """Ranked needs for a solution (an indexed id, or a SolutionDoc/mapping)."""
-        self._check()
-        with self._lock:
-            ranked = self._rank(self.score_needs(solution), top_k, include_low_confidence)
-            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
+        vector, scored = self._scored_needs(solution)
+        ranked = self._rank(scored, top_k, include_low_confidence)
+        return [self._explain(s.need, s.solution, s.pair, vector, ("need", s.need.id))
+                for s in ranked]
 
     def recommend_needs_for_company(self, company_id: Hashable, top_k: int = 10,
                                     include_low_confidence: bool = False) -> list[Match]:
         """Ranked needs for a company: each need with its best-matching solution of the company."""
         self._check()
         best: dict[Hashable, Scored] = {}
-        with self._lock:
-            for sol in self.company_solutions(company_id):
-                for s in self._rank(self.score_needs(sol.id), self.candidates,
-                                    include_low_confidence):
-                    cur = best.get(s.need.id)
-                    if cur is None or (-s.pair.score, s.solution.id) < (-cur.pair.score,
-                                                                        cur.solution.id):
-                        best[s.need.id] = s
-            ranked = self._rank(list(best.values()), top_k, True)
-            return [self._explain(s.need, s.solution, s.pair) for s in ranked]
+        for sol in self.company_solutions(company_id):
+            for s in self._rank(self.score_needs(sol.id), self.candidates,
+                                include_low_confidence):
+                cur = best.get(s.need.id)
+                if cur is None or (-s.pair.score, s.solution.id) < (-cur.pair.score,
+                                                                    cur.solution.id):
+                    best[s.need.id] = s
+        ranked = self._rank(list(best.values()), top_k, True)
+        return [self._explain(s.need, s.solution, s.pair) for s in ranked]
 
     def company_solutions(self, company_id: Hashable) -> list[SolutionDoc]:
         """The indexed solutions of a company, by id."""
@@ -315,10 +358,3 @@ class Recommender(BaseEstimator):
         self.record(Searched(("company", company_id), "company", 0,
                              tuple((("solution", s.id), 1.0) for s in sols)))
         return sols
-
-    def text_score(self, need_id: Hashable, solution_id: Hashable) -> float:
-        """Cosine between an indexed need and an indexed solution."""
-        self._check()
-        q = self.index_.vector_of(("need", need_id))
-        d = self.index_.vector_of(("solution", solution_id))
-        return round(float(q.multiply(d).sum()), 6)

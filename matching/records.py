@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Hashable, Mapping, Optional
+from typing import Any, Hashable, Iterable, Mapping, Optional
 
 #: Company size classes that may lead a consortium.
 LEAD_SIZES = frozenset({"large", "mid"})
@@ -116,3 +116,21 @@ def as_need(value: Any) -> NeedDoc:
 def as_solution(value: Any) -> SolutionDoc:
     """Coerce a SolutionDoc or mapping into a SolutionDoc."""
     return value if isinstance(value, SolutionDoc) else SolutionDoc.from_dict(value)
+
+
+def as_record(value: Any) -> NeedDoc | SolutionDoc:
+    """A NeedDoc or SolutionDoc as is; a mapping by its ``kind`` ("need" or "solution")."""
+    if isinstance(value, (NeedDoc, SolutionDoc)):
+        return value
+    kind = value.get("kind") if isinstance(value, Mapping) else None
+    if kind == "need":
+        return NeedDoc.from_dict(value)
+    if kind == "solution":
+        return SolutionDoc.from_dict(value)
+    raise ValueError(f"a record must be a NeedDoc, a SolutionDoc or a mapping with kind "
+                     f"'need' or 'solution', got kind={kind!r}")
+
+
+def catalogue(solutions: Iterable[Any] = (), needs: Iterable[Any] = ()) -> list[NeedDoc | SolutionDoc]:
+    """One corpus for ``Recommender.fit``: solutions then needs (records or mappings)."""
+    return [as_solution(s) for s in solutions] + [as_need(n) for n in needs]

@@ -28,7 +28,6 @@ _BLOCK_HTML = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4",
 _TAG_HINT = re.compile(r"<[a-zA-Z!/]")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"[0-9a-z]+(?:[-_.][0-9a-z]+)*|[가-힣]+", re.IGNORECASE)
 
 
 class _TextExtractor(HTMLParser):
@@ -263,8 +262,3 @@ def split_tokens(stored: str | Sequence[str] | None) -> list[str]:
     if isinstance(stored, str):
         return stored.split()
     return list(stored)
-
-
-def whitespace_words(text: str | None) -> list[str]:
-    """Baseline tokenizer: lower-cased words of the cleaned text (no morphology)."""
-    return [w.lower() for w in _WORD.findall(normalize(text))]

@@ -84,7 +84,7 @@ def test_need_gets_the_relevant_solution_first_with_an_explanation(db, company, 
     need_terms = set(need.analysed_text["title"].split()) | set(need.analysed_text["text"].split())
     solution_terms = set().union(*(set(v.split()) for v in solution.analysed_text.values()))
     assert terms and all(t in need_terms and t in solution_terms for t in terms)
-    assert "같은 분야의 솔루션입니다" in explanation["reason_labels"]
+    assert "same_category" in explanation["reasons"] and "reason_labels" not in explanation
     assert [m.need.id for m in recommendations.needs_for_solution(solution)] == [need.id]
 
 
@@ -271,3 +271,20 @@ def test_result_cache_evicts_the_least_recently_used_and_empties_on_a_new_fit():
     assert calls == ["a", "b", "c"]
     cache.get("fit-2", ("a",), compute("a"))  # a new fit recomputes
     assert calls == ["a", "b", "c", "a"] and list(cache.entries) == [("a",)]
+
+
+def test_every_reason_code_of_the_engine_is_worded_and_translated_by_the_app(app):
+    """The library returns reason codes only; app/labels.py words each one in Korean and English."""
+    from flask_babel import force_locale
+
+    from app.labels import REASON_TEXTS, reason_label
+    from matching import REASON_CODES
+
+    assert set(REASON_TEXTS) == set(REASON_CODES)
+    with app.test_request_context():
+        korean = {code: reason_label(code) for code in REASON_CODES}
+        with force_locale("en"):
+            english = {code: reason_label(code) for code in REASON_CODES}
+    assert korean["same_category"] == "같은 분야의 솔루션입니다"
+    assert english["same_category"] == "A solution in the same field"
+    assert all(english[code] != korean[code] for code in REASON_CODES)

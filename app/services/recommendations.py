@@ -50,6 +50,7 @@ def solution_record(solution: Solution) -> dict[str, Any]:
     """A solution as the plain mapping `matching.SolutionDoc` takes."""
     regions = solution.regions_served or solution.company.regions_served
     return {
+        "kind": "solution",
         "id": solution.id,
         "title": solution.title,
         "company_id": solution.company_id,
@@ -71,6 +72,7 @@ def solution_record(solution: Solution) -> dict[str, Any]:
 def need_record(need: Need) -> dict[str, Any]:
     """A need as the plain mapping `matching.NeedDoc` takes."""
     return {
+        "kind": "need",
         "id": need.id,
         "title": need.title,
         "description": need.description,
@@ -161,7 +163,11 @@ class ResultCache:
 
 
 class MatchingEngine:
-    """A fitted recommender kept in step with the database through the change log."""
+    """A fitted recommender kept in step with the database through the change log.
+
+    The library's estimators hold no locks; every use of `recommender` (queries, upserts,
+    refits, the partnership analysis) happens under `lock`.
+    """
 
     def __init__(self, large_share_cap: float, inline_refit_max_docs: int = 5_000,
                  refit_interval_seconds: float = 300.0) -> None:
@@ -212,7 +218,7 @@ class MatchingEngine:
             last_change = change_log.latest_change_id()
             solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
-            self.recommender = Recommender(refit_every=None).fit(solutions, needs)
+            self.recommender = Recommender(refit_every=None).fit(solutions + needs)
             self.last_change_id = last_change
             self.built_at = utcnow()
             self.refitted_at = time.monotonic()
@@ -263,7 +269,7 @@ class MatchingEngine:
         on a copy, and swap it in, so queries never wait for it.
         """
         self.changes_since_refit += applied
-        size = len(self.recommender.solutions_) + len(self.recommender.needs_)
+        size = self.recommender.n_documents()
         if size <= self.inline_refit_max_docs:
             self.recommender.refit()
             self.refitted_at = time.monotonic()
@@ -272,17 +278,16 @@ class MatchingEngine:
         running = self.refit_thread is not None and self.refit_thread.is_alive()
         if running or time.monotonic() - self.refitted_at < self.refit_interval_seconds:
             return
-        snapshot = (list(self.recommender.solutions_.values()),
-                    list(self.recommender.needs_.values()), self.last_change_id)
+        snapshot = (self.recommender.records(), self.last_change_id)
         self.refit_thread = threading.Thread(target=self._refit_copy, args=snapshot,
                                              name="matching-refit", daemon=True)
         self.refit_thread.start()
 
-    def _refit_copy(self, solutions: list, needs: list, snapshot_change_id: int) -> None:
+    def _refit_copy(self, records: list, snapshot_change_id: int) -> None:
         """Fit a fresh recommender from in-memory records and swap it in."""
         from matching import Recommender
 
-        fresh = Recommender(refit_every=None).fit(solutions, needs)
+        fresh = Recommender(refit_every=None).fit(records)
         with self.lock:
             self.recommender = fresh
             # Changes logged after the snapshot are applied again by the next sync.
@@ -424,7 +429,7 @@ def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
     matches = engine().cached(
         ("solutions_for_need", need.id, top_k),
         lambda rec: rec.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
-        if need.id in rec.needs_ else [], depends_on=(("need", need.id),))
+        if rec.has_need(need.id) else [], depends_on=(("need", need.id),))
     solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
@@ -435,7 +440,7 @@ def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
     matches = engine().cached(
         ("needs_for_solution", solution.id, top_k),
         lambda rec: rec.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
-        if solution.id in rec.solutions_ else [], depends_on=(("solution", solution.id),))
+        if rec.has_solution(solution.id) else [], depends_on=(("solution", solution.id),))
     needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     return [NeedMatch(needs[m.need_id], solution, m.to_dict())
             for m in matches if m.need_id in needs]
@@ -471,7 +476,7 @@ def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None 
     proposals = eng.cached(
         ("consortia", need.id, top_k if lead_company is None else 20),
         lambda rec: _partnerships(rec).consortia(need.id, top_k=top_k if lead_company is None
-                                                 else 20) if need.id in rec.needs_ else [],
+                                                 else 20) if rec.has_need(need.id) else [],
         depends_on=(("need", need.id),))
     if lead_company is not None:
         proposals = [p for p in proposals if p.lead[0] == lead_company.id][:top_k]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from matching import Place, Recommender
+from matching import Place, Recommender, catalogue
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TODAY = date(2026, 3, 1)
@@ -47,5 +47,5 @@ def drt_need():
 def recommender_factory():
     """Build a fitted Recommender with a fixed date."""
     def make(solutions, needs=()):
-        return Recommender(today=TODAY).fit(solutions, needs)
+        return Recommender(today=TODAY).fit(catalogue(solutions, needs))
     return make

@@ -1,7 +1,7 @@
 """Recorded searches and ChangeImpact: a result a change cannot affect is still exact."""
 import random
 
-from matching import Partnerships, Recommender
+from matching import Partnerships, Recommender, catalogue
 from matching.recommend import ChangeImpact, Searched
 
 from .conftest import TODAY, place
@@ -62,7 +62,7 @@ def test_results_unaffected_by_changes_are_unchanged():
     rng = random.Random(5)
     solutions = [_solution(rng, i) for i in range(1, 81)]
     needs = [_need(rng, i) for i in range(1, 31)]
-    rec = Recommender(today=TODAY, candidates=12, refit_every=None).fit(solutions, needs)
+    rec = Recommender(today=TODAY, candidates=12, refit_every=None).fit(catalogue(solutions, needs))
     kept = dropped = 0
     next_id = 1000
     long_lived = Partnerships(rec)  # memoises across rounds, pruned with forget()
@@ -106,7 +106,7 @@ def test_an_upsert_that_would_rank_affects_a_search_and_an_unrelated_one_does_no
     solutions = [_solution(rng, i) for i in range(1, 41)]
     need = dict(id=1, title="농촌 버스 호출", description="농촌 버스 호출 배차 교통",
                 category="transport", place=place("양평군", "경기도", "군"))
-    rec = Recommender(today=TODAY, candidates=5, refit_every=None).fit(solutions, [need])
+    rec = Recommender(today=TODAY, candidates=5, refit_every=None).fit(catalogue(solutions, [need]))
     with rec.recording() as searches:
         rec.recommend_solutions(1, top_k=5)
     assert searches and searches[0].query == ("need", 1)

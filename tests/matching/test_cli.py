@@ -138,3 +138,17 @@ def test_subprocess_usage_error_exit_code(files):
     d, _, _ = files
     out = subprocess_cli("rank", "--docs", d)
     assert out.returncode == 2 and "required" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_rank_accepts_unicode_line_separators_inside_strings(cli, tmp_path):
+    """U+2028, U+2029 and U+0085 inside a JSON string do not end the line; CRLF files work too."""
+    docs = [{"id": "d1", "title": "수요응답형 교통\u2028버스", "text": "농촌 버스\u2029배차\u0085DRT"},
+            {"id": "d2", "title": "스마트 폴", "text": "CCTV와 IoT 센서"}]
+    d = tmp_path / "docs.jsonl"
+    d.write_text("".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in docs), "utf-8")
+    assert "\u2028" in d.read_text("utf-8")  # written raw, not as a \\u escape
+    q = write_jsonl(tmp_path / "queries.jsonl", [{"id": "q1", "text": "버스\u2028DRT 배차"}])
+    out = cli("rank", "--docs", d, "--queries", q, "--top-k", 2)
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.splitlines()[0].split()
+    assert first[:3] == ["q1", "Q0", "d1"]

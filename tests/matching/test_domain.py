@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from matching.evaluation import evaluate, evaluate_run, load_jsonl, load_qrels
-from matching.experiments import CANDIDATES, main as experiments_main, preanalyse
+from research.experiments import CANDIDATES, main as experiments_main, preanalyse
 
 DOMAIN = Path(__file__).resolve().parents[2] / "eval" / "domain"
 pytestmark = pytest.mark.skipif(not (DOMAIN / "qrels.txt").is_file(),

@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ["matching", "matching.text", "matching.index", "matching.scoring", "matching.explain",
            "matching.records", "matching.recommend", "matching.partnerships",
-           "matching.evaluation", "matching.cli", "matching.experiments", "matching.bench"]
+           "matching.evaluation", "matching.cli"]
 
 
 def test_no_flask_sqlalchemy_or_app_imports():

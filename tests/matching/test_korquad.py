@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from matching.evaluation import evaluate, evaluate_run, load_korquad
-from matching.experiments import CANDIDATES, preanalyse
+from research.experiments import CANDIDATES, preanalyse
 
 KORQUAD = (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "korquad"
            / "KorQuAD_v1.0_dev.json")

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from matching import REASON_LABELS_KO, Recommender
+from matching import REASON_CODES, Recommender
 from matching.scoring import weighted_harmonic
 from matching.text import analyse
 
@@ -42,7 +42,8 @@ def test_reciprocal_score_is_harmonic_mean(recommender_factory, drt_need):
     for key in ("category", "budget", "reference", "maturity", "region", "budget_worth", "deadline"):
         assert key in m.components
     d = m.to_dict()
-    assert d["reason_labels"] and all(r in REASON_LABELS_KO for r in d["reasons"])
+    assert d["reasons"] and all(r in REASON_CODES for r in d["reasons"])
+    assert "reason_labels" not in d  # codes only: the app owns the wording
 
 
 def test_reference_nearby_and_deadline_tight(recommender_factory, drt_need):

@@ -192,8 +192,8 @@ def run(sizes: Sequence[int], n_queries: int = 200, all_pairs_needs: int = 10_00
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m matching.bench [--sizes 1000,10000,100000]``."""
-    parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__)
+    """``python -m research.bench [--sizes 1000,10000,100000]``."""
+    parser = argparse.ArgumentParser(prog="python -m research.bench", description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="comma-separated solution counts")
     parser.add_argument("--queries", type=int, default=200, help="single-need queries timed")

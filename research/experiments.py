@@ -158,8 +158,8 @@ def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: ``python -m matching.experiments korquad|domain|all|files ...``."""
-    parser = argparse.ArgumentParser(prog="python -m matching.experiments", description=__doc__)
+    """Entry point: ``python -m research.experiments korquad|domain|all|files ...``."""
+    parser = argparse.ArgumentParser(prog="python -m research.experiments", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     kq = sub.add_parser("korquad", help="KorQuAD 1.0 dev as retrieval")
     kq.add_argument("--path", type=Path, default=None,

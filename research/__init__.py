@@ -1,0 +1,1 @@
+"""Research tools around the `matching` library: pipeline comparisons and benchmarks (not shipped with it)."""
