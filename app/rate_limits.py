@@ -1,4 +1,4 @@
-"""Rate limits for sign-in, sign-up, reset, confirmation resend and interest requests."""
+"""Rate limits for sign-in, sign-up, reset, confirmation resend, password checks and interest requests."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -50,3 +50,11 @@ def interest_limits(view):
     view = limiter.limit(_interest_per_ip, key_func=_signed_in_account, methods=["POST"],
                          scope=lambda _endpoint: f"{request.endpoint}:user")(view)
     return limiter.limit(_interest_per_ip, methods=["POST"])(view)
+
+
+def password_check_limits(view):
+    """Forms of signed-in users that check their password (change, account deletion) are limited
+    per user and per IP, so a borrowed session cannot be used to guess the password."""
+    view = limiter.limit(_auth_per_account, key_func=_signed_in_account, methods=["POST"],
+                         scope=lambda _endpoint: f"{request.endpoint}:user")(view)
+    return limiter.limit(_auth_per_ip, methods=["POST"])(view)

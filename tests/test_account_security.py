@@ -287,6 +287,17 @@ def test_account_forms_are_rate_limited(client, db, rate_limits, path, data):
     assert 429 not in statuses[:3] and statuses[3] == 429
 
 
+@pytest.mark.parametrize("path", ["/auth/password", "/account/delete"])
+def test_password_checks_of_signed_in_users_are_rate_limited(company_client, db, rate_limits,
+                                                             company_user, path):
+    wrong = {"current_password": "not-my-password", "password": "not-my-password",
+             "new_password": STRONG, "new_password_confirm": STRONG}
+    statuses = [company_client.post(path, data=wrong).status_code for _ in range(4)]
+    assert 429 not in statuses[:3] and statuses[3] == 429
+    db.session.expire_all()
+    assert db.session.get(User, company_user.id).deleted_at is None
+
+
 def test_interest_requests_are_rate_limited(company_client, db, rate_limits):
     statuses = [company_client.post("/matches/new?need_id=0", data={}).status_code
                 for _ in range(3)]

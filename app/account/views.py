@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from app.account import consent_guard
 from app.account.forms import ConsentForm, DeleteAccountForm
 from app.auth.access import is_safe_redirect
+from app.rate_limits import password_check_limits
 from app.service_errors import commit_service
 from app.services import account_deletion, personal_data, privacy, sessions
 from app.models.base import utcnow
@@ -55,6 +56,7 @@ def download_data():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@password_check_limits
 @login_required
 def delete():
     """Explain what deletion does; delete the account when the password is given again."""

@@ -17,7 +17,7 @@ from app.auth.forms import (
 )
 from app.models import Role
 from app.service_errors import commit_service
-from app.rate_limits import auth_limits
+from app.rate_limits import auth_limits, password_check_limits
 from app.services import accounts, privacy, sessions, unit_of_work
 from app.services.accounts import LoginOutcome
 
@@ -168,6 +168,7 @@ def reset_with_token(token: str):
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@password_check_limits
 @login_required
 def change_password():
     """A signed-in user changes their password."""
