@@ -13,6 +13,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db as _db
 from app.models import Base, Category, MembershipStatus, Municipality, Role, SizeClass
+from app.services import unit_of_work
 from app.services.reference_data import load_municipalities
 from tests import factories
 
@@ -161,6 +162,22 @@ def official(db):
     user = factories.make_user(role=Role.MUNICIPALITY)
     db.session.commit()
     return user
+
+
+@pytest.fixture()
+def solution(db, company):
+    """A published solution of `company` (rural demand-responsive transport)."""
+    made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
+    unit_of_work.commit()
+    return made
+
+
+@pytest.fixture()
+def need(db, official):
+    """A public need of `official` matching `solution`."""
+    made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
+    unit_of_work.commit()
+    return made
 
 
 @pytest.fixture()

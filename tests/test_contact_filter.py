@@ -44,20 +44,6 @@ def test_budgets_years_dates_and_prose_are_not_contact_details(text):
     assert find_contact_details(text) is None
 
 
-@pytest.fixture()
-def solution(db, company):
-    made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
-    unit_of_work.commit()
-    return made
-
-
-@pytest.fixture()
-def need(db, official):
-    made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
-    unit_of_work.commit()
-    return made
-
-
 def counts(db) -> tuple[int, int]:
     db.session.expire_all()
     return (db.session.scalar(select(func.count(Match.id))),

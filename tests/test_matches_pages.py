@@ -26,20 +26,6 @@ COMPANY_PHONE = "02-555-0199"
 
 
 @pytest.fixture()
-def solution(db, company):
-    made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
-    unit_of_work.commit()
-    return made
-
-
-@pytest.fixture()
-def need(db, official):
-    made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
-    unit_of_work.commit()
-    return made
-
-
-@pytest.fixture()
 def phones(db, official, company_user):
     """Distinct phone numbers so the pages can be searched for them."""
     official.phone = OFFICIAL_PHONE

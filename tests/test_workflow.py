@@ -33,20 +33,6 @@ from tests import factories
 
 
 @pytest.fixture()
-def solution(db, company):
-    made = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼")
-    unit_of_work.commit()
-    return made
-
-
-@pytest.fixture()
-def need(db, official):
-    made = factories.make_need(official, title="읍면 수요응답형 교통 도입")
-    unit_of_work.commit()
-    return made
-
-
-@pytest.fixture()
 def other_company_user(db):
     """Staff of a third company (approved startup)."""
     other = factories.make_company(size_class=SizeClass.STARTUP)
