@@ -88,6 +88,15 @@ def test_every_labelled_need_is_a_query_and_splits_follow_the_key_rule():
     assert {q["split"] for q in queries} == {"train", "test"}
 
 
+def test_the_domain_set_is_large_enough_to_hold_out_a_third():
+    queries = _jsonl(DOMAIN / "queries.jsonl")
+    judged = {line.split()[0] for line in (DOMAIN / "qrels.txt").read_text().splitlines()}
+    held_out = [q for q in queries if q["split"] == "test"]
+    assert len(queries) >= 150
+    assert len(held_out) >= 45 and sum(q["id"] in judged for q in held_out) >= 40
+    assert len(queries) - len(judged) >= 10  # needs nothing fits: the honest empty list
+
+
 def test_reverse_direction_is_the_transposed_judgment_set():
     forward = {tuple(line.split()) for line in (DOMAIN / "qrels.txt").read_text().splitlines()}
     reverse = {tuple(line.split()) for line in
