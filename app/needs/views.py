@@ -164,15 +164,14 @@ FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _suggestion_json(suggestion: draft_suggestions.Suggestion) -> dict:
-    solution = suggestion.solution
     return {
-        "id": solution.id,
-        "title": solution.title,
-        "company": solution.company.name,
+        "id": suggestion.solution_id,
+        "title": suggestion.title,
+        "company": suggestion.company,
         "score": round(suggestion.score, 4),
         "percent": round(suggestion.score * 100),
         "low_confidence": suggestion.low_confidence,
-        "url": url_for("catalogue.solution_detail", solution_id=solution.id),
+        "url": url_for("catalogue.solution_detail", solution_id=suggestion.solution_id),
     }
 
 

@@ -14,12 +14,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.ids import parse_whole
-from app.models import Category, Solution, User
+from app.models import Category, Company, Solution, User
 from app.services import recommendations
 from app.services.errors import ServiceError
 from app.services.matching_changes import analyse_fields
@@ -66,7 +65,9 @@ class Draft:
 class Suggestion:
     """One published solution for the draft, with the library's headline score."""
 
-    solution: Solution
+    solution_id: int
+    title: str
+    company: str
     score: float
     low_confidence: bool
 
@@ -174,13 +175,14 @@ def draft_record(draft: Draft, official: User, tokens: dict[str, str]) -> dict[s
     }
 
 
-def _visible_solutions(ids: list[int]) -> dict[int, Solution]:
-    """The solutions among `ids` a visitor may see now (the engine may lag a request behind)."""
+def _visible_solutions(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(title, company name) of the solutions among `ids` a visitor may see now, in one query
+    (the engine may lag a request behind)."""
     if not ids:
         return {}
-    query = (select(Solution).where(Solution.id.in_(ids), public_solution_clause())
-             .options(selectinload(Solution.company)))
-    return {s.id: s for s in db.session.scalars(query)}
+    query = (select(Solution.id, Solution.title, Company.name).join(Solution.company)
+             .where(Solution.id.in_(ids), public_solution_clause()))
+    return {row.id: (row.title, row.name) for row in db.session.execute(query)}
 
 
 def _ranked(record: dict[str, Any], top_k: int, include_low: bool) -> list:
@@ -192,9 +194,10 @@ def _ranked(record: dict[str, Any], top_k: int, include_low: bool) -> list:
 
 
 def _as_suggestions(matches: list) -> list[Suggestion]:
-    solutions = _visible_solutions([m.solution_id for m in matches])
-    return [Suggestion(solutions[m.solution_id], float(m.score), bool(m.low_confidence))
-            for m in matches if m.solution_id in solutions]
+    visible = _visible_solutions([m.solution_id for m in matches])
+    return [Suggestion(m.solution_id, *visible[m.solution_id], float(m.score),
+                       bool(m.low_confidence))
+            for m in matches if m.solution_id in visible]
 
 
 def suggest(draft: Draft, official: User) -> DraftSuggestions:
