@@ -117,7 +117,6 @@ def test_scores_are_the_engines_for_the_same_need_once_posted(official_client, o
 
 
 def test_hidden_solutions_are_never_suggested(official_client, db, company, catalogue):
-    hidden = []
     unpublished = factories.make_solution(company, title="초안 상태의 침수 센서",
                                           description=SENSOR_TEXT, category_code="safety",
                                           status=SolutionStatus.DRAFT)

@@ -30,6 +30,7 @@ from app.services.reference_data import categories
 from app.services.visibility import need_is_public
 
 bp = Blueprint("needs", __name__)
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _load_need(need_id: int):
@@ -158,9 +159,6 @@ def change_status(need_id: int):
         return redirect(url_for("needs.detail", need_id=need.id))
     flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
-
-
-FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _suggestion_json(suggestion: draft_suggestions.Suggestion) -> dict:

@@ -35,8 +35,6 @@ DRAFT_ID = "draft"  # never an indexed need's id (those are integers)
 _AMOUNT_NOISE = re.compile(r"[\s,]|원$")
 _AMOUNT = re.compile(r"[0-9]{1,19}")
 _SPACE = re.compile(r"\s+")
-SCALAR_FIELDS = ("title", "description", "primary_category_id", "budget_min", "budget_max",
-                 "application_deadline")
 
 
 class DraftRejected(ServiceError):
