@@ -133,6 +133,11 @@ class BaseConfig:
     RATE_LIMIT_AUTH_PER_ACCOUNT = os.environ.get("RATE_LIMIT_AUTH_PER_ACCOUNT",
                                                  "10 per minute; 50 per hour")
     RATE_LIMIT_INTEREST_PER_IP = os.environ.get("RATE_LIMIT_INTEREST_PER_IP", "30 per minute")
+    # Live suggestions on the need form: one request per pause in typing (debounced in app.js).
+    RATE_LIMIT_SUGGESTIONS_PER_USER = os.environ.get("RATE_LIMIT_SUGGESTIONS_PER_USER",
+                                                     "60 per minute; 1000 per hour")
+    RATE_LIMIT_SUGGESTIONS_PER_IP = os.environ.get("RATE_LIMIT_SUGGESTIONS_PER_IP",
+                                                   "600 per minute")
     TESTING = False
     DEBUG = False
 

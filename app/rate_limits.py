@@ -1,4 +1,5 @@
-"""Rate limits for sign-in, sign-up, reset, confirmation resend, password checks and interest requests."""
+"""Rate limits for sign-in, sign-up, reset, confirmation resend, password checks, interest requests
+and live suggestions."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -58,3 +59,19 @@ def password_check_limits(view):
     view = limiter.limit(_auth_per_account, key_func=_signed_in_account, methods=["POST"],
                          scope=lambda _endpoint: f"{request.endpoint}:user")(view)
     return limiter.limit(_auth_per_ip, methods=["POST"])(view)
+
+
+def _suggestions_per_user() -> str:
+    return current_app.config["RATE_LIMIT_SUGGESTIONS_PER_USER"]
+
+
+def _suggestions_per_ip() -> str:
+    return current_app.config["RATE_LIMIT_SUGGESTIONS_PER_IP"]
+
+
+def suggestion_limits(view):
+    """Live suggestions (a request per pause in typing) are limited per signed-in user, and more
+    loosely per IP, as one town hall's officials may share an address."""
+    view = limiter.limit(_suggestions_per_user, key_func=_signed_in_account, methods=["POST"],
+                         scope=lambda _endpoint: f"{request.endpoint}:user")(view)
+    return limiter.limit(_suggestions_per_ip, methods=["POST"])(view)

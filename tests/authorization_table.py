@@ -194,7 +194,8 @@ def join_company(actor, target):
 @signed_in
 def any_official(actor, target):
     """Pages for every official, verified or not: the needs list (an unverified one sees only
-    their own drafts there) and the new-need form."""
+    their own drafts there), the new-need form and its live suggestions (published solutions
+    only)."""
     if not _is(actor, Role.MUNICIPALITY):
         return FORBIDDEN
     return OK
@@ -446,6 +447,7 @@ ROUTES: dict[str, Policy] = {
     "POST /my/needs/<int:need_id>/status": manage_need,
     "GET /my/needs/new": any_official,
     "POST /my/needs/new": any_official,
+    "POST /my/needs/suggestions": any_official,
     "GET /my/solutions/": company_staff,
     "GET /my/solutions/<int:solution_id>": own_company_object,
     "POST /my/solutions/<int:solution_id>/delete": own_company_object,

@@ -1,7 +1,17 @@
 """Thin views for a municipal official's own needs."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,14 +21,16 @@ from app.ids import page_number
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
+from app.rate_limits import suggestion_limits
 from app.service_errors import commit_service, submitted_version
 from app.services import needs as needs_service
-from app.services import recommendations
+from app.services import draft_suggestions, recommendations
 from app.services.errors import NotFound, PermissionDenied
 from app.services.reference_data import categories
 from app.services.visibility import need_is_public
 
 bp = Blueprint("needs", __name__)
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _load_need(need_id: int):
@@ -147,3 +159,47 @@ def change_status(need_id: int):
         return redirect(url_for("needs.detail", need_id=need.id))
     flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
+
+
+def _suggestion_json(suggestion: draft_suggestions.Suggestion) -> dict:
+    return {
+        "id": suggestion.solution_id,
+        "title": suggestion.title,
+        "company": suggestion.company,
+        "score": round(suggestion.score, 4),
+        "percent": round(suggestion.score * 100),
+        "low_confidence": suggestion.low_confidence,
+        "url": url_for("catalogue.solution_detail", solution_id=suggestion.solution_id),
+    }
+
+
+@bp.route("/suggestions", methods=["POST"])
+@suggestion_limits
+@role_required(Role.MUNICIPALITY)
+def suggestions():
+    """Published solutions that fit the need being drafted, as JSON for the need form.
+
+    A POST only because a long draft does not fit in a URL: it writes nothing (no row, no index
+    change) and is safe to repeat.
+    """
+    if not needs_service.can_write_needs(current_user):
+        abort(403)
+    if request.mimetype and request.mimetype not in FORM_MIMETYPES:  # none: an empty draft
+        return _no_store(jsonify(error=_("초안은 폼 데이터로 보내야 합니다."), field=None), 400)
+    try:
+        draft = draft_suggestions.read_draft(request.form)
+    except draft_suggestions.DraftRejected as error:
+        return _no_store(jsonify(error=error.message, field=error.field), 400)
+    result = draft_suggestions.suggest(draft, current_user)
+    return _no_store(jsonify(
+        suggestions=[_suggestion_json(s) for s in result.suggestions],
+        partial=[_suggestion_json(s) for s in result.partial],
+        hint=result.hint,
+    ), 200)
+
+
+def _no_store(response, status: int):
+    """The draft is the official's unposted text: no cache may keep the answer."""
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
