@@ -280,34 +280,39 @@ class CatalogueResults:
     suggestions: list[Suggestion] = field(default_factory=list)
 
 
-def _rows_in_order(model, options: tuple):
+def _rows_in_order(model, options: tuple, visible):
+    """A loader of the page's rows in the given id order (visible ones only, as a last check)."""
     def load(ids: list[int]) -> list:
         rows = {row.id: row for row in db.session.scalars(
-            select(model).where(model.id.in_(ids)).options(*options))}
+            select(model).where(visible, model.id.in_(ids)).options(*options))}
         return [rows[i] for i in ids if i in rows]
     return load
 
 
-def _allowed(id_column, clauses: list, candidates: list[int]) -> set[int]:
-    """The candidates the SQL filters keep (a short list is bound, a long one intersected)."""
-    query = select(id_column).where(*clauses)
-    if len(candidates) <= MAX_BOUND_IDS:
-        query = query.where(id_column.in_(candidates))
-    return set(db.session.scalars(query)) & set(candidates)
+def _ids(query) -> list[int]:
+    """The ids a select returns (Core rows: no ORM bookkeeping for thousands of integers)."""
+    return list(db.session.connection().execute(query).scalars())
 
 
 def _ordered(id_column, clauses: list, order: tuple | None, candidates: list[int]) -> list[int]:
-    """The candidates kept by the filters, by relevance (order None) or by the SQL order."""
+    """The candidates kept by the filters, by relevance (order None) or by the SQL order.
+
+    The index holds only visible listings and was brought up to date in this request, so with
+    no filter beyond visibility (`clauses[0]`) relevance order needs no query; a short candidate
+    list is bound into the query, a long one intersected in Python.
+    """
     if not candidates:
         return []
-    if order is None:
-        allowed = _allowed(id_column, clauses, candidates)
-        return [i for i in candidates if i in allowed]
-    wanted = set(candidates)
-    query = select(id_column).where(*clauses).order_by(*order)
+    if order is None and len(clauses) == 1:
+        return candidates
+    query = select(id_column).where(*clauses)
     if len(candidates) <= MAX_BOUND_IDS:
         query = query.where(id_column.in_(candidates))
-    return [i for i in db.session.scalars(query) if i in wanted]
+    if order is None:
+        allowed = set(_ids(query))
+        return [i for i in candidates if i in allowed]
+    wanted = set(candidates)
+    return [i for i in _ids(query.order_by(*order)) if i in wanted]
 
 
 def _suggestions(group: str, q: str, words: list[str]) -> list[Suggestion]:
@@ -347,7 +352,7 @@ def search_solutions(filters: SolutionFilters, page: int, per_page: int) -> Cata
     if filters.q:
         results = _ranked_search("solution", filters, Solution.id,
                                  _solution_filter_clauses(filters), order,
-                                 _rows_in_order(Solution, SOLUTION_CARD_OPTIONS), page, per_page)
+                                 _rows_in_order(Solution, SOLUTION_CARD_OPTIONS, public_solution_clause()), page, per_page)
     if results is None:
         results = CatalogueResults(paginate(solution_search(filters), page, per_page))
     return results
@@ -359,7 +364,7 @@ def search_needs(filters: NeedFilters, page: int, per_page: int) -> CatalogueRes
     results = None
     if filters.q:
         results = _ranked_search("need", filters, Need.id, _need_filter_clauses(filters), order,
-                                 _rows_in_order(Need, NEED_CARD_OPTIONS), page, per_page)
+                                 _rows_in_order(Need, NEED_CARD_OPTIONS, public_need_clause()), page, per_page)
     if results is None:
         results = CatalogueResults(paginate(need_search(filters), page, per_page))
     return results
@@ -373,7 +378,8 @@ def search_companies(filters: CompanyFilters, page: int, per_page: int) -> Catal
     if filters.q:
         results = _ranked_search("company", filters, Company.id,
                                  _company_filter_clauses(filters), order,
-                                 _rows_in_order(Company, (selectinload(Company.hq_region),)),
+                                 _rows_in_order(Company, (selectinload(Company.hq_region),),
+                                                _company_filter_clauses(CompanyFilters())[0]),
                                  page, per_page)
     if results is None:
         results = CatalogueResults(paginate(approved_companies(filters), page, per_page))

@@ -246,7 +246,9 @@ class SearchEngine:
         column = self.index.vocabulary_.get(term)
         if column is None or column >= self.index.n_features_:
             return None
-        row = sp.csr_matrix(([1.0], ([0], [column])), shape=(1, self.index.n_features_))
+        # float32 like the index: a float64 query would make scipy copy the whole index
+        row = sp.csr_matrix((np.ones(1, dtype=np.float32), ([0], [column])),
+                            shape=(1, self.index.n_features_))
         return self.index.scores(row, group=group)[1] > 0
 
     def hits(self, group: str, parsed) -> SearchHits:
