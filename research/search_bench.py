@@ -98,6 +98,12 @@ def main() -> None:
     started = time.perf_counter()
     client.get("/solutions", query_string={"q": "스마트"})
     print(f"first search request (Kiwi load + index build): {time.perf_counter() - started:.2f} s")
+    with app.app_context():
+        from app.services import search
+
+        index = search.engine().index
+        print(f"search index: {len(index):,} documents, {index.n_features_:,} features, "
+              f"{index.memory_bytes() / 2**20:.1f} MiB of matrices")
 
     print(f"{'page (warm index)':34s}   p50 /     p95 /     p99 ms   results>0")
     for path, titles in (("/solutions", solution_titles), ("/needs", need_titles),
