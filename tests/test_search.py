@@ -183,6 +183,30 @@ def test_a_newly_published_listing_with_a_new_word_is_found_at_once(db, client, 
     assert titles(page_of(client, "/solutions", q="양자암호")) == ["양자암호 통신망"]
 
 
+def test_search_catches_up_when_the_changes_it_missed_were_pruned(db, client, company):
+    from sqlalchemy import delete, func, select
+
+    from app.models import MatchingChange
+    from app.services import change_log
+
+    old = factories.make_solution(company, title="초전도 변압기", description="초전도 변압기")
+    db.session.commit()
+    assert total(page_of(client, "/solutions", q="초전도")) == 1  # index built here
+    factories.make_solution(company, title="양자암호 통신망", description="양자암호 통신")
+    old.status = SolutionStatus.ARCHIVED
+    db.session.commit()
+    factories.make_solution(company, title="다른 솔루션")
+    db.session.commit()
+    # a prune while this index was idle: only the newest change remains, the floor above ours
+    newest = db.session.scalar(select(func.max(MatchingChange.id)))
+    db.session.execute(delete(MatchingChange).where(MatchingChange.id < newest))
+    change_log.advance(change_log.FLOOR, newest - 1)
+    db.session.commit()
+
+    assert titles(page_of(client, "/solutions", q="양자암호")) == ["양자암호 통신망"]
+    assert total(page_of(client, "/solutions", q="초전도")) == 0
+
+
 def test_filters_relevance_and_pagination_work_together(app, db, client, company):
     per_page = app.config["PAGE_SIZE"]
     best = factories.make_solution(company, title="스마트 가로등 통합 관제", category_code="safety",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -23,6 +24,7 @@ from sqlalchemy import func, select, true
 
 from app.extensions import db
 from app.models import Company, MatchingChange, MembershipStatus, Municipality, Need, Solution
+from app.models.base import utcnow
 from app.services import change_log
 from app.services.visibility import public_need_clause, public_solution_clause
 
@@ -33,6 +35,9 @@ SEARCH_FIELDS = (("title", 3.0), ("tags", 2.0), ("summary", 1.5), ("org", 1.5), 
 SUGGESTIONS_PER_WORD = 3
 _ANALYSIS_CACHE_MAX = 50_000
 _HIT_CACHE_MAX = 256
+#: After missing pruned changes, listings edited this long before the last sync are re-read too
+#: (clock skew between processes and transactions still open at that moment).
+RECONCILE_MARGIN = timedelta(minutes=10)
 
 
 @dataclass
@@ -72,6 +77,8 @@ class SearchEngine:
         self.nearest = None
         self.nearest_seen = 0
         self.hits_cache: OrderedDict[tuple, SearchHits] = OrderedDict()
+        self.indexed: dict[str, set[int]] = {group: set() for group in GROUPS}
+        self.synced_at = None
 
     # --- documents ------------------------------------------------------------------------
 
@@ -155,6 +162,9 @@ class SearchEngine:
             self.index = TextIndex(fields=SEARCH_FIELDS, refit_every=None).fit(docs)
             self.company_of = {r.id: r.company_id for r in solutions}
             self.company_seen = {c.id: c.updated_at for c in companies}
+            self.indexed = {"solution": {r.id for r in solutions}, "need": {r.id for r in needs},
+                            "company": {c.id for c in companies}}
+            self.synced_at = utcnow()
             self.company_mark = mark
             self.last_change_id = last_change
             self.nearest = None
@@ -169,11 +179,14 @@ class SearchEngine:
             changes = db.session.execute(
                 select(MatchingChange.id, MatchingChange.entity, MatchingChange.entity_id)
                 .where(MatchingChange.id > self.last_change_id).order_by(MatchingChange.id)).all()
-            if changes and change_log.missed_pruned_changes(self.last_change_id):
-                self.build()
-                return len(changes)
+            synced_at = utcnow()
             solution_ids = {c.entity_id for c in changes if c.entity == "solution"}
             need_ids = {c.entity_id for c in changes if c.entity == "need"}
+            if changes and change_log.missed_pruned_changes(self.last_change_id):
+                # Pruned while this index was idle: compare instead of rebuilding (seconds).
+                missed_solutions, missed_needs = self._missed()
+                solution_ids |= missed_solutions
+                need_ids |= missed_needs
             companies = self._apply_solutions(solution_ids)
             self._apply_needs(need_ids)
             mark = _company_mark()
@@ -183,6 +196,7 @@ class SearchEngine:
             self._refresh_companies(companies)
             if changes:
                 self.last_change_id = changes[-1].id
+            self.synced_at = synced_at
             applied = len(changes) + len(companies)
             if applied:
                 self.hits_cache.clear()
@@ -190,6 +204,18 @@ class SearchEngine:
                 if len(self.index.vocabulary_) > self.index.n_features_:
                     self.index.refit()
             return applied
+
+    def _missed(self) -> tuple[set[int], set[int]]:
+        """Solutions and needs that may have changed unseen: those whose visibility differs from
+        the index's, and those edited since shortly before the last sync."""
+        since = self.synced_at - RECONCILE_MARGIN
+        out = []
+        for model, clause, group in ((Solution, public_solution_clause(), "solution"),
+                                     (Need, public_need_clause(), "need")):
+            visible = set(db.session.scalars(select(model.id).where(clause)))
+            edited = set(db.session.scalars(select(model.id).where(model.updated_at >= since)))
+            out.append((visible ^ self.indexed[group]) | edited)
+        return out[0], out[1]
 
     def _apply_solutions(self, ids: set[int]) -> set[int]:
         """Upsert or drop changed solutions; returns the companies whose text changed."""
@@ -203,6 +229,7 @@ class SearchEngine:
         self.index.remove([("solution", i) for i in ids - found])
         for i in ids - found:
             self.company_of.pop(i, None)
+        self.indexed["solution"] = (self.indexed["solution"] - ids) | found
         if rows:
             self.index.add([self._solution_doc(r) for r in rows])
             self.company_of.update({r.id: r.company_id for r in rows})
@@ -215,6 +242,7 @@ class SearchEngine:
         self._analyse(itertools.chain((r.full_name for r in rows), (r.target_area for r in rows)))
         found = {r.id for r in rows}
         self.index.remove([("need", i) for i in ids - found])
+        self.indexed["need"] = (self.indexed["need"] - ids) | found
         if rows:
             self.index.add([self._need_doc(r) for r in rows])
 
@@ -235,6 +263,7 @@ class SearchEngine:
         self.index.remove([("company", i) for i in ids - found])
         for i in ids - found:
             self.company_seen.pop(i, None)
+        self.indexed["company"] = (self.indexed["company"] - ids) | found
         if rows:
             self.index.add(self._company_docs(rows, solutions))
             self.company_seen.update({r.id: r.updated_at for r in rows})
