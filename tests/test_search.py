@@ -282,3 +282,34 @@ def test_a_nul_in_the_query_is_a_clear_400(client, streetlights):
 
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
+
+
+# --- the library helpers behind the pages (public API of matching.query/highlight/suggest) ---
+
+
+def test_parse_query_groups_a_synonym_phrase_into_one_concept():
+    from matching.query import parse_query
+
+    parsed = parse_query("스마트 가로등을 설치")
+
+    assert [c.alternatives for c in parsed.concepts] == [
+        (("smart_pole",), ("스마트", "가로등")), (("설치",),)]
+    assert not parse_query("<b></b> !!!")
+
+
+def test_spans_respect_latin_word_edges_and_one_letter_hangul_words():
+    from matching.highlight import spans
+
+    text = "AI 기반 retail 분석, 물을 아끼는 건물"
+    found = [text[a:b] for a, b in spans(text, ("ai", "물"))]
+
+    assert found == ["AI", "물"]
+
+
+def test_nearest_terms_prefers_a_one_letter_slip():
+    from matching.suggest import NearestTerms
+
+    nearest = NearestTerms().fit(["가로등", "가로수", "보행자", "주차장"])
+
+    assert nearest.nearest("가로듬")[0][0] == "가로등"
+    assert nearest.nearest("가로듬", accept=lambda t: t != "가로등") == []
