@@ -5,7 +5,9 @@ One search index per app process: a `matching.TextIndex` over every listing a vi
 solutions' text), built from the analysed text stored in the database. Like the recommendation
 engine (app/services/recommendations.py) it applies the `matching_change` log before each use,
 and it notices edited companies by their `updated_at`, so a search always sees the current
-catalogue. Filters stay in SQL (app/services/catalogue.py); the index decides which listings
+catalogue. It does not report a log position (an idle index must not hold back pruning): when
+changes it had not applied were pruned, it compares the visible ids with its own and re-reads
+the listings edited since its last sync instead of rebuilding. Filters stay in SQL (app/services/catalogue.py); the index decides which listings
 match and in what order.
 """
 from __future__ import annotations
