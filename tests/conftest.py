@@ -85,6 +85,7 @@ def db(app):
     _db.session.remove()
     app.extensions.pop("citymatch_outbox", None)
     app.extensions.pop("citymatch_matching", None)
+    app.extensions.pop("citymatch_search", None)
 
 
 @pytest.fixture()

@@ -60,6 +60,17 @@ class SearchForm(FlaskForm):
         """'Label: message' for every field whose value was ignored."""
         return [f"{self[name].label.text}: {errors[0]}" for name, errors in self.errors.items()]
 
+    def effective_sort(self, default: str) -> str:
+        """The order in effect: the chosen one, else relevance when a keyword is given, else
+        `default` (relevance needs a keyword); the select then shows it."""
+        chosen = self.value("sort")
+        if self.value("q"):
+            sort = chosen or "relevance"
+        else:
+            sort = chosen if chosen and chosen != "relevance" else default
+        self.sort.data = sort
+        return sort
+
     def has_filters(self) -> bool:
         """True when any filter other than the sort order is set."""
         return any(self.value(field.name) is not None
@@ -86,8 +97,9 @@ class SolutionSearchForm(SearchForm):
                                  invalid_message=_l("알 수 없는 성숙도입니다."))
     budget = AmountField(_l("가용 예산 (원)"), validators=krw_validators(),
                          render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
-    sort = filter_select(_l("정렬"), default="newest", choices=[
-        ("newest", _l("최신순")), ("title", _l("이름순")), ("price", _l("가격 낮은순")),
+    sort = filter_select(_l("정렬"), choices=[
+        ("relevance", _l("관련도순")), ("newest", _l("최신순")), ("title", _l("이름순")),
+        ("price", _l("가격 낮은순")),
     ], invalid_message=_l("알 수 없는 정렬 방식입니다."))
 
     def set_choices(self, categories, provinces) -> None:
@@ -107,7 +119,7 @@ class SolutionSearchForm(SearchForm):
             size_class=SizeClass(size) if size else None,
             maturity=Maturity(maturity) if maturity else None,
             budget=self.value("budget"),
-            sort=self.value("sort") or "newest",
+            sort=self.effective_sort("newest"),
         )
 
 
@@ -123,8 +135,9 @@ class NeedSearchForm(SearchForm):
     status = filter_select(_l("상태"), default=NeedStatus.OPEN.value,
                                choices=choices(NeedStatus) + [(ALL_STATUSES, _l("전체 상태"))],
                                invalid_message=_l("알 수 없는 상태입니다."))
-    sort = filter_select(_l("정렬"), default="newest", choices=[
-        ("newest", _l("최신순")), ("deadline", _l("마감 임박순")), ("budget", _l("예산 높은순")),
+    sort = filter_select(_l("정렬"), choices=[
+        ("relevance", _l("관련도순")), ("newest", _l("최신순")), ("deadline", _l("마감 임박순")),
+        ("budget", _l("예산 높은순")),
     ], invalid_message=_l("알 수 없는 정렬 방식입니다."))
 
     def set_choices(self, categories, provinces) -> None:
@@ -150,17 +163,20 @@ class NeedSearchForm(SearchForm):
             budget_min=self.value("budget_min"),
             budget_max=self.value("budget_max"),
             statuses=statuses,
-            sort=self.value("sort") or "newest",
+            sort=self.effective_sort("newest"),
         )
 
 
 class CompanySearchForm(SearchForm):
-    """Keyword and size class of the companies list."""
+    """Keyword, size class and sort of the companies list."""
 
     size = filter_select(_l("기업 규모"), choices=[("", _l("전체 규모"))] + choices(SizeClass),
                              invalid_message=_l("알 수 없는 기업 규모입니다."))
+    sort = filter_select(_l("정렬"), choices=[("relevance", _l("관련도순")), ("name", _l("이름순"))],
+                         invalid_message=_l("알 수 없는 정렬 방식입니다."))
 
     def to_filters(self) -> CompanyFilters:
         """The valid parameters as service filters."""
         size = self.value("size")
-        return CompanyFilters(q=self.value("q") or "", size_class=SizeClass(size) if size else None)
+        return CompanyFilters(q=self.value("q") or "", size_class=SizeClass(size) if size else None,
+                              sort=self.effective_sort("name"))

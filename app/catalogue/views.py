@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.catalogue.forms import CompanySearchForm, NeedSearchForm, SolutionSearchForm
 from app.extensions import db
@@ -12,6 +13,7 @@ from app.services import catalogue as catalogue_service
 from app.services import pagination
 from app.services import recommendations
 from app.services.reference_data import categories, provinces
+from matching.highlight import split_marked
 from app.services.visibility import (
     can_view_need,
     can_view_solution,
@@ -34,15 +36,26 @@ def _paginate(query):
     return pagination.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"])
 
 
+def _page_args() -> dict:
+    return {"page": _page(), "per_page": current_app.config["PAGE_SIZE"]}
+
+
+@bp.app_template_filter("highlight")
+def highlight(text, marks) -> Markup:
+    """`text` escaped, with the search's matched words wrapped in <mark>."""
+    return Markup("").join(Markup("<mark>{}</mark>").format(piece) if matched else escape(piece)
+                           for piece, matched in split_marked(str(text or ""), marks or ()))
+
+
 @bp.route("/solutions")
 def solutions():
     """Search the public solutions by keyword, category, region, size, maturity and budget."""
     form = SolutionSearchForm(formdata=request.args)
     form.set_choices(categories(), provinces())
     form.validate()
-    pagination = _paginate(catalogue_service.solution_search(form.to_filters()))
-    return render_template("catalogue/solutions.html", form=form, pagination=pagination,
-                           warnings=form.warnings())
+    results = catalogue_service.search_solutions(form.to_filters(), **_page_args())
+    return render_template("catalogue/solutions.html", form=form, results=results,
+                           pagination=results.pagination, warnings=form.warnings())
 
 
 @bp.route("/solutions/<int:solution_id>")
@@ -63,9 +76,9 @@ def needs():
     form = NeedSearchForm(formdata=request.args)
     form.set_choices(categories(), provinces())
     form.validate()
-    pagination = _paginate(catalogue_service.need_search(form.to_filters()))
-    return render_template("catalogue/needs.html", form=form, pagination=pagination,
-                           warnings=form.warnings())
+    results = catalogue_service.search_needs(form.to_filters(), **_page_args())
+    return render_template("catalogue/needs.html", form=form, results=results,
+                           pagination=results.pagination, warnings=form.warnings())
 
 
 @bp.route("/needs/<int:need_id>")
@@ -86,10 +99,11 @@ def companies():
     """The approved convergence-alliance members."""
     form = CompanySearchForm(formdata=request.args)
     form.validate()
-    pagination = _paginate(catalogue_service.approved_companies(form.to_filters()))
+    results = catalogue_service.search_companies(form.to_filters(), **_page_args())
+    pagination = results.pagination
     counts = catalogue_service.public_solution_counts([c.id for c in pagination.items])
-    return render_template("catalogue/companies.html", form=form, pagination=pagination,
-                           counts=counts, warnings=form.warnings())
+    return render_template("catalogue/companies.html", form=form, results=results,
+                           pagination=pagination, counts=counts, warnings=form.warnings())
 
 
 def _may_see_company(company: Company) -> bool:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, case, distinct, func, or_, select, union
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased, defer, selectinload
 
 from app.extensions import db
@@ -22,11 +24,17 @@ from app.models import (
 )
 from app.models.need import need_secondary_category
 from app.models.solution import solution_region, solution_secondary_category, solution_tag
+from app.services import search
+from app.services.pagination import paginate
 from app.services.visibility import public_need_clause, public_solution_clause
+from matching.query import parse_query, surface_forms
 
-SOLUTION_SORTS = ("newest", "title", "price")
-NEED_SORTS = ("newest", "deadline", "budget")
+SOLUTION_SORTS = ("relevance", "newest", "title", "price")
+NEED_SORTS = ("relevance", "newest", "deadline", "budget")
+COMPANY_SORTS = ("relevance", "name")
 MAX_KEYWORD_TERMS = 8
+#: Up to this many matching ids are bound into the filter query; more are intersected in Python.
+MAX_BOUND_IDS = 900
 LIKE_ESCAPE = "\\"
 
 
@@ -62,6 +70,7 @@ class CompanyFilters:
 
     q: str = ""
     size_class: SizeClass | None = None
+    sort: str = "name"
 
 
 @dataclass
@@ -132,89 +141,249 @@ def _needs_mentioning(term: str):
     )
 
 
-def solution_search(filters: SolutionFilters) -> Select:
-    """A select of public solutions matching the filters, in the requested order."""
-    query = select(Solution).where(public_solution_clause()).options(*SOLUTION_CARD_OPTIONS)
-    for term in keyword_terms(filters.q):
-        query = query.where(Solution.id.in_(_solutions_mentioning(term)))
+def _solution_filter_clauses(filters: SolutionFilters) -> list:
+    """The WHERE clauses of the solution filters other than the keyword."""
+    clauses = [public_solution_clause()]
     if filters.category_code:
         category_id = _category_ids(filters.category_code)
-        query = query.where(or_(
+        clauses.append(or_(
             Solution.primary_category_id == category_id,
             Solution.id.in_(select(solution_secondary_category.c.solution_id)
                             .where(solution_secondary_category.c.category_id == category_id)),
         ))
     if filters.region_id is not None:
-        query = query.where(Solution.id.in_(
+        clauses.append(Solution.id.in_(
             select(solution_region.c.solution_id)
             .where(solution_region.c.municipality_id == filters.region_id)
         ))
     if filters.size_class is not None:
-        query = query.where(Solution.company_id.in_(
+        clauses.append(Solution.company_id.in_(
             select(Company.id).where(Company.size_class == filters.size_class)
         ))
     if filters.maturity is not None:
-        query = query.where(Solution.maturity == filters.maturity)
+        clauses.append(Solution.maturity == filters.maturity)
     if filters.budget is not None:
-        query = query.where(or_(Solution.price_min.is_(None), Solution.price_min <= filters.budget))
+        clauses.append(or_(Solution.price_min.is_(None), Solution.price_min <= filters.budget))
+    return clauses
 
-    if filters.sort == "title":
-        query = query.order_by(Solution.title.asc(), Solution.id.asc())
-    elif filters.sort == "price":
+
+def _solution_order(sort: str) -> tuple:
+    if sort == "title":
+        return (Solution.title.asc(), Solution.id.asc())
+    if sort == "price":
         price = func.coalesce(Solution.price_min, Solution.price_max)
-        query = query.order_by(case((price.is_(None), 1), else_=0), price.asc(),
-                               Solution.price_max.asc(), Solution.id.asc())
-    else:
-        query = query.order_by(func.coalesce(Solution.published_at, Solution.created_at).desc(),
-                               Solution.id.desc())
-    return query
+        return (case((price.is_(None), 1), else_=0), price.asc(), Solution.price_max.asc(),
+                Solution.id.asc())
+    return (func.coalesce(Solution.published_at, Solution.created_at).desc(), Solution.id.desc())
 
 
-def need_search(filters: NeedFilters) -> Select:
-    """A select of public needs matching the filters, in the requested order."""
-    query = select(Need).where(public_need_clause()).options(*NEED_CARD_OPTIONS)
-    if filters.statuses:
-        query = query.where(Need.status.in_(filters.statuses))
+def solution_search(filters: SolutionFilters) -> Select:
+    """A select of public solutions matching the filters (keyword words as substrings), in the
+    requested order; the ranked keyword search is `search_solutions`."""
+    query = select(Solution).where(*_solution_filter_clauses(filters)).options(*SOLUTION_CARD_OPTIONS)
     for term in keyword_terms(filters.q):
-        query = query.where(Need.id.in_(_needs_mentioning(term)))
+        query = query.where(Solution.id.in_(_solutions_mentioning(term)))
+    return query.order_by(*_solution_order(filters.sort))
+
+
+def _need_filter_clauses(filters: NeedFilters) -> list:
+    """The WHERE clauses of the need filters other than the keyword."""
+    clauses = [public_need_clause()]
+    if filters.statuses:
+        clauses.append(Need.status.in_(filters.statuses))
     if filters.category_code:
         category_id = _category_ids(filters.category_code)
-        query = query.where(or_(
+        clauses.append(or_(
             Need.primary_category_id == category_id,
             Need.id.in_(select(need_secondary_category.c.need_id)
                         .where(need_secondary_category.c.category_id == category_id)),
         ))
     if filters.region_id is not None:
-        query = query.where(Need.municipality_id.in_(
+        clauses.append(Need.municipality_id.in_(
             select(Municipality.id).where(or_(Municipality.id == filters.region_id,
                                               Municipality.parent_id == filters.region_id))
         ))
     if filters.budget_min is not None:
-        query = query.where(or_(Need.budget_max.is_(None), Need.budget_max >= filters.budget_min))
+        clauses.append(or_(Need.budget_max.is_(None), Need.budget_max >= filters.budget_min))
     if filters.budget_max is not None:
-        query = query.where(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
+        clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
+    return clauses
 
-    if filters.sort == "deadline":
-        query = query.order_by(case((Need.application_deadline.is_(None), 1), else_=0),
-                               Need.application_deadline.asc(), Need.id.desc())
-    elif filters.sort == "budget":
+
+def _need_order(sort: str) -> tuple:
+    if sort == "deadline":
+        return (case((Need.application_deadline.is_(None), 1), else_=0),
+                Need.application_deadline.asc(), Need.id.desc())
+    if sort == "budget":
         budget = func.coalesce(Need.budget_max, Need.budget_min)
-        query = query.order_by(case((budget.is_(None), 1), else_=0), budget.desc(),
-                               Need.id.desc())
-    else:
-        query = query.order_by(Need.created_at.desc(), Need.id.desc())
-    return query
+        return (case((budget.is_(None), 1), else_=0), budget.desc(), Need.id.desc())
+    return (Need.created_at.desc(), Need.id.desc())
+
+
+def need_search(filters: NeedFilters) -> Select:
+    """A select of public needs matching the filters (keyword words as substrings), in the
+    requested order; the ranked keyword search is `search_needs`."""
+    query = select(Need).where(*_need_filter_clauses(filters)).options(*NEED_CARD_OPTIONS)
+    for term in keyword_terms(filters.q):
+        query = query.where(Need.id.in_(_needs_mentioning(term)))
+    return query.order_by(*_need_order(filters.sort))
+
+
+def _company_filter_clauses(filters: CompanyFilters) -> list:
+    clauses = [Company.membership_status == MembershipStatus.APPROVED]
+    if filters.size_class is not None:
+        clauses.append(Company.size_class == filters.size_class)
+    return clauses
 
 
 def approved_companies(filters: CompanyFilters) -> Select:
-    """A select of approved alliance members matching the filters, by name."""
-    query = select(Company).where(Company.membership_status == MembershipStatus.APPROVED)
+    """A select of approved alliance members matching the filters (keyword words as
+    substrings of name or description), by name; the ranked search is `search_companies`."""
+    query = select(Company).where(*_company_filter_clauses(filters))
     for term in keyword_terms(filters.q):
         query = query.where(or_(_contains(Company.name, term),
                                 _contains(Company.description, term)))
-    if filters.size_class is not None:
-        query = query.where(Company.size_class == filters.size_class)
     return query.options(selectinload(Company.hq_region)).order_by(Company.name.asc())
+
+
+# --- relevance-ranked keyword search ----------------------------------------------------------
+
+
+class ListPagination(Pagination):
+    """One page of an ordered list of ids, the page's rows loaded by `load(ids)` in that order."""
+
+    def _query_items(self) -> list:
+        ids = self._query_args["ids"][self._query_offset:self._query_offset + self.per_page]
+        return self._query_args["load"](ids) if ids else []
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ids"])
+
+
+@dataclass
+class Suggestion:
+    """A nearby known word for a query word no visible listing has, and the query using it."""
+
+    word: str
+    term: str
+    query: str
+
+
+@dataclass
+class CatalogueResults:
+    """One page of a catalogue list with what the page shows about the keyword search."""
+
+    pagination: Any
+    marks: tuple[str, ...] = ()         # surface forms of the query's terms, to highlight
+    ranked: bool = False                # ordered by the search index's relevance
+    partial: bool = False               # no listing has every word: these have some of them
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def _rows_in_order(model, options: tuple, visible):
+    """A loader of the page's rows in the given id order (visible ones only, as a last check)."""
+    def load(ids: list[int]) -> list:
+        rows = {row.id: row for row in db.session.scalars(
+            select(model).where(visible, model.id.in_(ids)).options(*options))}
+        return [rows[i] for i in ids if i in rows]
+    return load
+
+
+def _ids(query) -> list[int]:
+    """The ids a select returns (Core rows: no ORM bookkeeping for thousands of integers)."""
+    return list(db.session.connection().execute(query).scalars())
+
+
+def _ordered(id_column, clauses: list, order: tuple | None, candidates: list[int]) -> list[int]:
+    """The candidates kept by the filters, by relevance (order None) or by the SQL order.
+
+    The index holds only visible listings and was brought up to date in this request, so with
+    no filter beyond visibility (`clauses[0]`) relevance order needs no query; a short candidate
+    list is bound into the query, a long one intersected in Python.
+    """
+    if not candidates:
+        return []
+    if order is None and len(clauses) == 1:
+        return candidates
+    query = select(id_column).where(*clauses)
+    if len(candidates) <= MAX_BOUND_IDS:
+        query = query.where(id_column.in_(candidates))
+    if order is None:
+        allowed = set(_ids(query))
+        return [i for i in candidates if i in allowed]
+    wanted = set(candidates)
+    return [i for i in _ids(query.order_by(*order)) if i in wanted]
+
+
+def _suggestions(group: str, q: str, words: list[str]) -> list[Suggestion]:
+    out = []
+    for word, terms in search.engine().suggestions(group, words).items():
+        for term in terms:
+            fixed = q.replace(word, term) if word in q else term
+            out.append(Suggestion(word, term, fixed))
+    return out
+
+
+def _ranked_search(group: str, filters, id_column, clauses: list, order: tuple | None,
+                   load, page: int, per_page: int) -> CatalogueResults | None:
+    """The ranked keyword search of one list (None when the query has no searchable word)."""
+    parsed = parse_query(filters.q)
+    if not parsed:
+        return None
+    hits = search.engine().hits(group, parsed)
+    ids = _ordered(id_column, clauses, order, hits.ranked)
+    partial = False
+    if not ids and hits.partial:
+        ids, partial = _ordered(id_column, clauses, order, hits.partial), True
+    suggestions = []
+    if hits.unknown or not ids:
+        suggestions = _suggestions(group, filters.q, hits.unknown or
+                                   [c.label for c in parsed.concepts])
+    pagination = ListPagination(ids=ids, load=load, page=page, per_page=per_page,
+                                max_per_page=None, error_out=False)
+    return CatalogueResults(pagination, marks=surface_forms(parsed), ranked=order is None,
+                            partial=partial, suggestions=suggestions)
+
+
+def search_solutions(filters: SolutionFilters, page: int, per_page: int) -> CatalogueResults:
+    """One page of public solutions: ranked by relevance to the keyword when one is given."""
+    order = None if filters.sort == "relevance" else _solution_order(filters.sort)
+    results = None
+    if filters.q:
+        results = _ranked_search("solution", filters, Solution.id,
+                                 _solution_filter_clauses(filters), order,
+                                 _rows_in_order(Solution, SOLUTION_CARD_OPTIONS, public_solution_clause()), page, per_page)
+    if results is None:
+        results = CatalogueResults(paginate(solution_search(filters), page, per_page))
+    return results
+
+
+def search_needs(filters: NeedFilters, page: int, per_page: int) -> CatalogueResults:
+    """One page of public needs: ranked by relevance to the keyword when one is given."""
+    order = None if filters.sort == "relevance" else _need_order(filters.sort)
+    results = None
+    if filters.q:
+        results = _ranked_search("need", filters, Need.id, _need_filter_clauses(filters), order,
+                                 _rows_in_order(Need, NEED_CARD_OPTIONS, public_need_clause()), page, per_page)
+    if results is None:
+        results = CatalogueResults(paginate(need_search(filters), page, per_page))
+    return results
+
+
+def search_companies(filters: CompanyFilters, page: int, per_page: int) -> CatalogueResults:
+    """One page of approved members: ranked by relevance to the keyword (name, description and
+    public solutions) when one is given, otherwise by name."""
+    order = None if filters.sort == "relevance" else (Company.name.asc(), Company.id.asc())
+    results = None
+    if filters.q:
+        results = _ranked_search("company", filters, Company.id,
+                                 _company_filter_clauses(filters), order,
+                                 _rows_in_order(Company, (selectinload(Company.hq_region),),
+                                                _company_filter_clauses(CompanyFilters())[0]),
+                                 page, per_page)
+    if results is None:
+        results = CatalogueResults(paginate(approved_companies(filters), page, per_page))
+    return results
 
 
 def public_solution_counts(company_ids: list[int]) -> dict[int, int]:
