@@ -25,7 +25,9 @@ from typing import Iterable, Mapping, Optional, Sequence
 from matching.inputs import load_jsonl, load_qrels
 from matching.recommend import Recommender
 from matching.records import NeedDoc, Place, SolutionDoc
-from matching.scoring import DEFAULT_CONFIG, ScoringConfig
+from matching.scoring import (
+    DEFAULT_CONFIG, FACTORS, ScoringConfig, _TEXT_FLOOR, fit_components, score_pair,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT / "eval" / "domain"
@@ -237,14 +239,128 @@ def evaluate(config: ScoringConfig = DEFAULT_CONFIG, domain: Path = DOMAIN
     return out
 
 
+# --- fitting the relevance model on the train split -------------------------------------------
+
+#: Model terms in coefficient order (``ScoringConfig`` field names).
+TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
+#: The labels judge content only, so they cannot price the practical checks; each keeps at
+#: least this coefficient, so at equal text and field the pair that fits budget, region,
+#: deadline, maturity and references ranks first. The fit may raise it, never lower it.
+PRACTICAL_FLOOR = 0.25
+
+
+def pair_features(need: NeedDoc, sol: SolutionDoc, cosine: float, today: date = REFERENCE_DATE
+                  ) -> list[float]:
+    """The model's inputs for one pair, in ``TERMS`` order (the intercept's is 1)."""
+    fits = fit_components(need, sol, today)
+    cat = fits["category"][0]
+    return ([1.0, cosine, math.log(cosine + _TEXT_FLOOR), float(cat >= 1.0),
+             float(0 < cat < 1.0)] + [fits[f][0] for f in FACTORS[1:]])
+
+
+def train_pairs(rec: Recommender, solutions, needs, forward) -> tuple[list, list, list]:
+    """(features, labels, need keys) of every scored candidate pair whose two sides are train."""
+    X, y, groups = [], [], []
+    for nid in sorted(needs):
+        if is_test(nid):
+            continue
+        for s in rec.score_solutions(nid):
+            if is_test(s.solution.id):
+                continue
+            X.append(pair_features(needs[nid], s.solution, s.pair.text_score))
+            y.append(1 if forward.get(nid, {}).get(s.solution.id, 0) > 0 else 0)
+            groups.append(nid)
+    return X, y, groups
+
+
+def fit_logistic(X, y, c: float):
+    """Logistic regression with an L2 penalty ``1/(2c)·|w|²`` (not on the intercept) and the
+    bounds: category and log-text coefficients ≥ 0, practical checks ≥ ``PRACTICAL_FLOOR``."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    X, y = np.asarray(X, float), np.asarray(y, float)
+
+    def loss(w):
+        z = X @ w
+        p = 1 / (1 + np.exp(-z))
+        ll = np.sum(np.logaddexp(0, z) - y * z)
+        reg = 0.5 / c * np.sum(w[1:] ** 2)
+        grad = X.T @ (p - y)
+        grad[1:] += w[1:] / c
+        return ll + reg, grad
+
+    bounds = ([(None, None), (None, None), (0, None), (0, None), (0, None)]
+              + [(PRACTICAL_FLOOR, None)] * (len(TERMS) - 5))
+    start = np.array([b[0] if b[0] else 0.0 for b in bounds])
+    return minimize(loss, start, jac=True, bounds=bounds, method="L-BFGS-B").x
+
+
+def choose_c(X, y, groups, grid=(0.1, 0.3, 1.0, 3.0, 10.0)) -> float:
+    """The penalty with the lowest log-loss in 3-fold cross-validation grouped by need."""
+    import numpy as np
+
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    folds = np.array([int(hashlib.sha1(g.encode()).hexdigest(), 16) % 3 for g in groups])
+    best = None
+    for c in grid:
+        ll = 0.0
+        for f in range(3):
+            w = fit_logistic(X[folds != f], y[folds != f], c)
+            z = X[folds == f] @ w
+            ll += float(np.sum(np.logaddexp(0, z) - y[folds == f] * z))
+        if best is None or ll < best[0]:
+            best = (ll, c)
+    return best[1]
+
+
+def choose_threshold(config: ScoringConfig, domain: Path, p5: float = 0.85,
+                     dirty: float = 0.08) -> float:
+    """The lowest main-list score at which both directions' *train* P@5 ≥ ``p5`` and at most
+    ``dirty`` of the train queries show an irrelevant item in the top 5 (margins below the
+    targets 0.8 and 0.1)."""
+    from dataclasses import replace
+
+    candidates = [t / 100 for t in range(30, 91, 5)]
+    for threshold in candidates:
+        results = evaluate(replace(config, main_list_score=threshold), domain)
+        ms = [metrics(results[d]["train"]) for d in ("need", "solution")]
+        if all(m["P@5(main)"] >= p5 and m["irrelevant@5"] <= dirty for m in ms):
+            return threshold
+    return candidates[-1]
+
+
+def fit_config(domain: Path = DOMAIN) -> ScoringConfig:
+    """Coefficients and main-list threshold fitted on the train split only."""
+    from dataclasses import replace
+
+    solutions, needs = build_records(domain)
+    forward, _, _ = judgments(domain)
+    rec = fit(solutions, needs)
+    X, y, groups = train_pairs(rec, solutions, needs, forward)
+    c = choose_c(X, y, groups)
+    w = fit_logistic(X, y, c)
+    print(f"# fitted on {len(y)} train pairs ({sum(y)} relevant), L2 C={c}")
+    config = replace(DEFAULT_CONFIG, **{t: round(float(v), 2) for t, v in zip(TERMS, w)})
+    return replace(config, main_list_score=choose_threshold(config, domain))
+
+
 def main(argv: Optional[list[str]] = None) -> int:
-    """Print the tables."""
+    """Print the tables (``--fit``: first fit the model on the train split and use it)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--domain", type=Path, default=DOMAIN, help="the labelled set's folder")
+    ap.add_argument("--fit", action="store_true",
+                    help="fit the coefficients and the main-list threshold on the train split, "
+                         "print them and evaluate with them (else: the library's defaults)")
     args = ap.parse_args(argv)
     solutions, needs = build_records(args.domain)
     _, _, source = judgments(args.domain)
-    results = evaluate(domain=args.domain)
+    config = DEFAULT_CONFIG
+    if args.fit:
+        config = fit_config(args.domain)
+        print("# ScoringConfig(" + ", ".join(
+            f"{t}={getattr(config, t)}" for t in TERMS + ("main_list_score",)) + ")\n")
+    results = evaluate(config, domain=args.domain)
     print(f"# domain set, full recommender: {len(solutions)} solutions, {len(needs)} needs, "
           f"reference date {REFERENCE_DATE}; solution→need judgments: {source}\n")
     print(_table("need → solution", results["need"]) + "\n")
