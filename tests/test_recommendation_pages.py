@@ -100,8 +100,9 @@ def test_need_page_shows_matching_solution_with_explanation(client, db, flood_ne
     assert f'href="/solutions/{sensor_solution.id}"' in recommended
     assert sensor_solution.company.name in recommended
     assert "왜 이 매칭인가요?" in recommended and "<details" in recommended
-    assert "지자체 관점" in recommended and "기업 관점" in recommended
+    assert "텍스트 관련도" in recommended and "매칭 점수 구성" in recommended
     assert "분야 일치" in recommended and "서비스 지역" in recommended
+    assert "코사인" not in recommended  # one text figure, on the score's scale
     assert "같은 분야의 솔루션입니다" in recommended
     assert "해당 지역에서 서비스합니다" in recommended
     assert "도입 실적이 없습니다" in recommended  # a negative reason, marked "!"
@@ -125,9 +126,11 @@ def test_officials_own_need_page_shows_recommendations(login, db, official, floo
     assert "consortia-heading" in page
 
 
-def test_weak_matches_come_after_strong_ones_under_their_own_heading(client, db, company,
+def test_weak_matches_come_after_strong_ones_under_their_own_heading(app, client, db, company,
                                                                      flood_need,
-                                                                     sensor_solution):
+                                                                     sensor_solution,
+                                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_PARTIAL_FIT_SCORE", 0.0)   # show every partial fit
     weak_title = "복지관 프로그램 안내 키오스크"
     factories.make_solution(
         company, title=weak_title, category_code="health_welfare", regions=["부산광역시"],
@@ -140,10 +143,10 @@ def test_weak_matches_come_after_strong_ones_under_their_own_heading(client, db,
     page = section(page_text(client.get(f"/needs/{flood_need.id}")),
                    "recommended-solutions-heading")
     assert weak_title in page
-    assert page.index(SENSOR_TITLE) < page.index("관련도가 낮은 추천") < page.index(weak_title)
-    weak_part = page[page.index("관련도가 낮은 추천"):]
-    assert "낮은 신뢰도" in weak_part
-    assert "낮은 신뢰도" not in page[:page.index("관련도가 낮은 추천")]
+    heading = "부분적으로 맞는 항목 (참고용)"
+    assert page.index(SENSOR_TITLE) < page.index(heading) < page.index(weak_title)
+    assert "부분 적합" in page[page.index(heading):]
+    assert "부분 적합" not in page[:page.index(heading)]
 
 
 def test_unapproved_suspended_or_unpublished_solutions_are_never_recommended(
@@ -180,7 +183,7 @@ def test_suspending_a_company_removes_its_solution_from_the_next_page(client, db
     db.session.commit()
     page = page_text(client.get(f"/needs/{flood_need.id}"))
     assert SENSOR_TITLE not in page
-    assert "아직 추천할 솔루션이 없습니다" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
 
 
 def test_closed_need_shows_no_recommendations_and_says_why(client, login, db, official,
@@ -214,7 +217,9 @@ def test_need_without_any_match_shows_a_helpful_empty_state(client, db, official
                                description="전통 공예 체험 강사 섭외와 운영 일정 관리가 필요합니다.")
     db.session.commit()
     page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
-    assert "아직 추천할 솔루션이 없습니다 — 수요 설명에 구체적인 문제와 지역을 적어 보세요" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
+    assert "잘 맞는 솔루션이 새로 게시되거나 수정될 때 이 지자체의 공무원에게 알림이 갑니다" in page
+    assert "/solutions?category=" in page   # browse the need's field instead
 
 
 # --- solution pages -----------------------------------------------------------------------
@@ -371,7 +376,7 @@ def test_a_published_solution_shows_up_at_once_and_leaves_when_it_no_longer_matc
     page = page_text(client.get(need_url))
     assert "도서관 좌석 예약 앱" not in page
     assert f'href="/solutions/{solution_id}"' not in page
-    assert "아직 추천할 솔루션이 없습니다" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
 
 
 def test_recommendation_cards_offer_express_interest_to_the_side_that_may_act(
