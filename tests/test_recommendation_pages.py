@@ -397,3 +397,102 @@ def test_recommendation_cards_offer_express_interest_to_the_side_that_may_act(
     company_interest = f"/matches/new?need_id={need.id}&amp;solution_id={solution.id}"
     assert company_interest in company_client.get(
         f"/solutions/{solution.id}").get_data(as_text=True)
+
+
+# --- one coherent score ---------------------------------------------------------------------
+
+
+def _cards(page: str) -> list[str]:
+    return re.findall(r'<article class="card mb-3 recommendation.*?</article>', page, re.S)
+
+
+def test_each_card_shows_one_score_and_its_parts_add_up_to_it(client, db, flood_need,
+                                                               sensor_solution, large_firm):
+    page = section(page_text(client.get(f"/needs/{flood_need.id}")),
+                   "recommended-solutions-heading")
+    cards = _cards(page)
+    assert cards
+    for card in cards:
+        headline = re.findall(r'match-score">\s*(\d+)%', card)
+        total = re.findall(r'score-total">\s*(\d+)%', card)
+        assert len(headline) == 1 and total == headline
+        parts = [int(p) for p in re.findall(r'score-points">\s*([+−-]?\d+)%p?', card)]
+        assert parts and sum(parts) == int(headline[0])
+        assert parts[0] >= int(headline[0]) and all(p <= 0 for p in parts[1:])
+        assert "코사인" not in card and "지자체 관점" not in card
+
+
+@pytest.mark.parametrize("days, warned", [(7, True), (14, True), (30, False), (60, False)])
+def test_deadline_warning_only_within_the_setting(client, db, official, sensor_solution, days,
+                                                  warned):
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety", deadline_in_days=days)
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    assert SENSOR_TITLE in page
+    assert ("마감이 임박했습니다" in page) is warned
+
+
+def test_deadline_warning_period_is_a_setting(app, client, db, official, sensor_solution,
+                                              monkeypatch):
+    from app.services.recommendations import engine
+
+    monkeypatch.setitem(app.config, "MATCH_DEADLINE_WARNING_DAYS", 45)
+    app.extensions.pop("citymatch_matching", None)      # a fresh engine reads the setting
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety", deadline_in_days=30)
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    assert engine().deadline_warning_days == 45
+    assert "마감이 임박했습니다" in page
+
+
+def test_an_empty_main_list_says_nothing_fits_and_shows_partial_fits_apart(app, client, db,
+                                                                           company, official,
+                                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_PARTIAL_FIT_SCORE", 0.0)
+    weak_title = "복지관 셔틀버스 시간표 키오스크"
+    factories.make_solution(company, title=weak_title, category_code="health_welfare",
+                            description="복지관 이용 안내와 셔틀버스 시간표, 관리자용 대시보드를 "
+                                        "보여 주는 키오스크입니다.")
+    db.session.commit()
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety")
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    message = "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다."
+    heading = "부분적으로 맞는 항목 (참고용)"
+    assert message in page and heading in page and weak_title in page
+    assert page.index(message) < page.index(heading) < page.index(weak_title)
+    assert 'class="main-matches"' not in page
+    assert "부분 적합" in page[page.index(heading):]
+
+
+def test_the_same_pair_has_the_same_score_and_confidence_on_every_page(app, db, client,
+                                                                       flood_need,
+                                                                       sensor_solution,
+                                                                       large_firm):
+    from app.models import Recommendation
+    from app.services.recommendations import needs_for_solution, rematch, solutions_for_need
+
+    by_need = {m.solution.id: m for m in solutions_for_need(flood_need)}
+    assert sensor_solution.id in by_need
+    for solution_id, match in by_need.items():
+        solution = db.session.get(Solution, solution_id)
+        reverse = {m.need.id: m for m in needs_for_solution(solution)}
+        if flood_need.id in reverse:
+            other = reverse[flood_need.id]
+            assert other.explanation["score"] == match.explanation["score"]
+            assert other.low_confidence == match.low_confidence
+    rematch()
+    db.session.commit()
+    stored = {r.solution_id: r for r in db.session.scalars(
+        select(Recommendation).where(Recommendation.need_id == flood_need.id))}
+    for solution_id, match in by_need.items():
+        assert stored[solution_id].score == match.explanation["score"]
+        assert stored[solution_id].low_confidence == match.low_confidence
+    need_page = page_text(client.get(f"/needs/{flood_need.id}"))
+    solution_page = page_text(client.get(f"/solutions/{sensor_solution.id}"))
+    headline = round(by_need[sensor_solution.id].explanation["score"] * 100)
+    for page in (need_page, solution_page):
+        assert re.search(r'match-score">\s*%d%%' % headline, page)
