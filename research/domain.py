@@ -202,6 +202,13 @@ def rankings(rec: Recommender, direction: str, queries: Iterable[str], qrels: Ma
     return out
 
 
+def share_relevant_at_or_above(rows: Sequence[Shown], score: float) -> tuple[int, float]:
+    """(items, share relevant) among the top ``SHOWN`` items scored at least ``score``."""
+    hits = [1 if item in r.relevant else 0 for r in rows for item, s, _ in r.ranked[:SHOWN]
+            if s >= score]
+    return len(hits), (sum(hits) / len(hits) if hits else 0.0)
+
+
 def _table(title: str, rows_by_split: Mapping[str, list[Shown]]) -> str:
     lines = [f"## {title}", "",
              "| split | queries | judged | nDCG@10 | P@1 | P@5 (main) | irrelevant in top 5 "
@@ -223,6 +230,12 @@ def _table(title: str, rows_by_split: Mapping[str, list[Shown]]) -> str:
             n, p = tables[s].get(b, (0, 0.0))
             cells.append(f"{n} | {p:.2f}" if n else "0 | –")
         lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    for level in (0.5, 0.7, 0.8):
+        cells = []
+        for s in rows_by_split:
+            n, p = share_relevant_at_or_above(rows_by_split[s], level)
+            cells.append(f"{n} | {p:.2f}")
+        lines.append(f"| **≥ {level:.0%}** | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -362,7 +375,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             f"{t}={getattr(config, t)}" for t in TERMS + ("main_list_score",)) + ")\n")
     results = evaluate(config, domain=args.domain)
     print(f"# domain set, full recommender: {len(solutions)} solutions, {len(needs)} needs, "
-          f"reference date {REFERENCE_DATE}; solution→need judgments: {source}\n")
+          f"reference date {REFERENCE_DATE}; solution→need judgments: {source}; "
+          f"main list: score ≥ {config.main_list_score:.0%}\n")
     print(_table("need → solution", results["need"]) + "\n")
     print(_table("solution → need", results["solution"]))
     return 0
