@@ -19,6 +19,8 @@ from matching.records import NeedDoc, SolutionDoc
 SCORE_VERSION = 2
 #: The order in which structured factors are added to the text part (and shown).
 FACTORS = ("category", "budget", "reference", "maturity", "region", "budget_worth", "deadline")
+#: No estimate is shown as certain: the score (and its text part) stops at this.
+SCORE_CAP = 0.99
 _TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
 
 
@@ -216,11 +218,11 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
         # The text part assumes every factor at its best; each factor then takes away what
         # its actual sub-score costs (≤ 0), in FACTORS order, so the parts sum to the score.
         z = text_logit(cosine, config) + sum(factor_logit(f, 1.0, config) for f in FACTORS)
-        text_rel = previous = _sigmoid(z)
+        text_rel = previous = min(SCORE_CAP, _sigmoid(z))
         parts = [("text", text_rel)]
         for factor in FACTORS:
             z -= factor_logit(factor, 1.0, config) - factor_logit(factor, fits[factor][0], config)
-            current = _sigmoid(z)
+            current = min(SCORE_CAP, _sigmoid(z))
             parts.append((factor, current - previous))
             previous = current
         contributions, score = tuple(parts), previous
