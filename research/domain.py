@@ -26,7 +26,7 @@ from matching.inputs import load_jsonl, load_qrels
 from matching.recommend import Recommender
 from matching.records import NeedDoc, Place, SolutionDoc
 from matching.scoring import (
-    DEFAULT_CONFIG, FACTORS, ScoringConfig, _TEXT_FLOOR, fit_components, score_pair,
+    DEFAULT_CONFIG, FACTORS, ScoringConfig, _TEXT_FLOOR, fit_components,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
