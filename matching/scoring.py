@@ -21,7 +21,9 @@ SCORE_VERSION = 2
 FACTORS = ("category", "budget", "reference", "maturity", "region", "budget_worth", "deadline")
 #: No estimate is shown as certain: the score (and its text part) stops at this.
 SCORE_CAP = 0.99
-_TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
+TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
+#: The model's terms in coefficient order (``ScoringConfig`` field names; see ``model_inputs``).
+TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def _sigmoid(z: float) -> float:
 def text_logit(cosine: float, config: ScoringConfig = DEFAULT_CONFIG) -> float:
     """The intercept plus the text terms of the model's logit."""
     c = max(0.0, cosine)
-    return config.intercept + config.text * c + config.log_text * math.log(c + _TEXT_FLOOR)
+    return config.intercept + config.text * c + config.log_text * math.log(c + TEXT_FLOOR)
 
 
 def factor_logit(factor: str, value: float, config: ScoringConfig = DEFAULT_CONFIG) -> float:
@@ -191,6 +193,16 @@ def fit_components(need: NeedDoc, sol: SolutionDoc, today: date,
         "budget_worth": worth_fit(need, sol),
         "deadline": deadline_fit(need, today, config.deadline_warning_days),
     }
+
+
+def model_inputs(need: NeedDoc, sol: SolutionDoc, cosine: float, today: date,
+                 config: ScoringConfig = DEFAULT_CONFIG) -> list[float]:
+    """The model's inputs for one pair in ``TERMS`` order (the intercept's is 1), for fitting."""
+    fits = fit_components(need, sol, today, config)
+    cat = fits["category"][0]
+    c = max(0.0, cosine)
+    return ([1.0, c, math.log(c + TEXT_FLOOR), float(cat >= 1.0), float(0 < cat < 1.0)]
+            + [fits[f][0] for f in FACTORS[1:]])
 
 
 def _reason_codes(fits: dict[str, tuple[float, str]]) -> tuple:

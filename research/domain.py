@@ -25,9 +25,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 from matching.inputs import load_jsonl, load_qrels
 from matching.recommend import Recommender
 from matching.records import NeedDoc, Place, SolutionDoc
-from matching.scoring import (
-    DEFAULT_CONFIG, FACTORS, ScoringConfig, _TEXT_FLOOR, fit_components,
-)
+from matching.scoring import DEFAULT_CONFIG, TERMS, ScoringConfig, model_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT / "eval" / "domain"
@@ -254,21 +252,10 @@ def evaluate(config: ScoringConfig = DEFAULT_CONFIG, domain: Path = DOMAIN
 
 # --- fitting the relevance model on the train split -------------------------------------------
 
-#: Model terms in coefficient order (``ScoringConfig`` field names).
-TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
 #: The labels judge content only, so they cannot price the practical checks; each keeps at
 #: least this coefficient, so at equal text and field the pair that fits budget, region,
 #: deadline, maturity and references ranks first. The fit may raise it, never lower it.
 PRACTICAL_FLOOR = 0.25
-
-
-def pair_features(need: NeedDoc, sol: SolutionDoc, cosine: float, today: date = REFERENCE_DATE
-                  ) -> list[float]:
-    """The model's inputs for one pair, in ``TERMS`` order (the intercept's is 1)."""
-    fits = fit_components(need, sol, today)
-    cat = fits["category"][0]
-    return ([1.0, cosine, math.log(cosine + _TEXT_FLOOR), float(cat >= 1.0),
-             float(0 < cat < 1.0)] + [fits[f][0] for f in FACTORS[1:]])
 
 
 def train_pairs(rec: Recommender, solutions, needs, forward) -> tuple[list, list, list]:
@@ -280,7 +267,7 @@ def train_pairs(rec: Recommender, solutions, needs, forward) -> tuple[list, list
         for s in rec.score_solutions(nid):
             if is_test(s.solution.id):
                 continue
-            X.append(pair_features(needs[nid], s.solution, s.pair.text_score))
+            X.append(model_inputs(needs[nid], s.solution, s.pair.text_score, REFERENCE_DATE))
             y.append(1 if forward.get(nid, {}).get(s.solution.id, 0) > 0 else 0)
             groups.append(nid)
     return X, y, groups

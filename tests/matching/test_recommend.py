@@ -151,3 +151,16 @@ def test_params_and_unfitted_state():
     rec = Recommender(today=TODAY)
     assert rec.get_params()["today"] == TODAY
     assert not hasattr(rec, "index_")
+
+
+def test_score_is_the_logistic_of_the_model_inputs(recommender_factory, drt_need):
+    import math
+
+    from matching.scoring import TERMS, model_inputs
+
+    rec = recommender_factory([drt_solution(1, "A", price_min=900_000_000)], [drt_need])
+    m = rec.recommend_solutions(10, include_low_confidence=True)[0]
+    config = ScoringConfig()
+    inputs = model_inputs(rec.get_need(10), rec.get_solution(1), m.text_score, TODAY, config)
+    logit = sum(getattr(config, t) * x for t, x in zip(TERMS, inputs))
+    assert m.score == pytest.approx(min(0.99, 1 / (1 + math.exp(-logit))), abs=1e-5)
