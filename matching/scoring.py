@@ -9,7 +9,7 @@ its best), then what each factor's actual sub-score takes away, so the parts add
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
@@ -51,9 +51,6 @@ class ScoringConfig:
     strength_level: float = 0.8      # a sub-score at least this high is named as a strength
     caution_level: float = 0.25      # a sub-score at most this low is named as a caution
 
-    def factor_weight(self, factor: str) -> float:
-        """The coefficient of one structured factor (category uses its two indicators)."""
-        return getattr(self, factor)
 
 
 DEFAULT_CONFIG = ScoringConfig()
@@ -156,29 +153,58 @@ def factor_logit(factor: str, value: float, config: ScoringConfig = DEFAULT_CONF
     if factor == "category":
         return (config.same_category if value >= 1.0
                 else config.related_category if value > 0 else 0.0)
-    return config.factor_weight(factor) * value
+    return getattr(config, factor) * value
+
+
+def _best_factor_logit(config: ScoringConfig) -> float:
+    """Σ of the factor terms with every sub-score at 1 (the text part's assumption)."""
+    return sum(factor_logit(f, 1.0, config) for f in FACTORS)
+
+
+def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAULT_CONFIG
+                  ) -> tuple:
+    """``(part, amount)`` pairs summing to the score: the text part (every factor at its best),
+    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order."""
+    if cosine <= 0:
+        return (("text", 0.0),) + tuple((f, 0.0) for f in FACTORS)
+    z = text_logit(cosine, config) + _best_factor_logit(config)
+    previous = min(SCORE_CAP, _sigmoid(z))
+    parts = [("text", round(previous, 6))]
+    for factor in FACTORS:
+        z -= factor_logit(factor, 1.0, config) - factor_logit(factor, components[factor], config)
+        current = min(SCORE_CAP, _sigmoid(z))
+        parts.append((factor, round(current - previous, 6)))
+        previous = current
+    return tuple(parts)
 
 
 @dataclass(frozen=True)
 class PairScore:
     """All parts of one need–solution score.
 
-    ``score`` = calibrated probability of relevance; ``text_relevance`` = its text part (the
-    probability were every factor at its best, same scale); ``contributions`` = ``(part,
-    amount)`` pairs, text first (≥ 0) then each factor's deduction (≤ 0), summing to ``score``; ``components`` = each
-    factor's sub-score in [0, 1]; ``strengths``/``cautions`` = reason codes whose sub-score is
-    high/low enough to be named as such.
+    ``score`` = calibrated probability of relevance; ``components`` = each factor's sub-score
+    in [0, 1]; ``strengths``/``cautions`` = reason codes whose sub-score is high/low enough to
+    be named as such. ``contributions`` (text part first, ≥ 0, then each factor's deduction,
+    ≤ 0, summing to ``score``) and ``text_relevance`` (the text part: the probability were
+    every factor at its best, same scale) are computed on access, i.e. only for shown matches.
     """
 
     score: float
     text_score: float
-    text_relevance: float
     components: dict
-    contributions: tuple
     reasons: tuple
     strengths: tuple
     cautions: tuple
     low_confidence: bool
+    config: ScoringConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+
+    @property
+    def contributions(self) -> tuple:
+        return contributions(self.text_score, self.components, self.config)
+
+    @property
+    def text_relevance(self) -> float:
+        return self.contributions[0][1]
 
 
 def fit_components(need: NeedDoc, sol: SolutionDoc, today: date,
@@ -223,25 +249,15 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
     by_code = {code: value for value, code in fits.values()}
     strengths = tuple(c for c in reasons if by_code.get(c, 0.0) >= config.strength_level)
     cautions = tuple(c for c in reasons if by_code.get(c, 1.0) <= config.caution_level)
+    components = {factor: value for factor, (value, _) in fits.items()}
     if cosine <= 0:
-        contributions = (("text", 0.0),) + tuple((f, 0.0) for f in FACTORS)
-        text_rel = score = 0.0
+        score = 0.0
     else:
-        # The text part assumes every factor at its best; each factor then takes away what
-        # its actual sub-score costs (≤ 0), in FACTORS order, so the parts sum to the score.
-        z = text_logit(cosine, config) + sum(factor_logit(f, 1.0, config) for f in FACTORS)
-        text_rel = previous = min(SCORE_CAP, _sigmoid(z))
-        parts = [("text", text_rel)]
-        for factor in FACTORS:
-            z -= factor_logit(factor, 1.0, config) - factor_logit(factor, fits[factor][0], config)
-            current = min(SCORE_CAP, _sigmoid(z))
-            parts.append((factor, current - previous))
-            previous = current
-        contributions, score = tuple(parts), previous
+        z = text_logit(cosine, config) + sum(
+            factor_logit(f, components[f], config) for f in FACTORS)
+        score = min(SCORE_CAP, _sigmoid(z))
     low = score < config.main_list_score
     if low:
         reasons, cautions = reasons + ("low_confidence",), cautions + ("low_confidence",)
-    components = {factor: value for factor, (value, _) in fits.items()}
-    return PairScore(round(score, 6), round(cosine, 6), round(text_rel, 6), components,
-                     tuple((k, round(v, 6)) for k, v in contributions), reasons, strengths,
-                     cautions, low)
+    return PairScore(round(score, 6), round(cosine, 6), components, reasons, strengths, cautions,
+                     low, config)
