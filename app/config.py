@@ -73,7 +73,12 @@ class BaseConfig:
     ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", "25"))
     MATCH_REQUEST_EXPIRY_DAYS = int(os.environ.get("MATCH_REQUEST_EXPIRY_DAYS", "14"))
     MATCH_REMINDER_DAYS_BEFORE = int(os.environ.get("MATCH_REMINDER_DAYS_BEFORE", "3"))
-    STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.6"))
+    # The match score is a calibrated probability of relevance (docs/matching.md): a new match
+    # at or above this is notified as strong; partial fits below the main list are shown from
+    # MATCH_PARTIAL_FIT_SCORE; a deadline this many days away or closer is a caution.
+    STRONG_MATCH_SCORE = float(os.environ.get("STRONG_MATCH_SCORE", "0.8"))
+    MATCH_PARTIAL_FIT_SCORE = float(os.environ.get("MATCH_PARTIAL_FIT_SCORE", "0.2"))
+    MATCH_DEADLINE_WARNING_DAYS = int(os.environ.get("MATCH_DEADLINE_WARNING_DAYS", "14"))
     # The site's address: every absolute link (e-mails) is built from it, never from the request.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Host headers accepted (others: 400). Comma-separated; unset: see app/security.py.

@@ -128,8 +128,9 @@ def choices(enum_cls: type) -> list[tuple[str, LazyString | str]]:
     return [(member.value, labels.get(member, member.value)) for member in enum_cls]
 
 
-# Score components and reason codes of a recommendation's explanation (matching.scoring).
+# Score parts and reason codes of a recommendation's explanation (matching.scoring).
 SCORE_COMPONENT_NAMES: dict[str, LazyString] = {
+    "text": _l("텍스트 관련도"),
     "category": _l("분야 일치"),
     "budget": _l("예산 적합"),
     "reference": _l("도입 실적"),
@@ -160,8 +161,7 @@ REASON_TEXTS: dict[str, LazyString] = {
     "outside_region": _l("해당 지역은 서비스 지역이 아닙니다"),
     "region_unknown": _l("지역 정보가 없습니다"),
     "deadline_ok": _l("마감까지 준비 기간이 충분합니다"),
-    "deadline_tight": _l("마감이 촉박합니다"),
-    "deadline_too_close": _l("마감까지 준비 기간이 부족합니다"),
+    "deadline_near": _l("마감이 임박했습니다"),
     "deadline_passed": _l("마감이 지났습니다"),
     "low_confidence": _l("관련도가 낮은 추천입니다"),
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Hashable
 
+from matching.scoring import SCORE_VERSION
+
 #: Every code ``Match.reasons`` may hold (see ``matching.scoring``). The library returns codes
 #: and numbers only; the application owns their wording and translation.
 REASON_CODES: tuple[str, ...] = (
@@ -13,7 +15,7 @@ REASON_CODES: tuple[str, ...] = (
     "reference_elsewhere", "no_reference",
     "maturity_commercial", "maturity_pilot", "maturity_rnd",
     "serves_region", "serves_nationwide", "outside_region", "region_unknown",
-    "deadline_ok", "deadline_tight", "deadline_too_close", "deadline_passed",
+    "deadline_ok", "deadline_near", "deadline_passed",
     "low_confidence",
 )
 
@@ -22,8 +24,12 @@ REASON_CODES: tuple[str, ...] = (
 class Match:
     """One need–solution recommendation with every score component and its explanation.
 
-    ``score`` is the reciprocal score; ``text_score`` the raw cosine; ``shared_terms`` the
-    ``(term, contribution)`` pairs (product of the two TF-IDF weights) that drove it.
+    ``score`` is the calibrated match score (estimated probability of relevance, see
+    ``matching.scoring``); ``text_relevance`` its text part on the same scale; ``contributions``
+    the ``(part, amount)`` pairs that add up to ``score``; ``components`` each factor's
+    sub-score; ``text_score`` the raw cosine (for ranking ties, not for display);
+    ``shared_terms`` the ``(term, contribution)`` pairs (product of the two TF-IDF weights) that
+    drove the cosine; ``strengths``/``cautions`` the reason codes the numbers support.
     """
 
     need_id: Hashable
@@ -32,18 +38,21 @@ class Match:
     score: float
     text_score: float
     text_relevance: float
-    need_fit: float
-    company_fit: float
-    need_side: float
-    company_side: float
     components: dict
+    contributions: tuple
     shared_terms: tuple
     reasons: tuple
+    strengths: tuple
+    cautions: tuple
     low_confidence: bool
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
         data = asdict(self)
         data["shared_terms"] = [list(p) for p in self.shared_terms]
+        data["contributions"] = [list(p) for p in self.contributions]
         data["reasons"] = list(self.reasons)
+        data["strengths"] = list(self.strengths)
+        data["cautions"] = list(self.cautions)
+        data["score_version"] = SCORE_VERSION
         return data

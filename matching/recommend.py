@@ -261,9 +261,10 @@ class Recommender(BaseEstimator):
         terms = tuple(
             (t, round(w, 6)) for t, w in
             self.index_.shared_terms(vector, other, n=self.n_terms, unigrams_only=True))
-        return Match(need.id, sol.id, sol.company_id, ps.score, ps.text_score, ps.text_relevance,
-                     ps.need_fit, ps.company_fit, ps.need_side, ps.company_side, ps.components,
-                     terms, ps.reasons, ps.low_confidence)
+        parts = ps.contributions
+        return Match(need.id, sol.id, sol.company_id, ps.score, ps.text_score, parts[0][1],
+                     ps.components, parts, terms, ps.reasons, ps.strengths, ps.cautions,
+                     ps.low_confidence)
 
     @staticmethod
     def _rank(scored: list[Scored], top_k: int, include_low: bool) -> list[Scored]:

@@ -1,32 +1,56 @@
-"""Structured fit of each side and the reciprocal (two-way) match score."""
+"""Structured fit of a need–solution pair and its calibrated match score.
+
+The headline ``score`` is an estimated probability that the pair is relevant (a logistic model
+over the text cosine, field agreement and the practical checks; coefficients in
+``ScoringConfig``, fitted on a labelled set by ``python -m research.domain --fit``). It is split
+into additive contributions: the text part (the probability if every structured factor were at
+its best), then what each factor's actual sub-score takes away, so the parts add up to the score.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
 from matching.records import NeedDoc, SolutionDoc
 
+#: Bumped whenever the meaning or scale of ``score`` changes (stored results must be recomputed).
+SCORE_VERSION = 2
+#: The order in which structured factors are added to the text part (and shown).
+FACTORS = ("category", "budget", "reference", "maturity", "region", "budget_worth", "deadline")
+#: No estimate is shown as certain: the score (and its text part) stops at this.
+SCORE_CAP = 0.99
+TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
+#: The model's terms in coefficient order (``ScoringConfig`` field names; see ``model_inputs``).
+TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
+
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """Weights and thresholds of the reciprocal score (see docs/matching.md)."""
+    """Coefficients of the relevance model and the rules that read it (see docs/matching.md).
 
-    text_scale: float = 0.4            # cosine at which text relevance saturates to 1
-    text_weight_need: float = 0.6      # α_n: share of text relevance in the need-side score
-    text_weight_company: float = 0.5   # α_c: share of text relevance in the company-side score
-    need_side_weight: float = 1.0      # w_n in the weighted harmonic mean
-    company_side_weight: float = 1.0   # w_c in the weighted harmonic mean
-    w_category: float = 0.40
-    w_budget: float = 0.25
-    w_reference: float = 0.20
-    w_maturity: float = 0.15
-    w_region: float = 0.45
-    w_worth: float = 0.30
-    w_deadline: float = 0.25
-    min_lead_days: int = 30            # minimum days a company needs to prepare a proposal
-    low_text: float = 0.05             # cosine below this → low_confidence
-    low_score: float = 0.35            # reciprocal score below this → low_confidence
+    ``logit = intercept + text·c + log_text·ln(c + 0.001) + same_category·[same field]
+    + related_category·[overlapping fields] + Σ factor coefficient · sub-score``; the score is
+    its logistic. Defaults were fitted on the train split of ``eval/domain``.
+    """
+
+    intercept: float = -2.49
+    text: float = 5.11
+    log_text: float = 2.49
+    same_category: float = 3.73
+    related_category: float = 2.91
+    budget: float = 1.05
+    reference: float = 0.55
+    maturity: float = 0.25
+    region: float = 0.25
+    budget_worth: float = 0.68
+    deadline: float = 0.25
+    main_list_score: float = 0.65    # below this a match is low-confidence (not in the main list)
+    deadline_warning_days: int = 14  # a deadline this close (or closer) is a caution
+    strength_level: float = 0.8      # a sub-score at least this high is named as a strength
+    caution_level: float = 0.25      # a sub-score at most this low is named as a caution
+
 
 
 DEFAULT_CONFIG = ScoringConfig()
@@ -47,7 +71,7 @@ def category_fit(need: NeedDoc, sol: SolutionDoc) -> tuple[float, str]:
 
 
 def budget_fit(need: NeedDoc, sol: SolutionDoc) -> tuple[float, str]:
-    """Municipality side: 1 if the cheapest offer fits the budget, else budget/price (≤1)."""
+    """Municipality side: 1 if the cheapest offer fits the budget, else (budget/price)² (≤1)."""
     if need.budget_max is None or sol.price_min is None:
         return 0.5, "budget_unknown"
     if sol.price_min <= need.budget_max:
@@ -102,77 +126,138 @@ def region_fit(need: NeedDoc, sol: SolutionDoc) -> tuple[float, str]:
     return 0.0, "outside_region"
 
 
-def deadline_fit(need: NeedDoc, today: date, min_lead_days: int) -> tuple[float, str]:
-    """Company side: days to deadline vs lead time (≥2× lead 1, ≥lead 0.7, less 0.2, past 0)."""
+def deadline_fit(need: NeedDoc, today: date, warning_days: int) -> tuple[float, str]:
+    """Company side: passed 0, within ``warning_days`` 0.2 (a caution), later 1, unknown 0.8."""
     if need.deadline is None:
         return 0.8, "deadline_unknown"
     days = (need.deadline - today).days
     if days < 0:
         return 0.0, "deadline_passed"
-    if days >= 2 * min_lead_days:
-        return 1.0, "deadline_ok"
-    if days >= min_lead_days:
-        return 0.7, "deadline_tight"
-    return 0.2, "deadline_too_close"
+    if days <= warning_days:
+        return 0.2, "deadline_near"
+    return 1.0, "deadline_ok"
 
 
-def weighted_harmonic(a: float, b: float, wa: float, wb: float) -> float:
-    """Weighted harmonic mean; 0 if either input is 0 (a match must suit both sides)."""
-    if a <= 0 or b <= 0:
-        return 0.0
-    return (wa + wb) / (wa / a + wb / b)
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def text_logit(cosine: float, config: ScoringConfig = DEFAULT_CONFIG) -> float:
+    """The intercept plus the text terms of the model's logit."""
+    c = max(0.0, cosine)
+    return config.intercept + config.text * c + config.log_text * math.log(c + TEXT_FLOOR)
+
+
+def factor_logit(factor: str, value: float, config: ScoringConfig = DEFAULT_CONFIG) -> float:
+    """One structured factor's term of the logit."""
+    if factor == "category":
+        return (config.same_category if value >= 1.0
+                else config.related_category if value > 0 else 0.0)
+    return getattr(config, factor) * value
+
+
+def _best_factor_logit(config: ScoringConfig) -> float:
+    """Σ of the factor terms with every sub-score at 1 (the text part's assumption)."""
+    return sum(factor_logit(f, 1.0, config) for f in FACTORS)
+
+
+def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAULT_CONFIG
+                  ) -> tuple:
+    """``(part, amount)`` pairs summing to the score: the text part (every factor at its best),
+    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order."""
+    if cosine <= 0:
+        return (("text", 0.0),) + tuple((f, 0.0) for f in FACTORS)
+    z = text_logit(cosine, config) + _best_factor_logit(config)
+    previous = min(SCORE_CAP, _sigmoid(z))
+    parts = [("text", round(previous, 6))]
+    for factor in FACTORS:
+        z -= factor_logit(factor, 1.0, config) - factor_logit(factor, components[factor], config)
+        current = min(SCORE_CAP, _sigmoid(z))
+        parts.append((factor, round(current - previous, 6)))
+        previous = current
+    return tuple(parts)
 
 
 @dataclass(frozen=True)
 class PairScore:
-    """All components of one need–solution score."""
+    """All parts of one need–solution score.
+
+    ``score`` = calibrated probability of relevance; ``components`` = each factor's sub-score
+    in [0, 1]; ``strengths``/``cautions`` = reason codes whose sub-score is high/low enough to
+    be named as such. ``contributions`` (text part first, ≥ 0, then each factor's deduction,
+    ≤ 0, summing to ``score``) and ``text_relevance`` (the text part: the probability were
+    every factor at its best, same scale) are computed on access, i.e. only for shown matches.
+    """
 
     score: float
     text_score: float
-    text_relevance: float
-    need_fit: float
-    company_fit: float
-    need_side: float
-    company_side: float
     components: dict
     reasons: tuple
+    strengths: tuple
+    cautions: tuple
     low_confidence: bool
+    config: ScoringConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+
+    @property
+    def contributions(self) -> tuple:
+        return contributions(self.text_score, self.components, self.config)
+
+    @property
+    def text_relevance(self) -> float:
+        return self.contributions[0][1]
+
+
+def fit_components(need: NeedDoc, sol: SolutionDoc, today: date,
+                   config: ScoringConfig = DEFAULT_CONFIG) -> dict[str, tuple[float, str]]:
+    """Each structured factor's ``(sub-score, reason code)``, in ``FACTORS`` order."""
+    return {
+        "category": category_fit(need, sol),
+        "budget": budget_fit(need, sol),
+        "reference": reference_fit(need, sol),
+        "maturity": maturity_fit(sol),
+        "region": region_fit(need, sol),
+        "budget_worth": worth_fit(need, sol),
+        "deadline": deadline_fit(need, today, config.deadline_warning_days),
+    }
+
+
+def model_inputs(need: NeedDoc, sol: SolutionDoc, cosine: float, today: date,
+                 config: ScoringConfig = DEFAULT_CONFIG) -> list[float]:
+    """The model's inputs for one pair in ``TERMS`` order (the intercept's is 1), for fitting."""
+    fits = fit_components(need, sol, today, config)
+    cat = fits["category"][0]
+    c = max(0.0, cosine)
+    return ([1.0, c, math.log(c + TEXT_FLOOR), float(cat >= 1.0), float(0 < cat < 1.0)]
+            + [fits[f][0] for f in FACTORS[1:]])
+
+
+def _reason_codes(fits: dict[str, tuple[float, str]]) -> tuple:
+    """Reason codes of the factors, without unknowns and duplicates of the budget check."""
+    codes = [code for _, code in fits.values()
+             if not code.endswith("_unknown") or code == "budget_unknown"]
+    if fits["budget"][1] == "within_budget":
+        codes = [c for c in codes if c != "budget_worthwhile"]
+    return tuple(dict.fromkeys(codes))
 
 
 def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[date] = None,
                config: ScoringConfig = DEFAULT_CONFIG) -> PairScore:
-    """Reciprocal score of a need and a solution given their text cosine."""
-    cfg = config
+    """Calibrated score of a need and a solution given their text cosine."""
     today = today or date.today()
-    cat, c_cat = category_fit(need, sol)
-    bud, c_bud = budget_fit(need, sol)
-    ref, c_ref = reference_fit(need, sol)
-    mat, c_mat = maturity_fit(sol)
-    reg, c_reg = region_fit(need, sol)
-    worth, c_worth = worth_fit(need, sol)
-    dl, c_dl = deadline_fit(need, today, cfg.min_lead_days)
-    need_fit = (cfg.w_category * cat + cfg.w_budget * bud + cfg.w_reference * ref
-                + cfg.w_maturity * mat) / (cfg.w_category + cfg.w_budget + cfg.w_reference
-                                           + cfg.w_maturity)
-    company_fit = (cfg.w_region * reg + cfg.w_worth * worth + cfg.w_deadline * dl) / (
-        cfg.w_region + cfg.w_worth + cfg.w_deadline)
-    text_rel = min(1.0, max(0.0, cosine) / cfg.text_scale)
-    need_side = cfg.text_weight_need * text_rel + (1 - cfg.text_weight_need) * need_fit
-    company_side = cfg.text_weight_company * text_rel + (1 - cfg.text_weight_company) * company_fit
-    score = weighted_harmonic(need_side, company_side, cfg.need_side_weight, cfg.company_side_weight)
+    fits = fit_components(need, sol, today, config)
+    reasons = _reason_codes(fits)
+    by_code = {code: value for value, code in fits.values()}
+    strengths = tuple(c for c in reasons if by_code.get(c, 0.0) >= config.strength_level)
+    cautions = tuple(c for c in reasons if by_code.get(c, 1.0) <= config.caution_level)
+    components = {factor: value for factor, (value, _) in fits.items()}
     if cosine <= 0:
         score = 0.0
-    low = cosine < cfg.low_text or score < cfg.low_score
-    reasons = tuple(c for c in (c_cat, c_bud, c_ref, c_mat, c_reg, c_worth, c_dl)
-                    if not c.endswith("_unknown") or c == "budget_unknown")
-    if c_worth == "budget_worthwhile" and c_bud == "within_budget":
-        reasons = tuple(r for r in reasons if r != "budget_worthwhile")
-    if c_bud == "budget_unknown" and c_worth == "budget_unknown":
-        reasons = tuple(dict.fromkeys(reasons))
+    else:
+        z = text_logit(cosine, config) + sum(
+            factor_logit(f, components[f], config) for f in FACTORS)
+        score = min(SCORE_CAP, _sigmoid(z))
+    low = score < config.main_list_score
     if low:
-        reasons = reasons + ("low_confidence",)
-    components = {"category": cat, "budget": bud, "reference": ref, "maturity": mat,
-                  "region": reg, "budget_worth": worth, "deadline": dl}
-    return PairScore(round(score, 6), round(cosine, 6), round(text_rel, 6), round(need_fit, 6),
-                     round(company_fit, 6), round(need_side, 6), round(company_side, 6),
-                     components, reasons, low)
+        reasons, cautions = reasons + ("low_confidence",), cautions + ("low_confidence",)
+    return PairScore(round(score, 6), round(cosine, 6), components, reasons, strengths, cautions,
+                     low, config)

@@ -100,8 +100,9 @@ def test_need_page_shows_matching_solution_with_explanation(client, db, flood_ne
     assert f'href="/solutions/{sensor_solution.id}"' in recommended
     assert sensor_solution.company.name in recommended
     assert "왜 이 매칭인가요?" in recommended and "<details" in recommended
-    assert "지자체 관점" in recommended and "기업 관점" in recommended
+    assert "텍스트 관련도" in recommended and "매칭 점수 구성" in recommended
     assert "분야 일치" in recommended and "서비스 지역" in recommended
+    assert "코사인" not in recommended  # one text figure, on the score's scale
     assert "같은 분야의 솔루션입니다" in recommended
     assert "해당 지역에서 서비스합니다" in recommended
     assert "도입 실적이 없습니다" in recommended  # a negative reason, marked "!"
@@ -125,9 +126,11 @@ def test_officials_own_need_page_shows_recommendations(login, db, official, floo
     assert "consortia-heading" in page
 
 
-def test_weak_matches_come_after_strong_ones_under_their_own_heading(client, db, company,
+def test_weak_matches_come_after_strong_ones_under_their_own_heading(app, client, db, company,
                                                                      flood_need,
-                                                                     sensor_solution):
+                                                                     sensor_solution,
+                                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_PARTIAL_FIT_SCORE", 0.0)   # show every partial fit
     weak_title = "복지관 프로그램 안내 키오스크"
     factories.make_solution(
         company, title=weak_title, category_code="health_welfare", regions=["부산광역시"],
@@ -140,10 +143,10 @@ def test_weak_matches_come_after_strong_ones_under_their_own_heading(client, db,
     page = section(page_text(client.get(f"/needs/{flood_need.id}")),
                    "recommended-solutions-heading")
     assert weak_title in page
-    assert page.index(SENSOR_TITLE) < page.index("관련도가 낮은 추천") < page.index(weak_title)
-    weak_part = page[page.index("관련도가 낮은 추천"):]
-    assert "낮은 신뢰도" in weak_part
-    assert "낮은 신뢰도" not in page[:page.index("관련도가 낮은 추천")]
+    heading = "부분적으로 맞는 항목 (참고용)"
+    assert page.index(SENSOR_TITLE) < page.index(heading) < page.index(weak_title)
+    assert "부분 적합" in page[page.index(heading):]
+    assert "부분 적합" not in page[:page.index(heading)]
 
 
 def test_unapproved_suspended_or_unpublished_solutions_are_never_recommended(
@@ -180,7 +183,7 @@ def test_suspending_a_company_removes_its_solution_from_the_next_page(client, db
     db.session.commit()
     page = page_text(client.get(f"/needs/{flood_need.id}"))
     assert SENSOR_TITLE not in page
-    assert "아직 추천할 솔루션이 없습니다" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
 
 
 def test_closed_need_shows_no_recommendations_and_says_why(client, login, db, official,
@@ -214,7 +217,9 @@ def test_need_without_any_match_shows_a_helpful_empty_state(client, db, official
                                description="전통 공예 체험 강사 섭외와 운영 일정 관리가 필요합니다.")
     db.session.commit()
     page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
-    assert "아직 추천할 솔루션이 없습니다 — 수요 설명에 구체적인 문제와 지역을 적어 보세요" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
+    assert "잘 맞는 솔루션이 새로 게시되거나 수정될 때 이 지자체의 공무원에게 알림이 갑니다" in page
+    assert "/solutions?category=" in page   # browse the need's field instead
 
 
 # --- solution pages -----------------------------------------------------------------------
@@ -371,7 +376,7 @@ def test_a_published_solution_shows_up_at_once_and_leaves_when_it_no_longer_matc
     page = page_text(client.get(need_url))
     assert "도서관 좌석 예약 앱" not in page
     assert f'href="/solutions/{solution_id}"' not in page
-    assert "아직 추천할 솔루션이 없습니다" in page
+    assert "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다." in page
 
 
 def test_recommendation_cards_offer_express_interest_to_the_side_that_may_act(
@@ -392,3 +397,102 @@ def test_recommendation_cards_offer_express_interest_to_the_side_that_may_act(
     company_interest = f"/matches/new?need_id={need.id}&amp;solution_id={solution.id}"
     assert company_interest in company_client.get(
         f"/solutions/{solution.id}").get_data(as_text=True)
+
+
+# --- one coherent score ---------------------------------------------------------------------
+
+
+def _cards(page: str) -> list[str]:
+    return re.findall(r'<article class="card mb-3 recommendation.*?</article>', page, re.S)
+
+
+def test_each_card_shows_one_score_and_its_parts_add_up_to_it(client, db, flood_need,
+                                                               sensor_solution, large_firm):
+    page = section(page_text(client.get(f"/needs/{flood_need.id}")),
+                   "recommended-solutions-heading")
+    cards = _cards(page)
+    assert cards
+    for card in cards:
+        headline = re.findall(r'match-score">\s*(\d+)%', card)
+        total = re.findall(r'score-total">\s*(\d+)%', card)
+        assert len(headline) == 1 and total == headline
+        parts = [int(p) for p in re.findall(r'score-points">\s*([+−-]?\d+)%p?', card)]
+        assert parts and sum(parts) == int(headline[0])
+        assert parts[0] >= int(headline[0]) and all(p <= 0 for p in parts[1:])
+        assert "코사인" not in card and "지자체 관점" not in card
+
+
+@pytest.mark.parametrize("days, warned", [(7, True), (14, True), (30, False), (60, False)])
+def test_deadline_warning_only_within_the_setting(client, db, official, sensor_solution, days,
+                                                  warned):
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety", deadline_in_days=days)
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    assert SENSOR_TITLE in page
+    assert ("마감이 임박했습니다" in page) is warned
+
+
+def test_deadline_warning_period_is_a_setting(app, client, db, official, sensor_solution,
+                                              monkeypatch):
+    from app.services.recommendations import engine
+
+    monkeypatch.setitem(app.config, "MATCH_DEADLINE_WARNING_DAYS", 45)
+    app.extensions.pop("citymatch_matching", None)      # a fresh engine reads the setting
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety", deadline_in_days=30)
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    assert engine().deadline_warning_days == 45
+    assert "마감이 임박했습니다" in page
+
+
+def test_an_empty_main_list_says_nothing_fits_and_shows_partial_fits_apart(app, client, db,
+                                                                           company, official,
+                                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_PARTIAL_FIT_SCORE", 0.0)
+    weak_title = "복지관 셔틀버스 시간표 키오스크"
+    factories.make_solution(company, title=weak_title, category_code="health_welfare",
+                            description="복지관 이용 안내와 셔틀버스 시간표, 관리자용 대시보드를 "
+                                        "보여 주는 키오스크입니다.")
+    db.session.commit()
+    need = factories.make_need(official, title=FLOOD_NEED_TITLE, description=FLOOD_NEED_TEXT,
+                               category_code="safety")
+    db.session.commit()
+    page = section(page_text(client.get(f"/needs/{need.id}")), "recommended-solutions-heading")
+    message = "이 수요에 충분히 맞는 솔루션이 아직 카탈로그에 없습니다."
+    heading = "부분적으로 맞는 항목 (참고용)"
+    assert message in page and heading in page and weak_title in page
+    assert page.index(message) < page.index(heading) < page.index(weak_title)
+    assert 'class="main-matches"' not in page
+    assert "부분 적합" in page[page.index(heading):]
+
+
+def test_the_same_pair_has_the_same_score_and_confidence_on_every_page(app, db, client,
+                                                                       flood_need,
+                                                                       sensor_solution,
+                                                                       large_firm):
+    from app.models import Recommendation
+    from app.services.recommendations import needs_for_solution, rematch, solutions_for_need
+
+    by_need = {m.solution.id: m for m in solutions_for_need(flood_need)}
+    assert sensor_solution.id in by_need
+    for solution_id, match in by_need.items():
+        solution = db.session.get(Solution, solution_id)
+        reverse = {m.need.id: m for m in needs_for_solution(solution)}
+        if flood_need.id in reverse:
+            other = reverse[flood_need.id]
+            assert other.explanation["score"] == match.explanation["score"]
+            assert other.low_confidence == match.low_confidence
+    rematch()
+    db.session.commit()
+    stored = {r.solution_id: r for r in db.session.scalars(
+        select(Recommendation).where(Recommendation.need_id == flood_need.id))}
+    for solution_id, match in by_need.items():
+        assert stored[solution_id].score == match.explanation["score"]
+        assert stored[solution_id].low_confidence == match.low_confidence
+    need_page = page_text(client.get(f"/needs/{flood_need.id}"))
+    solution_page = page_text(client.get(f"/solutions/{sensor_solution.id}"))
+    headline = round(by_need[sensor_solution.id].explanation["score"] * 100)
+    for page in (need_page, solution_page):
+        assert re.search(r'match-score">\s*%d%%' % headline, page)

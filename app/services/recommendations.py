@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from datetime import date
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -170,8 +170,9 @@ class MatchingEngine:
     """
 
     def __init__(self, large_share_cap: float, inline_refit_max_docs: int = 5_000,
-                 refit_interval_seconds: float = 300.0) -> None:
+                 refit_interval_seconds: float = 300.0, deadline_warning_days: int = 14) -> None:
         self.large_share_cap = large_share_cap
+        self.deadline_warning_days = deadline_warning_days
         self.inline_refit_max_docs = inline_refit_max_docs
         self.refit_interval_seconds = refit_interval_seconds
         self.lock = threading.RLock()
@@ -188,8 +189,17 @@ class MatchingEngine:
     @property
     def version(self) -> tuple:
         """The fit results are computed on: a build or an IDF refit starts a new one (and so
-        does a new day, as deadlines are scored against today)."""
-        return (self.built_at, self.refitted_at, date.today())
+        does a new day, as deadlines are scored against today, or a new score definition)."""
+        from matching.scoring import SCORE_VERSION
+
+        return (SCORE_VERSION, self.built_at, self.refitted_at, date.today())
+
+    def new_recommender(self):
+        """An unfitted recommender with the app's scoring settings."""
+        from matching import Recommender, ScoringConfig
+
+        return Recommender(config=ScoringConfig(deadline_warning_days=self.deadline_warning_days),
+                           refit_every=None)
 
     def cached(self, key: tuple, compute: Callable[[Any], Any], depends_on: tuple = ()) -> Any:
         """`compute(recommender)` for the up-to-date engine, cached until a change affects it.
@@ -212,13 +222,11 @@ class MatchingEngine:
 
     def build(self) -> None:
         """Fit from every recommendable solution and need (stored analysed text)."""
-        from matching import Recommender
-
         with self.lock:
             last_change = change_log.latest_change_id()
             solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
-            self.recommender = Recommender(refit_every=None).fit(solutions + needs)
+            self.recommender = self.new_recommender().fit(solutions + needs)
             self.last_change_id = last_change
             self.built_at = utcnow()
             self.refitted_at = time.monotonic()
@@ -285,9 +293,7 @@ class MatchingEngine:
 
     def _refit_copy(self, records: list, snapshot_change_id: int) -> None:
         """Fit a fresh recommender from in-memory records and swap it in."""
-        from matching import Recommender
-
-        fresh = Recommender(refit_every=None).fit(records)
+        fresh = self.new_recommender().fit(records)
         with self.lock:
             self.recommender = fresh
             # Changes logged after the snapshot are applied again by the next sync.
@@ -324,6 +330,7 @@ def engine() -> MatchingEngine:
             large_share_cap=config["CONSORTIUM_LARGE_SHARE_CAP"],
             inline_refit_max_docs=config["MATCHING_INLINE_REFIT_MAX_DOCS"],
             refit_interval_seconds=config["MATCHING_REFIT_INTERVAL_SECONDS"],
+            deadline_warning_days=config["MATCH_DEADLINE_WARNING_DAYS"],
         )
     return extensions[EXTENSION_KEY]
 
@@ -331,30 +338,54 @@ def engine() -> MatchingEngine:
 # --- what the pages show ---------------------------------------------------------------------
 
 
+def score_points(explanation: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The score's parts in whole percentage points that add up to the rounded headline.
+
+    Each part is the difference of the rounded running totals (the last total is the rounded
+    score itself), so the displayed integers sum exactly to ``round(score * 100)``: the text
+    part first, then each factor's deduction.
+    """
+    parts = list(explanation.get("contributions") or ())
+    points, total, shown = [], 0.0, 0
+    for i, (part, amount) in enumerate(parts):
+        total += amount
+        running = round(float(explanation["score"]) * 100) if i == len(parts) - 1 else round(total * 100)
+        points.append((part, running - shown))
+        shown = running
+    return points
+
+
+class _Explained:
+    """What every recommendation card reads from the library's explanation."""
+
+    explanation: dict[str, Any]
+
+    @property
+    def low_confidence(self) -> bool:
+        """Below the main-list score: the library's one rule, read from the result."""
+        return bool(self.explanation["low_confidence"])
+
+    @property
+    def points(self) -> list[tuple[str, int]]:
+        return score_points(self.explanation)
+
+
 @dataclass
-class SolutionMatch:
+class SolutionMatch(_Explained):
     """A recommended solution for a need, with the library's explanation."""
 
     solution: Solution
     explanation: dict[str, Any]
     need: Need | None = None
 
-    @property
-    def low_confidence(self) -> bool:
-        return bool(self.explanation["low_confidence"])
-
 
 @dataclass
-class NeedMatch:
+class NeedMatch(_Explained):
     """A recommended need for a solution (or a company's best solution for it)."""
 
     need: Need
     solution: Solution
     explanation: dict[str, Any]
-
-    @property
-    def low_confidence(self) -> bool:
-        return bool(self.explanation["low_confidence"])
 
 
 @dataclass
@@ -424,34 +455,42 @@ def is_recommendable_solution(solution: Solution) -> bool:
     ) == 1
 
 
+def _shown(matches: list) -> list:
+    """The main list (not low-confidence) plus the partial fits: low-confidence matches at or
+    above the app's partial-fit score, which the pages show apart, marked as such."""
+    floor = current_app.config["MATCH_PARTIAL_FIT_SCORE"]
+    return [m for m in matches if not m.low_confidence or m.score >= floor]
+
+
 def solutions_for_need(need: Need, top_k: int = 10) -> list[SolutionMatch]:
-    """Recommended solutions for a recommendable need, strong ones first, weak ones flagged."""
-    matches = engine().cached(
+    """Recommended solutions for a recommendable need: the main list, then partial fits."""
+    matches = _shown(engine().cached(
         ("solutions_for_need", need.id, top_k),
         lambda rec: rec.recommend_solutions(need.id, top_k=top_k, include_low_confidence=True)
-        if rec.has_need(need.id) else [], depends_on=(("need", need.id),))
+        if rec.has_need(need.id) else [], depends_on=(("need", need.id),)))
     solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [SolutionMatch(solutions[m.solution_id], m.to_dict(), need)
             for m in matches if m.solution_id in solutions]
 
 
 def needs_for_solution(solution: Solution, top_k: int = 10) -> list[NeedMatch]:
-    """Recommended open needs for a recommendable solution."""
-    matches = engine().cached(
+    """Recommended open needs for a recommendable solution: the main list, then partial fits."""
+    matches = _shown(engine().cached(
         ("needs_for_solution", solution.id, top_k),
         lambda rec: rec.recommend_needs(solution.id, top_k=top_k, include_low_confidence=True)
-        if rec.has_solution(solution.id) else [], depends_on=(("solution", solution.id),))
+        if rec.has_solution(solution.id) else [], depends_on=(("solution", solution.id),)))
     needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     return [NeedMatch(needs[m.need_id], solution, m.to_dict())
             for m in matches if m.need_id in needs]
 
 
 def needs_for_company(company: Company, top_k: int = 10) -> list[NeedMatch]:
-    """Open needs for a company, each with the company's best-fitting solution."""
-    matches = engine().cached(
+    """Open needs for a company, each with the company's best-fitting solution (main list,
+    then partial fits)."""
+    matches = _shown(engine().cached(
         ("needs_for_company", company.id, top_k),
         lambda rec: rec.recommend_needs_for_company(company.id, top_k=top_k,
-                                                    include_low_confidence=True))
+                                                    include_low_confidence=True)))
     needs = _by_id(Need, (m.need_id for m in matches), _NEED_CARD)
     solutions = _by_id(Solution, (m.solution_id for m in matches), _SOLUTION_CARD)
     return [NeedMatch(needs[m.need_id], solutions[m.solution_id], m.to_dict())
