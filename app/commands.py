@@ -103,9 +103,9 @@ def rematch_command(top_k: int, on_queue: bool) -> None:
     report = rematch(top_k=top_k, progress=progress)
     db.session.commit()
     click.echo(f"수요 {report.needs}건에 추천 {report.recommendations}건을 저장했습니다 "
-               f"(낮은 신뢰도 {report.low_confidence}건). "
+               f"(부분 적합 {report.low_confidence}건). "
                f"({report.recommendations} recommendations for {report.needs} open needs, "
-               f"{report.low_confidence} low-confidence)")
+               f"{report.low_confidence} partial fits)")
 
 
 @click.command("notify-matches")
