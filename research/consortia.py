@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import inspect
 import statistics
+from dataclasses import replace
 from typing import Sequence
 
 from matching import Partnerships, Recommender, catalogue
-from matching.partnerships import coverage
+from matching.scoring import DEFAULT_CONFIG
 from research.demo_corpus import (REFERENCE_DAY, grades, is_test_key, need_records,
                                   solution_records)
 
@@ -25,10 +26,12 @@ from research.demo_corpus import (REFERENCE_DAY, grades, is_test_key, need_recor
 REPORT_OVERLAP = 0.5
 
 
-def build_recommender() -> Recommender:
-    """The engine over the demo catalogue and every labelled need, with a fixed date."""
+def build_recommender(low_score: float | None = None) -> Recommender:
+    """The engine over the demo catalogue and every labelled need, with a fixed date
+    (``low_score``: a stricter low-confidence score, to see consortia follow the rule)."""
+    config = DEFAULT_CONFIG if low_score is None else replace(DEFAULT_CONFIG, low_score=low_score)
     sols, needs = solution_records(), need_records()
-    return Recommender(today=REFERENCE_DAY).fit(catalogue(sols, needs))
+    return Recommender(config=config, today=REFERENCE_DAY).fit(catalogue(sols, needs))
 
 
 def jaccard(a: set, b: set) -> float:
@@ -41,12 +44,9 @@ def companies(team) -> set:
     return {team.lead[0], *(p[0] for p in team.partners)}
 
 
-def marginal_coverages(partnerships: Partnerships, team) -> list[float]:
+def marginal_coverages(team) -> list[float]:
     """What each member adds: team coverage minus the coverage of the team without it."""
-    weights = partnerships._need_weights(team.need_id)
-    sets = [partnerships._terms(sid) for _, sid in (team.lead, *team.partners)]
-    full = coverage(weights, sets)
-    return [full - coverage(weights, sets[:i] + sets[i + 1:]) for i in range(len(sets))]
+    return [team.marginal[sid] for _, sid in (team.lead, *team.partners)]
 
 
 def measure(partnerships: Partnerships, need_ids: Sequence, labels: dict, top_k: int) -> dict:
@@ -67,7 +67,7 @@ def measure(partnerships: Partnerships, need_ids: Sequence, labels: dict, top_k:
             with_irrelevant += good < len(ids)
             duplicates += any(jaccard(companies(team), companies(better)) >= REPORT_OVERLAP
                               for better in shown[:i])
-            smallest.append(min(marginal_coverages(partnerships, team)))
+            smallest.append(min(marginal_coverages(team)))
     return {
         "needs": len(need_ids), "needs with teams": needs_with_teams, "teams": teams,
         "teams/need": teams / len(need_ids) if need_ids else 0.0,
@@ -99,35 +99,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top-k", type=int, default=3, help="teams per need (the need page: 3)")
     parser.add_argument("--sweep", action="store_true", help="grid over the thresholds (train)")
     parser.add_argument("--show", default="이안류", help="print the teams of needs titled so")
+    parser.add_argument("--low-score", type=float, default=None,
+                        help="the recommender's low-confidence score (default: its own)")
     args = parser.parse_args(argv)
-    rec, labels = build_recommender(), grades()
+    rec, labels = build_recommender(args.low_score), grades()
     splits = _splits(rec)
     header = ("| split | " + " | ".join(measure(Partnerships(rec), [], labels, 1)) + " |")
-    print(f"## consortia, top {args.top_k} per need, defaults "
+    print(f"## consortia, top {args.top_k} per need, low_score {rec.config.low_score}, defaults "
           f"{ {k: v for k, v in vars(Partnerships(rec)).items() if k in _params_supported()} }")
     print(header)
     for name, need_ids in splits.items():
         print(f"| {name} | {_format(measure(Partnerships(rec), need_ids, labels, args.top_k))} |")
     if args.sweep:
-        _sweep(rec, splits["train"], labels, args.top_k)
+        _sweep(splits["train"], labels, args.top_k)
     if args.show:
         _show(rec, args.show, labels, args.top_k)
     return 0
 
 
-def _sweep(rec, need_ids, labels, top_k) -> None:
-    """Figures on the train needs for each threshold combination."""
-    supported = _params_supported()
-    grid = [{}]
-    if "min_marginal_coverage" in supported:
-        grid = [{"min_marginal_coverage": m, "max_team_overlap": o}
-                for m in (0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15)
-                for o in (0.34, 0.5, 0.67, 1.0)]
-    print("\n## sweep (train needs)")
-    print("| params | " + " | ".join(measure(Partnerships(rec), [], labels, 1)) + " |")
-    for params in grid:
-        figures = measure(Partnerships(rec, **params), need_ids, labels, top_k)
-        print(f"| {params} | {_format(figures)} |")
+#: Low-confidence scores the sweep also tries: today's rule lets many unrelated pairs through,
+#: and the defaults must also hold once the recommender's rule is stricter.
+SWEEP_LOW_SCORES = (None, 0.50, 0.55)
+
+
+def _sweep(need_ids, labels, top_k) -> None:
+    """Shown-member relevance on the train needs per threshold pair, under several rules."""
+    recs = [build_recommender(low) for low in SWEEP_LOW_SCORES]
+    rules = [f"low_score {r.config.low_score}" for r in recs]
+    print("\n## sweep (train needs): needs with teams / members relevant, per low-confidence rule")
+    print("| min_marginal_coverage | max_team_overlap | " + " | ".join(rules)
+          + " | mean members relevant |")
+    print("|---|---|" + "---|" * (len(rules) + 1))
+    for overlap in (0.34, 0.5, 1.0):
+        for points in range(0, 9):
+            params = {"min_marginal_coverage": points / 100, "max_team_overlap": overlap}
+            cells, precisions = [], []
+            for rec in recs:
+                figures = measure(Partnerships(rec, **params), need_ids, labels, top_k)
+                cells.append(f"{figures['needs with teams']} / {figures['members relevant']:.3f}")
+                precisions.append(figures["members relevant"])
+            print(f"| {points / 100:.2f} | {overlap} | " + " | ".join(cells)
+                  + f" | {statistics.fmean(precisions):.3f} |")
 
 
 def _show(rec, title_part, labels, top_k) -> None:
@@ -138,7 +150,7 @@ def _show(rec, title_part, labels, top_k) -> None:
             continue
         print(f"\n## {need['title']} ({need['id']})")
         for team in partnerships.consortia(need["id"], top_k=top_k):
-            adds = marginal_coverages(partnerships, team)
+            adds = marginal_coverages(team)
             cells = [f"{rec.get_solution(sid).title} [grade {labels.get(need['id'], {}).get(sid, 0)}, "
                      f"share {team.shares[sid]:.0%}, adds {add:.3f}]"
                      for (_, sid), add in zip((team.lead, *team.partners), adds)]
