@@ -102,6 +102,13 @@ def test_rip_current_teams_have_no_forklift_product(demo):
 
 
 @pytest.mark.slow
+def test_streetlight_need_page_teams_have_no_right_turn_warning(demo):
+    teams = Partnerships(demo).consortia(_need_id("가로등 원격관리"), top_k=3)  # the need page
+    titles = [demo.get_solution(sid).title for team in teams for sid in _members(team)]
+    assert titles and "우회전 보행자 경고 시스템" not in titles
+
+
+@pytest.mark.slow
 def test_demo_teams_members_add_coverage_are_relevant_and_distinct(demo):
     partnerships = Partnerships(demo)
     cap, least = partnerships.large_share_cap, partnerships.min_marginal_coverage
