@@ -39,11 +39,6 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def companies(team) -> set:
-    """The companies of a proposed team."""
-    return {team.lead[0], *(p[0] for p in team.partners)}
-
-
 def marginal_coverages(team) -> list[float]:
     """What each member adds: team coverage minus the coverage of the team without it."""
     return [team.marginal[sid] for _, sid in (team.lead, *team.partners)]
@@ -65,7 +60,7 @@ def measure(partnerships: Partnerships, need_ids: Sequence, labels: dict, top_k:
             good = sum(graded.get(sid, 0) >= 1 for sid in ids)
             relevant += good
             with_irrelevant += good < len(ids)
-            duplicates += any(jaccard(companies(team), companies(better)) >= REPORT_OVERLAP
+            duplicates += any(jaccard(team.companies, better.companies) >= REPORT_OVERLAP
                               for better in shown[:i])
             smallest.append(min(marginal_coverages(team)))
     return {
@@ -83,7 +78,8 @@ def _format(figures: dict) -> str:
     return " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in figures.values())
 
 
-def _splits(rec: Recommender) -> dict[str, list]:
+def _splits() -> dict[str, list]:
+    """The labelled needs, train and held-out test."""
     needs = sorted(n["id"] for n in need_records())
     return {"train": [n for n in needs if not is_test_key(n)],
             "test": [n for n in needs if is_test_key(n)]}
@@ -103,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the recommender's low-confidence score (default: its own)")
     args = parser.parse_args(argv)
     rec, labels = build_recommender(args.low_score), grades()
-    splits = _splits(rec)
+    splits = _splits()
     header = ("| split | " + " | ".join(measure(Partnerships(rec), [], labels, 1)) + " |")
     print(f"## consortia, top {args.top_k} per need, low_score {rec.config.low_score}, defaults "
           f"{ {k: v for k, v in vars(Partnerships(rec)).items() if k in _params_supported()} }")

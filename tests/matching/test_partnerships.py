@@ -230,3 +230,16 @@ def test_capped_shares_whole_points_sum_to_100_and_respect_the_cap():
     # the lead keeps its contribution when under the cap, the partners split the rest by theirs
     assert capped_shares([0.6, 0.32, 0.08], 0.30) == [0.30, 0.56, 0.14]
     assert capped_shares([1.0, 0.0], 0.30) is None
+
+
+@pytest.mark.slow
+def test_research_consortia_command_prints_both_splits(capsys):
+    from research.consortia import main
+
+    assert main(["--show", "이안류"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in out.splitlines()
+            if line.startswith(("| train", "| test"))}
+    assert set(rows) == {"| train", "| test"}
+    assert all(row[7] == "0" for row in rows.values())  # near-duplicate teams with the defaults
+    assert "해수욕장 이안류 감지와 물놀이 안전" in out and "지게차" not in out
