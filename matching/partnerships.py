@@ -2,20 +2,24 @@
 
 Coverage of a need by a set of solutions = share of the need's TF-IDF weight (unigram terms)
 whose terms occur in at least one of the solutions: ``Σ_{t∈N∩∪S} w_t / Σ_{t∈N} w_t``.
+A member's *marginal coverage* = the team's coverage minus the coverage of the team without it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations, islice
+from itertools import combinations
 from typing import Hashable, Iterable
 
 from matching.index import BIGRAM_JOINER
 from matching.records import LEAD_SIZES, PARTNER_SIZES
 from matching.recommend import Recommender
-from matching.scoring import score_pair
 
 #: Default cap on the lead (large/mid) firm's share of the work (Smart Challenge rule).
 LARGE_SHARE_CAP = 0.30
+#: Default least coverage every member must add to its team (measured: docs/matching.md).
+MIN_MARGINAL_COVERAGE = 0.04
+#: Default largest company-set Jaccard overlap of a team with a better team of the same list.
+MAX_TEAM_OVERLAP = 0.34
 
 
 def _unigrams(weights: dict[str, float]) -> dict[str, float]:
@@ -51,6 +55,46 @@ def min_lead_share(need_weights: dict[str, float], lead: set, partners: list[set
     return only / total if total > 0 else 0.0
 
 
+def marginal_coverages(need_weights: dict[str, float], members: list[set]) -> list[float]:
+    """What each member adds: coverage of all members minus coverage without that member."""
+    full = coverage(need_weights, members)
+    return [full - coverage(need_weights, members[:i] + members[i + 1:])
+            for i in range(len(members))]
+
+
+def capped_shares(raw: list[float], cap: float) -> list[float] | None:
+    """Raw contributions (lead first) as shares in whole percentage points summing to 100,
+    the lead's at most ``cap``; the lead's excess goes to the partners in proportion to their
+    contributions. None when only the lead contributes and it exceeds the cap."""
+    total = sum(raw)
+    if total <= 0:
+        return None
+    shares = [r / total for r in raw]
+    if shares[0] > cap + 1e-9:
+        rest = sum(shares[1:])
+        if rest <= 0:
+            return None
+        shares = [cap] + [(1 - cap) * s / rest for s in shares[1:]]
+    points = [int(s * 100 + 1e-9) for s in shares]
+    lead_limit = int(cap * 100 + 1e-9)
+    # Largest remainder, the lead last among equals and never above the cap.
+    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] * 100 - points[i]), i == 0, i))
+    for i in order:
+        if sum(points) == 100:
+            break
+        if i == 0 and points[0] >= lead_limit:
+            continue
+        points[i] += 1
+    while sum(points) < 100:  # every remainder was the lead's: give the rest to the partners
+        points[1 + (100 - sum(points)) % (len(points) - 1)] += 1
+    return [p / 100 for p in points]
+
+
+def team_overlap(a: set, b: set) -> float:
+    """Jaccard overlap of two teams' company sets."""
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
 @dataclass(frozen=True)
 class Consortium:
     """A proposed team for a need: one lead solution plus one or two partner solutions."""
@@ -61,8 +105,14 @@ class Consortium:
     coverage: float
     best_single_coverage: float
     gain: float
-    shares: dict           # solution_id → share of the work (sums to 1)
+    shares: dict           # solution_id → share of the work (whole percentage points, sums to 1)
     adjusted: bool         # shares were moved to partners to respect the cap
+    marginal: dict         # solution_id → coverage the member adds to the team
+
+    @property
+    def companies(self) -> frozenset:
+        """The team's companies."""
+        return frozenset({self.lead[0], *(p[0] for p in self.partners)})
 
 
 @dataclass(frozen=True)
@@ -76,20 +126,26 @@ class PartnerSuggestion:
 
 
 class Partnerships:
-    """Partnership analysis on top of a fitted :class:`Recommender`."""
+    """Partnership analysis on top of a fitted :class:`Recommender`.
+
+    Members and partners are solutions the recommender itself finds relevant to the need
+    (``Recommender.score_solutions``, not low-confidence), so consortia follow its relevance
+    rule. ``min_marginal_coverage`` = least coverage each member (and a suggested partner) must
+    add; ``max_team_overlap`` = largest company-set Jaccard a listed team may have with a better
+    listed team; ``pool`` = relevant solutions of each size class tried per need.
+    """
 
     def __init__(self, recommender: Recommender, large_share_cap: float = LARGE_SHARE_CAP,
-                 pool: int = 10, min_gain: float = 0.01):
+                 pool: int = 10, min_marginal_coverage: float = MIN_MARGINAL_COVERAGE,
+                 max_team_overlap: float = MAX_TEAM_OVERLAP):
         self.recommender = recommender
         self.large_share_cap = large_share_cap
         self.pool = pool
-        self.min_gain = min_gain
+        self.min_marginal_coverage = min_marginal_coverage
+        self.max_team_overlap = max_team_overlap
         # Memos valid while the recommender is unchanged (callers make a new instance after
-        # an upsert, remove or refit); filled lazily, so a firm's partners cost a few scored
-        # pairs per need instead of every candidate with its explanation.
-        self._near: dict = {}
-        self._pairs: dict = {}
-        self._closest: dict = {}
+        # an upsert, remove or refit, or prune them with ``forget``); filled lazily.
+        self._relevant: dict = {}
         self._weights: dict = {}
         self._term_sets: dict = {}
 
@@ -98,18 +154,15 @@ class Partnerships:
         the analysis stays exact across upserts and removals between refits."""
         changed = impact.changed
         changed_needs = {key[1] for key in changed if key[0] == "need"}
-        changed_solutions = {key[1] for key in changed if key[0] == "solution"}
-        for solution_id in changed_solutions:
-            self._term_sets.pop(solution_id, None)
+        for key in changed:
+            if key[0] == "solution":
+                self._term_sets.pop(key[1], None)
         for need_id in changed_needs:
             self._weights.pop(need_id, None)
-        stale = changed_needs | {need_id for need_id, (searched, _) in self._near.items()
-                                 if impact.affects([searched])}
+        stale = changed_needs | {need_id for need_id, (searches, _) in self._relevant.items()
+                                 if impact.affects(searches)}
         for need_id in stale:
-            self._near.pop(need_id, None)
-            self._closest.pop(need_id, None)
-        self._pairs = {key: pair for key, pair in self._pairs.items()
-                       if key[0] not in stale and key[1] not in changed_solutions}
+            self._relevant.pop(need_id, None)
 
     def _need_weights(self, need_id) -> dict[str, float]:
         """Unigram TF-IDF weights of a need."""
@@ -125,117 +178,83 @@ class Partnerships:
                 self.recommender.term_weights("solution", solution_id)))
         return self._term_sets[solution_id]
 
-    def _near_solutions(self, need_id) -> dict:
-        """``{solution_id: cosine}`` of the need's text-nearest solutions, nearest first."""
-        if need_id not in self._near:
-            self._remember(self.recommender.near(("need", need_id), "solution",
-                                                 self.recommender.candidates))
-        else:
-            self.recommender.record(self._near[need_id][0])  # memoised: still a dependency
-        return self._near[need_id][1]
+    def relevant_solutions(self, need_id) -> list:
+        """The need's solutions the recommender does not call low-confidence, nearest first."""
+        return [solution for solution, _ in self._relevant_scored(need_id)]
 
-    def _remember(self, searched) -> None:
-        self._near[searched.query[1]] = (searched, {k[1]: cos for k, cos in searched.hits})
-
-    def _prefetch_near(self, need_ids: Iterable) -> None:
-        """Fill the near-solution memo of many needs with one batched search."""
+    def _relevant_scored(self, need_id) -> list:
+        """``(solution, recommender score)`` of the need's relevant solutions, nearest first."""
         rec = self.recommender
-        todo = [n for n in need_ids if n not in self._near]
-        for searched in rec.near_many([("need", n) for n in todo], "solution", rec.candidates):
-            self._remember(searched)
+        if need_id not in self._relevant:
+            with rec.recording() as searches:
+                scored = rec.score_solutions(need_id)
+            self._relevant[need_id] = (tuple(searches), [
+                (s.solution, s.pair.score) for s in scored if not s.pair.low_confidence])
+        searches, solutions = self._relevant[need_id]
+        for searched in searches:  # memoised or not, the caller's result depends on them
+            rec.record(searched)
+        return solutions
 
-    def _pair(self, need_id, solution_id, cosine):
-        """The reciprocal score of a need and one of its near solutions (memoised)."""
-        key = (need_id, solution_id)
-        if key not in self._pairs:
-            rec = self.recommender
-            self._pairs[key] = score_pair(rec.get_need(need_id), rec.get_solution(solution_id),
-                                          cosine, rec._today(), rec.config)
-        return self._pairs[key]
-
-    def _closest_text(self, need_id) -> float | None:
-        """Text score of the need's closest confident match (None when it has none)."""
-        if need_id not in self._closest:
-            closest = None
-            # Nearest first, so the first confident one has the highest text score.
-            for sid, cos in self._near_solutions(need_id).items():
-                if not self._pair(need_id, sid, cos).low_confidence:
-                    closest = self._pair(need_id, sid, cos).text_score
-                    break
-            self._closest[need_id] = closest
-        return self._closest[need_id]
-
-    def _is_suitable(self, need_id, solution_id) -> bool:
-        """Whether a solution makes sense for the need on its own.
-
-        Consortium members and suggested partners must each be a confident two-way match, and
-        either work in one of the need's fields or be at least half as textually close to the
-        need as its closest solution: coverage alone would reward solutions that merely share
-        context words with it (the same villages, the same county).
-        """
-        cosine = self._near_solutions(need_id).get(solution_id)
-        if cosine is None:
-            return False
-        pair = self._pair(need_id, solution_id, cosine)
-        closest = self._closest_text(need_id)
-        if pair.low_confidence or closest is None:
-            return False
-        rec = self.recommender
-        need, sol = rec.get_need(need_id), rec.get_solution(solution_id)
-        fields = {need.category, *need.secondary_categories} - {None}
-        same_field = bool(fields & ({sol.category, *sol.secondary_categories} - {None}))
-        return same_field or pair.text_score >= 0.5 * closest
-
-    def _related_solutions(self, need_id, sizes, n) -> list:
-        """Text-nearest solutions of the need whose company size is in ``sizes``."""
-        rec = self.recommender
-        return list(islice((rec.get_solution(sid) for sid in self._near_solutions(need_id)
-                            if rec.get_solution(sid).company_size in sizes), n))
+    def _team(self, need_id, nw, lead, team, best_single) -> Consortium | None:
+        """The consortium of a lead and partners, or None if a member adds too little, the
+        union does not beat the best single solution or the cap cannot be met."""
+        members = [lead, *team]
+        sets = [self._terms(s.id) for s in members]
+        cov = coverage(nw, sets)
+        if cov <= best_single + 1e-9:
+            return None
+        added = marginal_coverages(nw, sets)
+        if min(added) < self.min_marginal_coverage:
+            return None
+        raw = role_split(nw, sets)
+        if raw[0] > self.large_share_cap + 1e-9 and \
+                min_lead_share(nw, sets[0], sets[1:]) > self.large_share_cap + 1e-9:
+            return None
+        shares = capped_shares(raw, self.large_share_cap)
+        if shares is None:
+            return None
+        ids = [s.id for s in members]
+        return Consortium(
+            need_id, (lead.company_id, lead.id), tuple((p.company_id, p.id) for p in team),
+            round(cov, 6), round(best_single, 6), round(cov - best_single, 6),
+            dict(zip(ids, shares)), raw[0] > self.large_share_cap + 1e-9,
+            {i: round(a, 6) for i, a in zip(ids, added)})
 
     def consortia(self, need_id: Hashable, top_k: int = 5, max_partners: int = 2) -> list[Consortium]:
-        """Lead + 1–2 partner proposals covering more of the need than any single solution."""
-        rec = self.recommender
-        rec._check()
+        """Lead + 1–2 partner proposals covering more of the need than any single relevant
+        solution, every member relevant and adding coverage, near-duplicate teams collapsed."""
+        self.recommender._check()
         nw = self._need_weights(need_id)
         if not nw:
             return []
-        everyone = self._related_solutions(need_id, LEAD_SIZES | PARTNER_SIZES | {None},
-                                           rec.candidates)
-        terms = {s.id: self._terms(s.id) for s in everyone}
-        best_single = max((coverage(nw, [terms[s.id]]) for s in everyone), default=0.0)
-        leads = list(islice((s for s in everyone if s.company_size in LEAD_SIZES
-                             and self._is_suitable(need_id, s.id)), self.pool))
-        partners = list(islice((s for s in everyone if s.company_size in PARTNER_SIZES
-                                and self._is_suitable(need_id, s.id)), self.pool))
-        out: list[Consortium] = []
+        scored = self._relevant_scored(need_id)
+        relevant = [solution for solution, _ in scored]
+        score = {solution.id: value for solution, value in scored}
+        best_single = max((coverage(nw, [self._terms(s.id)]) for s in relevant), default=0.0)
+        leads = [s for s in relevant if s.company_size in LEAD_SIZES][:self.pool]
+        partners = [s for s in relevant if s.company_size in PARTNER_SIZES][:self.pool]
+        candidates: list[Consortium] = []
         for lead in leads:
             for size in range(1, max_partners + 1):
                 for team in combinations(partners, size):
-                    companies = {lead.company_id, *(p.company_id for p in team)}
-                    if len(companies) != size + 1:
+                    if len({lead.company_id, *(p.company_id for p in team)}) != size + 1:
                         continue
-                    sets = [terms[lead.id]] + [terms[p.id] for p in team]
-                    cov = coverage(nw, sets)
-                    if cov <= best_single + 1e-9:
-                        continue
-                    shares = role_split(nw, sets)
-                    adjusted = False
-                    if shares[0] > self.large_share_cap + 1e-9:
-                        if min_lead_share(nw, sets[0], sets[1:]) > self.large_share_cap + 1e-9:
-                            continue
-                        rest = sum(shares[1:])
-                        shares = [self.large_share_cap] + [
-                            (1 - self.large_share_cap) * s / rest for s in shares[1:]]
-                        adjusted = True
-                    ids = [lead.id] + [p.id for p in team]
-                    out.append(Consortium(
-                        need_id, (lead.company_id, lead.id),
-                        tuple((p.company_id, p.id) for p in team), round(cov, 6),
-                        round(best_single, 6), round(cov - best_single, 6),
-                        {i: round(s, 6) for i, s in zip(ids, shares)}, adjusted))
-        out.sort(key=lambda c: (-c.coverage, len(c.partners), c.lead[1],
-                                tuple(p[1] for p in c.partners)))
-        return out[:top_k]
+                    proposal = self._team(need_id, nw, lead, team, best_single)
+                    if proposal is not None:
+                        candidates.append(proposal)
+        # A team is as credible as its weakest member: that member's recommender score first,
+        # then the coverage (measured against coverage alone: docs/matching.md).
+        candidates.sort(key=lambda c: (-min(score[sid] for sid in c.shares), -c.coverage,
+                                       len(c.partners), str(c.lead[1]),
+                                       tuple(str(p[1]) for p in c.partners)))
+        shown: list[Consortium] = []
+        for proposal in candidates:
+            if all(team_overlap(proposal.companies, kept.companies) <= self.max_team_overlap + 1e-9
+                   for kept in shown):
+                shown.append(proposal)
+                if len(shown) == top_k:
+                    break
+        return shown
 
     def partners_for(self, company_id: Hashable, top_k: int = 10,
                      needs_per_solution: int = 20) -> list[PartnerSuggestion]:
@@ -248,23 +267,25 @@ class Partnerships:
             hits = rec.near(("solution", sol.id), "need", needs_per_solution).hits
             need_ids.update(k[1] for k, _ in hits)
         own_terms = {s.id: self._terms(s.id) for s in own}
-        self._prefetch_near(need_ids)
         gains: dict = {}
         for need_id in sorted(need_ids, key=str):
             nw = self._need_weights(need_id)
             if not nw or not own:
                 continue
-            if not any(self._is_suitable(need_id, s.id) for s in own):
+            relevant = self.relevant_solutions(need_id)
+            own_relevant = [s for s in own if any(r.id == s.id for r in relevant)]
+            if not own_relevant:
                 continue  # the firm does not address this need itself
-            base, base_id = max((coverage(nw, [own_terms[s.id]]), s.id) for s in own)
+            base, base_id = max((coverage(nw, [own_terms[s.id]]), s.id) for s in own_relevant)
             best_per_company: dict = {}
-            for cand in self._related_solutions(need_id, PARTNER_SIZES, self.pool * 3):
-                if cand.company_id == company_id or not self._is_suitable(need_id, cand.id):
+            candidates = [s for s in relevant if s.company_size in PARTNER_SIZES][:self.pool * 3]
+            for cand in candidates:
+                if cand.company_id == company_id:
                     continue
                 with_p = coverage(nw, [own_terms[base_id], self._terms(cand.id)])
                 gain = with_p - base
                 cur = best_per_company.get(cand.company_id)
-                if gain >= self.min_gain and (cur is None or gain > cur[2] - base):
+                if gain >= self.min_marginal_coverage and (cur is None or gain > cur[2] - base):
                     best_per_company[cand.company_id] = (need_id, base, with_p, cand.id)
             for comp, ex in best_per_company.items():
                 gains.setdefault(comp, []).append(ex)

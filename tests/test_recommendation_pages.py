@@ -307,7 +307,13 @@ def test_consortium_on_the_need_page(client, db, company, flood_need, sensor_sol
     for card in cards:
         shares = [int(v) for v in re.findall(r'class="text-end w-percent">(\d+)%</span>', card)]
         assert len(shares) in (2, 3)
-        assert 98 <= sum(shares) <= 102
+        assert sum(shares) == 100
+        lead_share = re.search(r'<span[^>]*>주관</span>.*?class="text-end w-percent">(\d+)%', card,
+                               re.S)
+        assert lead_share and int(lead_share.group(1)) <= 30
+        # every member row says how much coverage the member adds, at least the engine's minimum
+        adds = [int(v) for v in re.findall(r'member-adds">추가 커버리지 \+(\d+)%p', card)]
+        assert len(adds) == len(shares) and min(adds) >= 4
 
 
 def test_startup_company_page_has_no_partner_or_consortium_section(client, company_client, db,

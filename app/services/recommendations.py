@@ -390,12 +390,14 @@ class NeedMatch(_Explained):
 
 @dataclass
 class ConsortiumMember:
-    """One company of a proposed consortium with its solution and share of the work."""
+    """One company of a proposed consortium with its solution, share of the work and the
+    coverage of the need it adds to the team."""
 
     company: Company
     solution: Solution
     share: float
     is_lead: bool
+    adds: float = 0.0
 
 
 @dataclass
@@ -527,7 +529,8 @@ def consortia_for_need(need: Need, top_k: int = 3, lead_company: Company | None 
         if any(sid not in solutions for (_, sid), _ in pairs):
             continue
         members = [ConsortiumMember(solutions[sid].company, solutions[sid],
-                                    float(proposal.shares.get(sid, 0.0)), is_lead)
+                                    float(proposal.shares.get(sid, 0.0)), is_lead,
+                                    float(proposal.marginal.get(sid, 0.0)))
                    for (_, sid), is_lead in pairs]
         result.append(ConsortiumProposal(need, members, proposal.coverage,
                                          proposal.best_single_coverage, proposal.gain,
