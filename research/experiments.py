@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from matching.evaluation import Run, evaluate_run, load_jsonl, load_qrels
-from matching.index import TextIndex, top_k_pairs
+from matching.index import RETRIEVAL, TextIndex, top_k_pairs
 from matching.text import DEFAULT_ANALYZER, normalize
 from research.datasets import SETS, held_out
 
@@ -146,13 +146,22 @@ CANDIDATES: dict[str, tuple[str, Ranker]] = {
                            index_ranker(bigrams=True, subwords=0.0)),
     "kiwi_sub3": ("Kiwi morphemes + char-bigram subwords of Hangul terms ≥ 3 letters (0.2), BM25 tf",
                   index_ranker(subword_min_len=3)),
-    "default": ("Kiwi morphemes + char-bigram subwords of Hangul terms (0.2), BM25 tf, cosine "
-                "(DEFAULT)", index_ranker()),
+    "cosine": ("Kiwi morphemes + char-bigram subwords of Hangul terms (0.2), BM25 tf, cosine "
+               "(TextIndex() default: the recommender's symmetric score)", index_ranker()),
+    "default": ("DEFAULT (CLI rank/evaluate, RETRIEVAL preset): bounded BM25 (k1 0.9) over the "
+                "analysed terms + subwords, fused 0.8/0.2 with raw-text char_wb (2,3) cosine",
+                index_ranker(**RETRIEVAL)),
+    "default_nochar": ("DEFAULT without the char n-gram block (bounded BM25 only)",
+                       index_ranker(**dict(RETRIEVAL, char_ngrams=0.0))),
+    "cosine_char": ("cosine fused 0.8/0.2 with raw-text char_wb (2,3), symmetric",
+                    index_ranker(char_ngrams=0.2)),
     "default_allpairs64": ("DEFAULT, all-pairs mode: top-64 query features, top-100 re-scored",
-                           index_ranker(search={"max_query_terms": 64, "rescore_depth": 100})),
+                           index_ranker(search={"max_query_terms": 64, "rescore_depth": 100},
+                                        **RETRIEVAL)),
     "default_allpairs32": ("DEFAULT, all-pairs mode: top-32 query features, top-100 re-scored",
-                           index_ranker(search={"max_query_terms": 32, "rescore_depth": 100})),
-    "default_char_fusion": ("DEFAULT fused 50/50 with char_wb (2,3) sublinear", fusion_ranker(0.5)),
+                           index_ranker(search={"max_query_terms": 32, "rescore_depth": 100},
+                                        **RETRIEVAL)),
+    "default_char_fusion": ("cosine fused 50/50 with sklearn char_wb (2,3) sublinear (earlier experiment)", fusion_ranker(0.5)),
     "bm25_kiwi": ("Okapi BM25 over Kiwi morphemes (reference, not a cosine)", bm25_ranker()),
 }
 

@@ -35,5 +35,6 @@ def test_default_beats_baselines_on_domain_set(domain):
 def test_experiments_domain_command(capsys):
     assert experiments_main(["domain", "--candidates", "words,default"]) == 0
     out = capsys.readouterr().out
-    assert "## domain set: 142 documents, 84 queries (79 with relevant documents)" in out
+    assert "## domain: " in out and "142 documents, 84 queries (79 with relevant documents)" in out
     assert "| `words`" in out and "| `default`" in out
+    assert "held-out third (test) (29 queries with relevant documents)" in out
