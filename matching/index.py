@@ -1,6 +1,7 @@
 """Field-weighted TF-IDF index with cosine search, explanations and incremental updates."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -782,20 +783,26 @@ def _sort_by_score_then_id(cand: list, score, ident) -> None:
 
 def _hangul_bigrams(term: str, min_len: int) -> list[str]:
     """Character bigrams (``SUBWORD_PREFIX`` + 2 letters) of an all-Hangul term of ≥ ``min_len``."""
-    if len(term) < max(min_len, 2) or not all("가" <= ch <= "힣" for ch in term):
+    if len(term) < max(min_len, 2) or term[0] == " " or not all("가" <= ch <= "힣" for ch in term):
         return []
     return [SUBWORD_PREFIX + term[i:i + 2] for i in range(len(term) - 1)]
 
 
 def char_wb_ngrams(text: str, ngram_range: tuple[int, int] = (2, 3)) -> list[str]:
     """``CHAR_PREFIX`` + character n-grams of each lower-cased word padded with spaces (char_wb)."""
-    lo, hi = ngram_range
-    out = []
+    out: list[str] = []
     for word in normalize(text).lower().split():
-        padded = f" {word} "
-        for n in range(lo, hi + 1):
-            out.extend(CHAR_PREFIX + padded[i:i + n] for i in range(max(1, len(padded) - n + 1)))
+        out.extend(_word_ngrams(word, ngram_range))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str, ngram_range: tuple[int, int]) -> tuple[str, ...]:
+    """The char_wb n-gram features of one word (cached: words repeat across documents)."""
+    lo, hi = ngram_range
+    padded = f" {word} "
+    return tuple(CHAR_PREFIX + padded[i:i + n] for n in range(lo, hi + 1)
+                 for i in range(max(1, len(padded) - n + 1)))
 
 
 def _mask_entries(mat: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
