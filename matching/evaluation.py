@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Callable, Hashable, Mapping, Sequence
 
-from matching.index import TextIndex
+from matching.index import RETRIEVAL, TextIndex
 from matching.inputs import (  # noqa: F401 - re-exported
     InputError, Qrels, Run, format_trec, load_jsonl, load_qrels,
 )
@@ -17,8 +17,8 @@ KORQUAD_RELATIVE = Path("..") / "shared" / "data" / "korquad" / "KorQuAD_v1.0_de
 
 def rank(docs: Sequence[Mapping], queries: Sequence[Mapping], top_k: int = 10,
          index: TextIndex | None = None) -> Run:
-    """Rank ``docs`` for each query with ``index`` (default pipeline if None)."""
-    index = index if index is not None else TextIndex(refit_every=None)
+    """Rank ``docs`` for each query with ``index`` (the retrieval preset if None)."""
+    index = index if index is not None else TextIndex(refit_every=None, **RETRIEVAL)
     index.fit(docs)
     qmat = index.transform(queries)
     results = index.search_many(qmat, top_k=top_k)

@@ -1,6 +1,7 @@
 """Field-weighted TF-IDF index with cosine search, explanations and incremental updates."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -10,7 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.text import KoreanAnalyzer, DEFAULT_ANALYZER, split_tokens
+from matching.text import KoreanAnalyzer, DEFAULT_ANALYZER, normalize, split_tokens
 
 #: Default field weights: short, precise fields count more than the long description.
 DEFAULT_FIELDS: tuple[tuple[str, float], ...] = (
@@ -24,6 +25,13 @@ BIGRAM_JOINER = " "
 #: Prefix of character-bigram subword features (contains a space, so it can collide with no
 #: analysed term, and every "not a plain term" check on ``BIGRAM_JOINER`` also skips subwords).
 SUBWORD_PREFIX = " #"
+#: Prefix of raw-text character n-gram features (``char_ngrams``); contains a space like
+#: ``SUBWORD_PREFIX``, so it collides with no analysed term and explanations skip it.
+CHAR_PREFIX = " ~"
+#: Parameters of the retrieval preset (queries → documents; the CLI's ``rank``/``evaluate``):
+#: bounded BM25 over the analysed terms fused with raw-text character n-grams (measured in
+#: docs/matching.md on four sets; the symmetric cosine default stays for need ↔ solution).
+RETRIEVAL: dict = {"scoring": "bm25", "char_ngrams": 0.2, "k1": 0.9}
 _SCORE_DECIMALS = 6
 #: Indexes with at least this many rows keep features present in at least this share of the
 #: rows also as a dense block (at most this many bytes) for search and search_many.
@@ -55,6 +63,14 @@ class TextIndex(BaseEstimator):
     ``subword_min_len`` letters weighted ``subwords`` × the field weight), then ``tf`` weighting ("bm25": saturation
     ``tf·(k1+1)/(tf+k1·(1-b+b·len/avglen))``, "sublinear": ``1+log tf``, "raw"), times the
     smoothed IDF of scikit-learn's ``TfidfTransformer``, L2-normalised; scores are cosines.
+
+    ``char_ngrams`` = w > 0 adds character n-grams (``char_range``, within words padded with a
+    space, as scikit-learn's ``char_wb``) of each field's raw text, weighted sublinearly × IDF and
+    L2-normalised as a block of their own: the score is ``(1-w)·term score + w·char cosine``.
+    ``scoring="bm25"`` makes the term score a bounded BM25 for retrieval (asymmetric): a document
+    term weighs ``idf · tf_bm25/(k1+1)``, a query term ``1 / Σ query idf``, so the score is the
+    IDF-weighted share of query terms matched (saturated) in [0, 1]; :meth:`transform` then
+    weighs *queries* and :meth:`vectorize` documents. ``"cosine"`` (the default) is symmetric.
     """
 
     def __init__(
@@ -68,6 +84,9 @@ class TextIndex(BaseEstimator):
         refit_every: int | None = 500,
         subwords: float = 0.2,
         subword_min_len: int = 2,
+        scoring: str = "cosine",
+        char_ngrams: float = 0.0,
+        char_range: tuple[int, int] = (2, 3),
     ):
         self.fields = fields
         self.analyzer = analyzer
@@ -78,6 +97,9 @@ class TextIndex(BaseEstimator):
         self.k1 = k1
         self.b = b
         self.refit_every = refit_every
+        self.scoring = scoring
+        self.char_ngrams = char_ngrams
+        self.char_range = char_range
 
     # ------------------------------------------------------------------ analysis
     def _analyzer(self) -> KoreanAnalyzer:
@@ -100,6 +122,10 @@ class TextIndex(BaseEstimator):
                         todo.append((i, name, text))
                     else:
                         row[name] = []
+            if self.char_ngrams:
+                for name, _w in self.fields:
+                    row[CHAR_PREFIX + name] = char_wb_ngrams(field_text(doc.get(name)),
+                                                             self.char_range)
             out.append(row)
         if todo:
             analysed = self._analyzer().analyse_many(t for _, _, t in todo)
@@ -125,14 +151,19 @@ class TextIndex(BaseEstimator):
         seg_rows: list[int] = []
         seg_weights: list[float] = []
         seg_lengths: list[int] = []
+        seg_chars: list[bool] = []
+        sources = [(name, weight, False) for name, weight in self.fields]
+        if self.char_ngrams:
+            sources += [(CHAR_PREFIX + name, weight, True) for name, weight in self.fields]
         for r, row in enumerate(analysed):
-            for name, weight in self.fields:
+            for name, weight, is_char in sources:
                 toks = row.get(name)
                 if toks:
                     tokens.extend(toks)
                     seg_rows.append(r)
                     seg_weights.append(weight)
                     seg_lengths.append(len(toks))
+                    seg_chars.append(is_char)
         n_rows = len(analysed)
         if not tokens:
             return sp.csr_matrix((n_rows, len(terms)), dtype=np.float64)
@@ -169,6 +200,7 @@ class TextIndex(BaseEstimator):
         if self.bigrams:
             valid = np.ones(ids.shape[0], dtype=bool)
             valid[np.cumsum(lengths) - 1] = False  # last token of each field has no successor
+            valid[np.repeat(np.asarray(seg_chars, dtype=bool), lengths)] = False  # no char pairs
             pos = np.flatnonzero(valid)
             if pos.size:
                 width = len(uniq)
@@ -203,22 +235,65 @@ class TextIndex(BaseEstimator):
         return mat
 
     # ------------------------------------------------------------------ weighting
-    def _weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Apply tf weighting, fitted IDF and L2 norm to count rows (unknown columns dropped)."""
+    def _char_columns(self, indices: np.ndarray) -> np.ndarray:
+        """Whether each column index is a character n-gram feature (unknown columns: no)."""
+        terms = self._terms
+        flags = getattr(self, "_char_flags", None)
+        if flags is None or flags.shape[0] != len(terms):
+            flags = self._char_flags = np.fromiter(
+                (t.startswith(CHAR_PREFIX) for t in terms), dtype=bool, count=len(terms))
+        out = np.zeros(indices.shape[0], dtype=bool)
+        known = indices < flags.shape[0]
+        out[known] = flags[indices[known]]
+        return out
+
+    def _weight(self, counts: sp.csr_matrix, query: bool = False) -> sp.csr_matrix:
+        """Apply tf weighting, fitted IDF and normalisation to count rows (unknown columns dropped).
+
+        ``query``: the rows are queries (only differs with ``scoring="bm25"``).
+        """
+        if not self.char_ngrams and self.scoring == "cosine":
+            return self._weight_block(counts)
+        counts = sp.csr_matrix(counts)
+        char = self._char_columns(counts.indices)
+        if self.scoring not in ("cosine", "bm25"):
+            raise ValueError(f"unknown scoring {self.scoring!r}; use 'cosine' or 'bm25'")
+        w = float(self.char_ngrams)
+        terms = self._weight_block(_mask_entries(counts, ~char),
+                                   mode="cosine" if self.scoring == "cosine" else
+                                   ("bm25_query" if query else "bm25_doc"))
+        if not w:
+            return terms
+        chars = self._weight_block(_mask_entries(counts, char), tf="sublinear")
+        if self.scoring == "cosine":  # both sides scaled: a symmetric fused cosine
+            fused = terms * np.sqrt(1.0 - w) + chars * np.sqrt(w)
+        else:
+            fused = terms * (1.0 - w) + chars * w if query else terms + chars
+        return sp.csr_matrix(fused, dtype=_DTYPE)
+
+    def _weight_block(self, counts: sp.csr_matrix, mode: str = "cosine",
+                      tf: str | None = None) -> sp.csr_matrix:
+        """Weigh count rows of one feature block: tf, IDF, then L2 norm (``cosine``) or bounded
+        BM25 (``bm25_doc``: ``idf·tf/(k1+1)``; ``bm25_query``: ``1 / Σ idf`` per term)."""
+        tf = tf or self.tf
         n_feat = self.idf_.shape[0]
         counts = sp.csr_matrix(counts)
         n_rows = counts.shape[0]
         indices, indptr = counts.indices, counts.indptr
         row_of = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(indptr))
         data = counts.data.astype(np.float64)  # always a copy: the counts stay untouched
-        if self.tf == "bm25":
+        if mode == "bm25_query":
+            data = np.ones_like(data)
+        elif mode == "bm25_doc" or tf == "bm25":
             lengths = np.bincount(row_of, weights=data, minlength=n_rows)
             rel = lengths / self.avg_length_ if self.avg_length_ > 0 else np.ones_like(lengths)
             denom_row = self.k1 * (1.0 - self.b + self.b * rel)
             data = data * (self.k1 + 1.0) / (data + denom_row[row_of])
-        elif self.tf == "sublinear":
+            if mode == "bm25_doc":
+                data /= self.k1 + 1.0
+        elif tf == "sublinear":
             data = 1.0 + np.log(data)
-        elif self.tf != "raw":
+        elif tf != "raw":
             raise ValueError(f"unknown tf weighting {self.tf!r}; use 'bm25', 'sublinear' or 'raw'")
         # Terms unseen at the last fit get the IDF of a term seen once: they count in the
         # norm (so a new document is not over-scored) but are not scored until a refit.
@@ -230,7 +305,13 @@ class TextIndex(BaseEstimator):
             idf = np.full(indices.shape, self.unseen_idf_)
             idf[known] = self.idf_[indices[known]]
             data *= idf
-        norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
+        if mode == "cosine":
+            norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n_rows))
+        elif mode == "bm25_query":  # weight 1 / Σ idf: a document matching every term (fully
+            norms = np.bincount(row_of, weights=data, minlength=n_rows)  # saturated) scores 1
+            data = np.ones_like(data)
+        else:
+            norms = np.ones(n_rows)
         norms[norms == 0] = 1.0
         data /= norms[row_of]
         keep = (data != 0) & known
@@ -249,6 +330,8 @@ class TextIndex(BaseEstimator):
             self.idf_ = transformer.idf_.copy()
         n_docs = counts.shape[0]
         self.unseen_idf_ = float(np.log((1.0 + n_docs) / 2.0) + 1.0)
+        if self.char_ngrams:  # BM25 lengths count analysed terms, not character n-grams
+            counts = _mask_entries(sp.csr_matrix(counts), ~self._char_columns(counts.indices))
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         self.avg_length_ = float(lengths.mean()) if lengths.size else 0.0
 
@@ -404,7 +487,7 @@ class TextIndex(BaseEstimator):
         self._check()
         docs = list(docs)
         counts = self._counts(self.analyse_docs(docs), grow=False)
-        return self._weight(counts)
+        return self._weight(counts, query=True)
 
     def vectorize(self, docs: Iterable[Mapping]) -> sp.csr_matrix:
         """TF-IDF rows of documents exactly as :meth:`add` would store them, without adding them
@@ -700,9 +783,35 @@ def _sort_by_score_then_id(cand: list, score, ident) -> None:
 
 def _hangul_bigrams(term: str, min_len: int) -> list[str]:
     """Character bigrams (``SUBWORD_PREFIX`` + 2 letters) of an all-Hangul term of ≥ ``min_len``."""
-    if len(term) < max(min_len, 2) or not all("가" <= ch <= "힣" for ch in term):
+    if len(term) < max(min_len, 2) or term[0] == " " or not all("가" <= ch <= "힣" for ch in term):
         return []
     return [SUBWORD_PREFIX + term[i:i + 2] for i in range(len(term) - 1)]
+
+
+def char_wb_ngrams(text: str, ngram_range: tuple[int, int] = (2, 3)) -> list[str]:
+    """``CHAR_PREFIX`` + character n-grams of each lower-cased word padded with spaces (char_wb)."""
+    out: list[str] = []
+    for word in normalize(text).lower().split():
+        out.extend(_word_ngrams(word, ngram_range))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str, ngram_range: tuple[int, int]) -> tuple[str, ...]:
+    """The char_wb n-gram features of one word (cached: words repeat across documents)."""
+    lo, hi = ngram_range
+    padded = f" {word} "
+    return tuple(CHAR_PREFIX + padded[i:i + n] for n in range(lo, hi + 1)
+                 for i in range(max(1, len(padded) - n + 1)))
+
+
+def _mask_entries(mat: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """The same CSR matrix with only the stored entries where ``keep`` is true."""
+    if keep.all():
+        return mat
+    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))[keep]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=mat.shape[0]))))
+    return sp.csr_matrix((mat.data[keep], mat.indices[keep], indptr), shape=mat.shape)
 
 
 def _widen(mat: sp.csr_matrix, width: int) -> sp.csr_matrix:

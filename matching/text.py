@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from importlib import resources
 from typing import Iterable, Sequence
 
+from matching.english import english_term, is_latin_text, latin_tokens
+
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
 CONTENT_TAGS = frozenset(
@@ -139,12 +141,14 @@ def _merge_alnum(tokens) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class KoreanAnalyzer:
-    """Turns raw text into content terms: morphemes of kept POS, lower-cased English, synonyms."""
+    """Turns raw text into content terms: morphemes of kept POS, English terms, synonyms."""
 
     tags: frozenset = CONTENT_TAGS
     use_stopwords: bool = True
     use_synonyms: bool = True
     min_latin_len: int = 2
+    #: Latin words through ``matching.english`` (stemming, English stop words, acronyms).
+    english: bool = True
     max_chars: int = MAX_CHARS
     _synonyms: dict = field(default=None, compare=False, repr=False)
 
@@ -153,14 +157,18 @@ class KoreanAnalyzer:
         stop = load_stopwords() if self.use_stopwords else frozenset()
         terms = []
         for form, tag in _merge_alnum(tokens):
-            if tag == "ALNUM":
-                term = form.lower()
+            if tag == "ALNUM":  # 5G, mp4, or a Latin word Kiwi split in two
+                term = english_term(form) if self.english else form.lower()
+                if term is None:
+                    continue
             elif tag not in self.tags:
                 continue
             elif tag == "SL":
                 if len(form) < self.min_latin_len:
                     continue
-                term = form.lower()
+                term = english_term(form) if self.english else form.lower()
+                if term is None:  # English stop word
+                    continue
             elif tag.startswith("W_"):
                 term = form.lower()
             else:
@@ -179,7 +187,9 @@ class KoreanAnalyzer:
                 canonical = group[0].lower().replace(" ", "_")
                 for variant in group:
                     clean = normalize(variant)
-                    seq = tuple(self._select(kiwi.tokenize(clean, z_coda=False)))
+                    seq = tuple(self._select(latin_tokens(clean) if self.english and
+                                             is_latin_text(clean) else
+                                             kiwi.tokenize(clean, z_coda=False)))
                     if seq:
                         table.setdefault(seq, canonical)
                     compact = clean.lower().replace(" ", "")
@@ -226,15 +236,24 @@ class KoreanAnalyzer:
             self._synonym_table()
         results: list[list[str]] = [[] for _ in cleaned]
         todo = [i for i, t in enumerate(cleaned) if t]
+        if self.english:  # text without Hangul or other non-Latin letters: no Kiwi needed
+            latin = [is_latin_text(cleaned[i]) for i in todo]
+            for i, is_latin in zip(todo, latin):
+                if is_latin:
+                    results[i] = self._expand_if(self._select(latin_tokens(cleaned[i])))
+            todo = [i for i, is_latin in zip(todo, latin) if not is_latin]
         if len(todo) <= _SINGLE_CALLS_UP_TO:
             # a few texts (one query's fields): separate calls beat the thread-pool batch path
             analysed = [kiwi.tokenize(cleaned[i], z_coda=False) for i in todo]
         else:
             analysed = kiwi.tokenize((cleaned[i] for i in todo), z_coda=False)
         for i, tokens in zip(todo, analysed):
-            terms = self._select(tokens)
-            results[i] = self._expand(terms) if self.use_synonyms else terms
+            results[i] = self._expand_if(self._select(tokens))
         return results
+
+    def _expand_if(self, terms: list[str]) -> list[str]:
+        """Synonym expansion when enabled."""
+        return self._expand(terms) if self.use_synonyms else terms
 
 
 DEFAULT_ANALYZER = KoreanAnalyzer()

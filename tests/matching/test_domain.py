@@ -42,9 +42,13 @@ def test_experiments_domain_command(capsys):
     assert experiments_main(["domain", "--candidates", "words,default"]) == 0
     out = capsys.readouterr().out
     queries = len((DOMAIN / "queries.jsonl").read_text(encoding="utf-8").splitlines())
-    assert (f"## domain set: 142 documents, {queries} queries "
+    assert "## domain: " in out
+    assert (f"142 documents, {queries} queries "
             f"({_needs_with_relevant()} with relevant documents)") in out
     assert "| `words`" in out and "| `default`" in out
+    held_out = {line.split()[0] for line in (DOMAIN / "qrels.txt").read_text().splitlines()
+                if int(line.split()[0][2:], 16) % 3 == 0}
+    assert f"held-out third (test) ({len(held_out)} queries with relevant documents)" in out
 
 
 def _needs_with_relevant() -> int:

@@ -137,3 +137,38 @@ def test_search_many_matches_search():
     queries = [{"id": 1, "text": "버스 호출"}, {"id": 2, "text": "센서 가로등"}]
     many = idx.search_many(idx.transform(queries), top_k=3)
     assert many == [idx.search(q["text"], top_k=3) for q in queries]
+
+
+def test_bounded_bm25_scores_are_shares_of_the_query():
+    """scoring="bm25": in [0, 1], more matched query terms score more, repeated terms saturate."""
+    docs = [{"id": "all", "title": "", "text": "버스 배차 간격 버스 배차 간격"},
+            {"id": "one", "title": "", "text": "버스 노선 안내 지도"},
+            {"id": "none", "title": "", "text": "미세먼지 측정 센서"}]
+    idx = TextIndex(scoring="bm25", subwords=0.0).fit(docs)
+    hits = dict(idx.search("버스 배차 간격"))
+    assert list(hits) == ["all", "one"]
+    assert 0 < hits["one"] < hits["all"] <= 1.0
+    with pytest.raises(ValueError, match="scoring"):
+        TextIndex(scoring="okapi", char_ngrams=0.2).fit(docs)
+
+
+def test_char_ngrams_match_fragments_the_analyser_misses():
+    docs = [{"id": "m", "title": "", "text": "river level monitor"},
+            {"id": "x", "title": "", "text": "parking payment kiosk"}]
+    plain = TextIndex().fit(docs)
+    fused = TextIndex(char_ngrams=0.2).fit(docs)
+    assert plain.search("moniter") == []  # a typo: no analysed term in common
+    assert [d for d, _ in fused.search("moniter")] == ["m"]
+
+
+def test_fused_cosine_stays_a_cosine_and_updates_work():
+    idx = TextIndex(char_ngrams=0.2).fit(DOCS)
+    top, score = idx.search(dict(DOCS[1], id=None))[0]
+    assert top == "b" and score == pytest.approx(1.0, abs=1e-5)
+    idx.add([{"id": "f", "title": "하천 수위", "text": "하천 수위 센서로 침수 경보"}])
+    assert idx.search("하천 수위 경보")[0][0] == "f"
+    shown = idx.shared_terms("센서 경보", "f", unigrams_only=True)  # 센서 is in the fitted vocabulary
+    assert shown and all(" " not in t for t, _ in shown)  # no char n-gram is shown as a term
+    import pickle
+    again = pickle.loads(pickle.dumps(idx))
+    assert again.search("하천 수위 경보") == idx.search("하천 수위 경보")
