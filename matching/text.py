@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from importlib import resources
 from typing import Iterable, Sequence
+
+from matching.morphology import get_backend
 
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
@@ -76,23 +77,9 @@ def normalize(text: str | None, max_chars: int = MAX_CHARS) -> str:
     return text[:max_chars]
 
 
-#: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
-_SINGLE_CALLS_UP_TO = 4
-
-_KIWI = None
-_KIWI_LOCK = threading.Lock()
-
-
 def get_kiwi():
     """Return the process-wide Kiwi instance, creating it on first use (≈1–2 s)."""
-    global _KIWI
-    if _KIWI is None:
-        with _KIWI_LOCK:
-            if _KIWI is None:
-                from kiwipiepy import Kiwi
-
-                _KIWI = Kiwi(model_type="cong")
-    return _KIWI
+    return get_backend("kiwi")._kiwi
 
 
 def _data_lines(name: str) -> list[str]:
@@ -139,13 +126,18 @@ def _merge_alnum(tokens) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class KoreanAnalyzer:
-    """Turns raw text into content terms: morphemes of kept POS, lower-cased English, synonyms."""
+    """Turns raw text into content terms: morphemes of kept POS, lower-cased English, synonyms.
+
+    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"kiwi"``
+    (default) or ``"mecab"``; documents and queries of one index must use the same one.
+    """
 
     tags: frozenset = CONTENT_TAGS
     use_stopwords: bool = True
     use_synonyms: bool = True
     min_latin_len: int = 2
     max_chars: int = MAX_CHARS
+    backend: str = "kiwi"
     _synonyms: dict = field(default=None, compare=False, repr=False)
 
     def _select(self, tokens) -> list[str]:
@@ -174,12 +166,12 @@ class KoreanAnalyzer:
         """Map from analysed variant token sequences to canonical tokens (built once)."""
         if self._synonyms is None:
             table: dict[tuple[str, ...], str] = {}
-            kiwi = get_kiwi()
+            morphemes = get_backend(self.backend)
             for group in load_synonym_groups():
                 canonical = group[0].lower().replace(" ", "_")
                 for variant in group:
                     clean = normalize(variant)
-                    seq = tuple(self._select(kiwi.tokenize(clean, z_coda=False)))
+                    seq = tuple(self._select(morphemes.tokenize(clean)))
                     if seq:
                         table.setdefault(seq, canonical)
                     compact = clean.lower().replace(" ", "")
@@ -219,18 +211,14 @@ class KoreanAnalyzer:
         return self.analyse_many([text])[0]
 
     def analyse_many(self, texts: Iterable[str | None]) -> list[list[str]]:
-        """Analyse many texts in one Kiwi batch (multi-threaded) and return their term lists."""
+        """Analyse many texts (Kiwi: one multi-threaded batch) and return their term lists."""
         cleaned = [normalize(t, self.max_chars) for t in texts]
-        kiwi = get_kiwi()
+        morphemes = get_backend(self.backend)
         if self.use_synonyms:
             self._synonym_table()
         results: list[list[str]] = [[] for _ in cleaned]
         todo = [i for i, t in enumerate(cleaned) if t]
-        if len(todo) <= _SINGLE_CALLS_UP_TO:
-            # a few texts (one query's fields): separate calls beat the thread-pool batch path
-            analysed = [kiwi.tokenize(cleaned[i], z_coda=False) for i in todo]
-        else:
-            analysed = kiwi.tokenize((cleaned[i] for i in todo), z_coda=False)
+        analysed = morphemes.tokenize_many([cleaned[i] for i in todo])
         for i, tokens in zip(todo, analysed):
             terms = self._select(tokens)
             results[i] = self._expand(terms) if self.use_synonyms else terms
