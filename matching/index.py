@@ -1,6 +1,7 @@
 """Field-weighted TF-IDF index with cosine search, explanations and incremental updates."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from typing import Any, Hashable, Iterable, Mapping, Sequence
@@ -626,19 +627,33 @@ def _dense_split(XT: sp.csr_matrix, budget: int):
     return (dense_rows, XTd, sparse_rows, sp.csr_matrix(XT[sparse_rows]))
 
 
-#: BLAS threads for one query's dense scoring (None: the BLAS library's default). One thread:
-#: ≈ 180 short vector operations per query each woke the BLAS thread pool, whose threads then
-#: wait for a free core on a busy machine (p95 130–200 ms instead of ≈ 20 ms in
-#: docs/benchmarks.md); batches (search_many) keep all threads.
-SEARCH_BLAS_THREADS: int | None = 1
+#: BLAS threads for one query's dense scoring: ``"auto"`` (the library's default threads while
+#: the 1-minute load average is below the number of cores, else one), an int, or None (always
+#: the default). A query makes ≈ 180 short vector operations, each waking the BLAS thread pool:
+#: on an idle machine two threads halve the time (100k: p50 3.3 vs 6.1 ms), but on a busy one
+#: the threads wait for a free core at every operation (p95 130–200 ms instead of ≈ 20 ms; see
+#: docs/benchmarks.md). Batches (search_many) always keep all threads.
+SEARCH_BLAS_THREADS: int | str | None = "auto"
 _BLAS = {"controller": None, "users": 0, "saved": None}
 _BLAS_LOCK = threading.Lock()
 
 
+def _search_threads() -> int | None:
+    """BLAS threads for the next single query (None: leave the library's setting)."""
+    if SEARCH_BLAS_THREADS != "auto":
+        return SEARCH_BLAS_THREADS
+    try:
+        busy = os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except OSError:  # no load average on this platform
+        busy = True
+    return 1 if busy else None
+
+
 @contextmanager
 def single_blas_thread():
-    """Run the block with ``SEARCH_BLAS_THREADS`` BLAS threads (reference-counted across threads)."""
-    if SEARCH_BLAS_THREADS is None:
+    """Run the block with the BLAS threads of :func:`_search_threads` (reference-counted)."""
+    threads = _search_threads()
+    if threads is None:
         yield
         return
     with _BLAS_LOCK:
@@ -650,7 +665,7 @@ def single_blas_thread():
             libs = _BLAS["controller"].lib_controllers
             _BLAS["saved"] = [lib.num_threads for lib in libs]
             for lib in libs:
-                lib.set_num_threads(SEARCH_BLAS_THREADS)
+                lib.set_num_threads(threads)
         _BLAS["users"] += 1
     try:
         yield

@@ -80,10 +80,21 @@ def evaluate_option(option: Option, docs, queries, qrels, k: int = 10,
     results = index.search_many(index.transform(analysed), top_k=k)
     run = {str(q["id"]): [(str(d), s) for d, s in r] for q, r in zip(queries, results)}
     row = dict(evaluate_run(run, qrels, k))
+    row["per_query"] = {q: evaluate_run(run, {q: r}, k)[f"nDCG@{k}"] for q, r in qrels.items()
+                        if any(g > 0 for g in r.values())}
     if split:
         row["test"] = evaluate_run(run, {q: r for q, r in qrels.items() if held_out(q)}, k)
     row["p50_ms"], row["p95_ms"] = _query_ms(queries[:300], query_an)
     return row
+
+
+def _paired_difference(values: Mapping[str, float], base: Mapping[str, float] | None) -> str:
+    """Mean per-query difference to ``base`` with a normal 95 % interval (or "—")."""
+    if base is None:
+        return "—"
+    d = np.asarray([values[q] - base[q] for q in base])
+    half = 1.96 * d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else 0.0
+    return f"{d.mean():+.4f} ± {half:.4f}"
 
 
 def report(name: str, docs, queries, qrels, options: Sequence[str], split: bool,
@@ -94,6 +105,7 @@ def report(name: str, docs, queries, qrels, options: Sequence[str], split: bool,
     head = "| option | nDCG@10 | MRR@10 | Recall@10 |"
     if split:
         head += " held-out third nDCG@10 / MRR@10 / Recall@10 |"
+    head += f" nDCG@10 − `{options[0]}` (95 % CI, paired) |"
     print(head + " query analysis p50 / p95 (ms) |", file=out)
     print("|---" * head.count("|") + "|", file=out, flush=True)
     rows = []
@@ -105,6 +117,7 @@ def report(name: str, docs, queries, qrels, options: Sequence[str], split: bool,
             t = row["test"]
             line += (f" {t['nDCG@10']:.4f} / {t['MRR@10']:.4f} / {t['Recall@10']:.4f} "
                      f"({t['queries']} queries) |")
+        line += f" {_paired_difference(row['per_query'], rows[0]['per_query'] if rows else None)} |"
         print(line + f" {row['p50_ms']:.2f} / {row['p95_ms']:.2f} |", file=out, flush=True)
         rows.append(dict(row, option=key))
     return rows

@@ -309,17 +309,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--query-words", type=int, default=200, help="--latency: query length")
     parser.add_argument("--repeats", type=int, default=3,
                         help="--latency: timed passes over the queries (median reported)")
-    parser.add_argument("--blas-threads", default="1",
-                        help="--latency: BLAS threads for one query's scoring ('default': the "
-                             "library's own)")
+    parser.add_argument("--blas-threads", default="auto",
+                        help="--latency: BLAS threads for one query's scoring: auto (the "
+                             "library's rule), default (the BLAS library's own) or a number")
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes must be comma-separated integers")
     if args.latency:
-        matching.index.SEARCH_BLAS_THREADS = (None if args.blas_threads == "default"
-                                              else int(args.blas_threads))
+        threads = args.blas_threads
+        matching.index.SEARCH_BLAS_THREADS = (None if threads == "default" else
+                                              threads if threads == "auto" else int(threads))
         latency(sizes, args.queries, args.query_words, args.repeats, args.backend, args.seed)
         return 0
     run(sizes, args.queries, args.all_pairs_needs, args.seed, max_query_terms=args.max_query_terms,

@@ -91,9 +91,10 @@ def test_search_equals_ranking_of_all_rounded_scores(dense, monkeypatch):
             assert index.search(Q[i], top_k=k, group=group) == top_k_pairs(ids, vals, k)
 
 
-def test_single_blas_thread_restores_the_thread_count():
+def test_single_blas_thread_restores_the_thread_count(monkeypatch):
     from threadpoolctl import threadpool_info
 
+    monkeypatch.setattr(mi, "SEARCH_BLAS_THREADS", 1)
     before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
     with mi.single_blas_thread():
         with mi.single_blas_thread():  # nested (another thread searching at the same time)
@@ -114,3 +115,14 @@ def test_dense_search_is_exact_with_blas_threads_limited(monkeypatch):
     monkeypatch.setattr(mi, "SEARCH_BLAS_THREADS", None)
     assert [index.search(Q[i], top_k=10) for i in range(10)] == limited
     assert all(np.isfinite([s for _, s in r]).all() for r in limited)
+
+
+def test_auto_blas_threads_follow_the_load(monkeypatch):
+    monkeypatch.setattr(mi, "SEARCH_BLAS_THREADS", "auto")
+    monkeypatch.setattr(mi.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(mi.os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    assert mi._search_threads() == 1
+    monkeypatch.setattr(mi.os, "getloadavg", lambda: (0.4, 1.0, 2.0))
+    assert mi._search_threads() is None
+    monkeypatch.setattr(mi, "SEARCH_BLAS_THREADS", 2)
+    assert mi._search_threads() == 2
