@@ -627,13 +627,14 @@ def _dense_split(XT: sp.csr_matrix, budget: int):
     return (dense_rows, XTd, sparse_rows, sp.csr_matrix(XT[sparse_rows]))
 
 
-#: BLAS threads for one query's dense scoring: ``"auto"`` (the library's default threads while
-#: the 1-minute load average is below the number of cores, else one), an int, or None (always
-#: the default). A query makes ≈ 180 short vector operations, each waking the BLAS thread pool:
-#: on an idle machine two threads halve the time (100k: p50 3.3 vs 6.1 ms), but on a busy one
-#: the threads wait for a free core at every operation (p95 130–200 ms instead of ≈ 20 ms; see
-#: docs/benchmarks.md). Batches (search_many) always keep all threads.
-SEARCH_BLAS_THREADS: int | str | None = "auto"
+#: BLAS threads for one query's dense scoring: an int, None (the library's default threads) or
+#: ``"auto"`` (the default threads while the 1-minute load average is below the number of
+#: cores, else one). A query makes ≈ 180 short vector operations, each waking the BLAS thread
+#: pool: on an idle machine two threads halve the time (100k: p50 3.3 vs 6.1 ms), but on a busy
+#: one the threads wait for a free core at every operation (p95 130–200 ms instead of ≈ 20 ms),
+#: and the load average lags a sudden rise ("auto": p95 44 ms in one run). One thread is
+#: predictable; see docs/benchmarks.md. Batches (search_many) always keep all threads.
+SEARCH_BLAS_THREADS: int | str | None = 1
 _BLAS = {"controller": None, "users": 0, "saved": None}
 _BLAS_LOCK = threading.Lock()
 

@@ -309,9 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--query-words", type=int, default=200, help="--latency: query length")
     parser.add_argument("--repeats", type=int, default=3,
                         help="--latency: timed passes over the queries (median reported)")
-    parser.add_argument("--blas-threads", default="auto",
-                        help="--latency: BLAS threads for one query's scoring: auto (the "
-                             "library's rule), default (the BLAS library's own) or a number")
+    parser.add_argument("--blas-threads", default="1",
+                        help="--latency: BLAS threads for one query's scoring: a number, auto "
+                             "(by load average) or default (the BLAS library's own)")
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
