@@ -651,7 +651,7 @@ def _search_threads() -> int | None:
 
 
 @contextmanager
-def single_blas_thread():
+def search_blas_threads():
     """Run the block with the BLAS threads of :func:`_search_threads` (reference-counted)."""
     threads = _search_threads()
     if threads is None:
@@ -685,7 +685,7 @@ def _hybrid_scores(q: sp.csr_matrix, dense) -> np.ndarray:
     q = sp.csr_matrix(q)
     pos = np.searchsorted(dense_rows, q.indices)
     hit = (pos < dense_rows.size) & (dense_rows[np.minimum(pos, dense_rows.size - 1)] == q.indices)
-    with single_blas_thread():
+    with search_blas_threads():
         for j, v in zip(pos[hit].tolist(), q.data[hit].tolist()):
             _saxpy(XTd[j], out, a=v)  # out += v · row, in place
     if (~hit).any():

@@ -91,13 +91,13 @@ def test_search_equals_ranking_of_all_rounded_scores(dense, monkeypatch):
             assert index.search(Q[i], top_k=k, group=group) == top_k_pairs(ids, vals, k)
 
 
-def test_single_blas_thread_restores_the_thread_count(monkeypatch):
+def test_search_blas_threads_restores_the_thread_count(monkeypatch):
     from threadpoolctl import threadpool_info
 
     monkeypatch.setattr(mi, "SEARCH_BLAS_THREADS", 1)
     before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
-    with mi.single_blas_thread():
-        with mi.single_blas_thread():  # nested (another thread searching at the same time)
+    with mi.search_blas_threads():
+        with mi.search_blas_threads():  # nested (another thread searching at the same time)
             inside = [lib["num_threads"] for lib in threadpool_info()
                       if lib["user_api"] == "blas"]
         assert [lib["num_threads"] for lib in threadpool_info()
