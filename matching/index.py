@@ -1,6 +1,9 @@
 """Field-weighted TF-IDF index with cosine search, explanations and incremental updates."""
 from __future__ import annotations
 
+import os
+import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
@@ -509,10 +512,14 @@ class TextIndex(BaseEstimator):
             query = {"id": None, self.fields[-1][0]: query}
         return self.transform([query])
 
-    def _raw_scores(self, q: sp.csr_matrix, group: Any) -> tuple["_Ids", np.ndarray]:
-        """Scores of every base and delta row; dead or out-of-group rows get -inf."""
+    def _raw_scores(self, q: sp.csr_matrix, group: Any, rounded: bool = True
+                    ) -> tuple["_Ids", np.ndarray]:
+        """Scores of every base and delta row; dead or out-of-group rows get -inf.
+
+        Rounded to ``_SCORE_DECIMALS`` unless ``rounded`` is false (then float32 for the base).
+        """
         if self._dense is not None:
-            base = _hybrid_scores(q, self._dense).astype(np.float64)
+            base = _hybrid_scores(q, self._dense)
         elif self._XT.shape[1]:
             base = np.asarray((q @ self._XT).todense(), dtype=np.float64).ravel()
         else:
@@ -525,7 +532,10 @@ class TextIndex(BaseEstimator):
                 if not alive or (group is not None and self._delta_groups[k] != group):
                     delta[k] = -np.inf
         ids = _Ids(self.ids_, list(self._delta_ids))
-        return ids, np.round(np.concatenate([base, delta]), _SCORE_DECIMALS)
+        vals = np.concatenate([base, delta]) if delta.size else base
+        if rounded:
+            vals = np.round(vals.astype(np.float64), _SCORE_DECIMALS)
+        return ids, vals
 
     def scores(self, query: Any, group: Any = None) -> tuple[list, np.ndarray]:
         """``(ids, cosines)`` of all live documents (optionally of one ``group``) for ``query``."""
@@ -538,8 +548,15 @@ class TextIndex(BaseEstimator):
                min_score: float = 0.0) -> list[tuple[Hashable, float]]:
         """Top-``k`` ``(id, cosine)`` pairs, best first, ties broken by id; zero scores dropped."""
         self._check()
-        ids, vals = self._raw_scores(self._query_vector(query), group)
-        return top_k_pairs(ids, vals, top_k, min_score)
+        ids, vals = self._raw_scores(self._query_vector(query), group, rounded=False)
+        if top_k > 0 and vals.shape[0] > top_k:
+            # Round only the near-top: every value that can reach the top k after rounding
+            # (same result as rounding all scores first, without two passes over 100k floats).
+            kth = np.partition(vals, vals.shape[0] - top_k)[vals.shape[0] - top_k]
+            cand = np.flatnonzero(vals >= kth - 2e-6)
+            ids = _Subset(ids, cand)
+            vals = vals[cand]
+        return top_k_pairs(ids, np.round(vals.astype(np.float64), _SCORE_DECIMALS), top_k, min_score)
 
     def search_many(self, queries: sp.csr_matrix, top_k: int = 10, group: Any = None,
                     chunk_size: int = 256, max_query_terms: int | None = None,
@@ -693,6 +710,57 @@ def _dense_split(XT: sp.csr_matrix, budget: int):
     return (dense_rows, XTd, sparse_rows, sp.csr_matrix(XT[sparse_rows]))
 
 
+#: BLAS threads for one query's dense scoring: an int, None (the library's default threads) or
+#: ``"auto"`` (the default threads while the 1-minute load average is below the number of
+#: cores, else one). A query makes ≈ 180 short vector operations, each waking the BLAS thread
+#: pool: on an idle machine two threads halve the time (100k: p50 3.3 vs 6.1 ms), but on a busy
+#: one the threads wait for a free core at every operation (p95 130–200 ms instead of ≈ 20 ms),
+#: and the load average lags a sudden rise ("auto": p95 44 ms in one run). One thread is
+#: predictable; see docs/benchmarks.md. Batches (search_many) always keep all threads.
+SEARCH_BLAS_THREADS: int | str | None = 1
+_BLAS = {"controller": None, "users": 0, "saved": None}
+_BLAS_LOCK = threading.Lock()
+
+
+def _search_threads() -> int | None:
+    """BLAS threads for the next single query (None: leave the library's setting)."""
+    if SEARCH_BLAS_THREADS != "auto":
+        return SEARCH_BLAS_THREADS
+    try:
+        busy = os.getloadavg()[0] >= (os.cpu_count() or 1)
+    except OSError:  # no load average on this platform
+        busy = True
+    return 1 if busy else None
+
+
+@contextmanager
+def search_blas_threads():
+    """Run the block with the BLAS threads of :func:`_search_threads` (reference-counted)."""
+    threads = _search_threads()
+    if threads is None:
+        yield
+        return
+    with _BLAS_LOCK:
+        if _BLAS["users"] == 0:
+            if _BLAS["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+
+                _BLAS["controller"] = ThreadpoolController().select(user_api="blas")
+            libs = _BLAS["controller"].lib_controllers
+            _BLAS["saved"] = [lib.num_threads for lib in libs]
+            for lib in libs:
+                lib.set_num_threads(threads)
+        _BLAS["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS["users"] -= 1
+            if _BLAS["users"] == 0:
+                for lib, n in zip(_BLAS["controller"].lib_controllers, _BLAS["saved"]):
+                    lib.set_num_threads(n)
+
+
 def _hybrid_scores(q: sp.csr_matrix, dense) -> np.ndarray:
     """Scores of one query row against all base rows with a :func:`_dense_split` layout."""
     dense_rows, XTd, sparse_rows, XTs = dense
@@ -700,8 +768,9 @@ def _hybrid_scores(q: sp.csr_matrix, dense) -> np.ndarray:
     q = sp.csr_matrix(q)
     pos = np.searchsorted(dense_rows, q.indices)
     hit = (pos < dense_rows.size) & (dense_rows[np.minimum(pos, dense_rows.size - 1)] == q.indices)
-    for j, v in zip(pos[hit].tolist(), q.data[hit].tolist()):
-        _saxpy(XTd[j], out, a=v)  # out += v · row, in place
+    with search_blas_threads():
+        for j, v in zip(pos[hit].tolist(), q.data[hit].tolist()):
+            _saxpy(XTd[j], out, a=v)  # out += v · row, in place
     if (~hit).any():
         rest = sp.csr_matrix((q.data[~hit], q.indices[~hit], [0, int((~hit).sum())]),
                              shape=(1, q.shape[1]))
@@ -843,6 +912,19 @@ class _Ids:
     def __getitem__(self, k: int):
         n = len(self.base)
         return self.base[k] if k < n else self.delta[k - n]
+
+
+class _Subset:
+    """Read-only view of the ids at ``positions`` of another id sequence."""
+
+    def __init__(self, ids: Sequence[Hashable], positions: np.ndarray):
+        self.ids, self.positions = ids, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, k: int):
+        return self.ids[int(self.positions[k])]
 
 
 def top_k_pairs(ids: Sequence[Hashable], vals: np.ndarray, k: int,

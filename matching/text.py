@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,6 +11,7 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 from matching.english import english_term, is_latin_text, latin_tokens
+from matching.morphology import get_backend
 
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
@@ -78,23 +78,9 @@ def normalize(text: str | None, max_chars: int = MAX_CHARS) -> str:
     return text[:max_chars]
 
 
-#: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
-_SINGLE_CALLS_UP_TO = 4
-
-_KIWI = None
-_KIWI_LOCK = threading.Lock()
-
-
 def get_kiwi():
     """Return the process-wide Kiwi instance, creating it on first use (≈1–2 s)."""
-    global _KIWI
-    if _KIWI is None:
-        with _KIWI_LOCK:
-            if _KIWI is None:
-                from kiwipiepy import Kiwi
-
-                _KIWI = Kiwi(model_type="cong")
-    return _KIWI
+    return get_backend("kiwi")._kiwi
 
 
 def _data_lines(name: str) -> list[str]:
@@ -141,7 +127,11 @@ def _merge_alnum(tokens) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class KoreanAnalyzer:
-    """Turns raw text into content terms: morphemes of kept POS, English terms, synonyms."""
+    """Turns raw text into content terms: morphemes of kept POS, English terms, synonyms.
+
+    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"kiwi"``
+    (default) or ``"mecab"``; documents and queries of one index must use the same one.
+    """
 
     tags: frozenset = CONTENT_TAGS
     use_stopwords: bool = True
@@ -150,6 +140,7 @@ class KoreanAnalyzer:
     #: Latin words through ``matching.english`` (stemming, English stop words, acronyms).
     english: bool = True
     max_chars: int = MAX_CHARS
+    backend: str = "kiwi"
     _synonyms: dict = field(default=None, compare=False, repr=False)
 
     def _select(self, tokens) -> list[str]:
@@ -182,14 +173,14 @@ class KoreanAnalyzer:
         """Map from analysed variant token sequences to canonical tokens (built once)."""
         if self._synonyms is None:
             table: dict[tuple[str, ...], str] = {}
-            kiwi = get_kiwi()
+            morphemes = get_backend(self.backend)
             for group in load_synonym_groups():
                 canonical = group[0].lower().replace(" ", "_")
                 for variant in group:
                     clean = normalize(variant)
                     seq = tuple(self._select(latin_tokens(clean) if self.english and
                                              is_latin_text(clean) else
-                                             kiwi.tokenize(clean, z_coda=False)))
+                                             morphemes.tokenize(clean)))
                     if seq:
                         table.setdefault(seq, canonical)
                     compact = clean.lower().replace(" ", "")
@@ -229,9 +220,9 @@ class KoreanAnalyzer:
         return self.analyse_many([text])[0]
 
     def analyse_many(self, texts: Iterable[str | None]) -> list[list[str]]:
-        """Analyse many texts in one Kiwi batch (multi-threaded) and return their term lists."""
+        """Analyse many texts (Kiwi: one multi-threaded batch) and return their term lists."""
         cleaned = [normalize(t, self.max_chars) for t in texts]
-        kiwi = get_kiwi()
+        morphemes = get_backend(self.backend)
         if self.use_synonyms:
             self._synonym_table()
         results: list[list[str]] = [[] for _ in cleaned]
@@ -242,11 +233,7 @@ class KoreanAnalyzer:
                 if is_latin:
                     results[i] = self._expand_if(self._select(latin_tokens(cleaned[i])))
             todo = [i for i, is_latin in zip(todo, latin) if not is_latin]
-        if len(todo) <= _SINGLE_CALLS_UP_TO:
-            # a few texts (one query's fields): separate calls beat the thread-pool batch path
-            analysed = [kiwi.tokenize(cleaned[i], z_coda=False) for i in todo]
-        else:
-            analysed = kiwi.tokenize((cleaned[i] for i in todo), z_coda=False)
+        analysed = morphemes.tokenize_many([cleaned[i] for i in todo])
         for i, tokens in zip(todo, analysed):
             results[i] = self._expand_if(self._select(tokens))
         return results

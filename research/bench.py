@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import resource
 import sys
@@ -11,8 +12,9 @@ from typing import Sequence
 
 import numpy as np
 
+import matching.index
 from matching.index import TextIndex
-from matching.text import DEFAULT_ANALYZER
+from matching.text import DEFAULT_ANALYZER, KoreanAnalyzer
 
 _NOUNS = ("교통 버스 주차 주차장 정류장 신호 교차로 보행자 어르신 주민 마을 농촌 도심 공원 하천 홍수 침수 "
           "미세먼지 대기질 소음 쓰레기 재활용 에너지 태양광 전력 조명 가로등 방범 안전 재난 화재 지진 "
@@ -56,19 +58,20 @@ def sentence(rng: random.Random) -> str:
 class SyntheticCorpus:
     """Seeded generator of documents of 80–300 words built from an analysed sentence pool."""
 
-    def __init__(self, seed: int = 42, pool_size: int = 4000):
+    def __init__(self, seed: int = 42, pool_size: int = 4000, analyzer=None):
         rng = random.Random(seed)
         self.rng = rng
         self.sentences = [sentence(rng) for _ in range(pool_size)]
         t = time.perf_counter()
-        self.tokens = DEFAULT_ANALYZER.analyse_many(self.sentences)
+        self.tokens = (analyzer or DEFAULT_ANALYZER).analyse_many(self.sentences)
         self.pool_seconds = time.perf_counter() - t
         self.lengths = [len(s.split()) for s in self.sentences]
 
-    def document(self, doc_id, title_words: int = 4) -> dict:
-        """A document with raw text and its analysed tokens (same analysis as Kiwi on the text)."""
+    def document(self, doc_id, title_words: int = 4, words: int = 0) -> dict:
+        """A document with raw text and its analysed tokens (same analysis as Kiwi on the text);
+        ``words`` > 0: at least that many words of text (else 80–300)."""
         rng = self.rng
-        target = rng.randint(80, 300)
+        target = words or rng.randint(80, 300)
         idx, n = [], 0
         while n < target:
             k = rng.randrange(len(self.sentences))
@@ -191,6 +194,98 @@ def run(sizes: Sequence[int], n_queries: int = 200, all_pairs_needs: int = 10_00
     return rows
 
 
+def _percentiles(seconds: Sequence[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 in milliseconds."""
+    ms = np.asarray(seconds) * 1000
+    return tuple(float(np.percentile(ms, p)) for p in (50, 95, 99))
+
+
+def _median_of_runs(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Per-percentile median over repeated runs."""
+    return tuple(float(np.median([r[i] for r in runs])) for i in range(3))
+
+
+def latency(sizes: Sequence[int], n_queries: int = 200, query_words: int = 200,
+            repeats: int = 3, backend: str = "kiwi", seed: int = 42, out=None) -> list[dict]:
+    """Single-query top-10 latency, ours against bm25s (numpy backend), in the same run.
+
+    *Scoring only*: from the query's analysed tokens to the top 10 (our field weights, subwords
+    and cosine; bm25s over the same terms). *Analysis included*: from the raw
+    ``query_words``-word text (title + text) to the top 10, the analyser being ``backend`` for
+    documents and queries alike. Each repeat times every query once per engine and mode,
+    interleaved; the table gives the median over repeats of each percentile.
+    """
+    import bm25s
+
+    out = out if out is not None else sys.stdout
+    analyzer = KoreanAnalyzer(backend=backend)
+    corpus = SyntheticCorpus(seed, analyzer=analyzer)
+    rows = []
+    for size in sizes:
+        docs = [corpus.document(i) for i in range(size)]
+        index = TextIndex(refit_every=None, analyzer=analyzer).fit(
+            [{"id": d["id"], "tokens": d["tokens"]} for d in docs])
+        bm25 = bm25s.BM25(backend="numpy")
+        bm25.index([d["tokens"]["title"] + d["tokens"]["text"] for d in docs], show_progress=False)
+        del docs
+        gc.collect()
+        queries = []
+        for i in range(n_queries):
+            q = corpus.document(f"q{i}", words=query_words)
+            text = " ".join(q["text"].split()[:query_words - len(q["title"].split())])
+            queries.append({"id": q["id"], "title": q["title"], "text": text})
+        for q, toks in zip(queries, index.analyse_docs(queries)):
+            q["tokens"] = toks
+
+        def ours_tokens(q):
+            index.search({"id": q["id"], "tokens": q["tokens"]}, top_k=10)
+
+        def ours_text(q):
+            index.search({"id": q["id"], "title": q["title"], "text": q["text"]}, top_k=10)
+
+        def bm25_tokens(q):
+            bm25.retrieve([q["tokens"]["title"] + q["tokens"]["text"]], k=10,
+                          show_progress=False, n_threads=0)
+
+        def bm25_text(q):
+            toks = analyzer.analyse_many([q["title"], q["text"]])
+            bm25.retrieve([toks[0] + toks[1]], k=10, show_progress=False, n_threads=0)
+
+        timed = {"ours": (ours_tokens, ours_text), "bm25s": (bm25_tokens, bm25_text)}
+        runs = {(e, m): [] for e in timed for m in (0, 1)}
+        for fns in timed.values():  # warm-up
+            for fn in fns:
+                fn(queries[0])
+        load = [os.getloadavg()[0]]
+        for _ in range(repeats):
+            for engine, fns in timed.items():
+                for mode, fn in enumerate(fns):
+                    lat = []
+                    for q in queries:
+                        t = time.perf_counter()
+                        fn(q)
+                        lat.append(time.perf_counter() - t)
+                    runs[(engine, mode)].append(_percentiles(lat))
+            load.append(os.getloadavg()[0])
+        for engine in timed:
+            row = dict(size=size, engine=engine, backend=backend,
+                       scoring=_median_of_runs(runs[(engine, 0)]),
+                       analysed=_median_of_runs(runs[(engine, 1)]),
+                       load=(min(load), max(load)))
+            rows.append(row)
+            print(f"size {size}: {row}", file=out, flush=True)
+        del index, bm25
+        gc.collect()
+    print(f"\n| solutions | engine | scoring only p50 / p95 / p99 (ms) | analysis included "
+          f"({query_words}-word query, {backend}) p50 / p95 / p99 (ms) | load average |", file=out)
+    print("|---|---|---|---|---|", file=out)
+    for r in rows:
+        print(f"| {r['size']:,} | {r['engine']} | " + " / ".join(f"{v:.1f}" for v in r["scoring"])
+              + " | " + " / ".join(f"{v:.1f}" for v in r["analysed"])
+              + f" | {r['load'][0]:.1f}–{r['load'][1]:.1f} |", file=out, flush=True)
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m research.bench [--sizes 1000,10000,100000]``."""
     parser = argparse.ArgumentParser(prog="python -m research.bench", description=__doc__)
@@ -207,11 +302,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="candidates per need re-scored exactly in the all-pairs pass")
     parser.add_argument("--exact-sample", type=int, default=300,
                         help="pruned mode: needs also run exactly to measure top-10 overlap")
+    parser.add_argument("--latency", action="store_true",
+                        help="only the single-query latency table against bm25s")
+    parser.add_argument("--backend", default="kiwi", choices=("kiwi", "mecab"),
+                        help="--latency: morphological analyser of documents and queries")
+    parser.add_argument("--query-words", type=int, default=200, help="--latency: query length")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="--latency: timed passes over the queries (median reported)")
+    parser.add_argument("--blas-threads", default="1",
+                        help="--latency: BLAS threads for one query's scoring: a number, auto "
+                             "(by load average) or default (the BLAS library's own)")
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes must be comma-separated integers")
+    if args.latency:
+        threads = args.blas_threads
+        matching.index.SEARCH_BLAS_THREADS = (None if threads == "default" else
+                                              threads if threads == "auto" else int(threads))
+        latency(sizes, args.queries, args.query_words, args.repeats, args.backend, args.seed)
+        return 0
     run(sizes, args.queries, args.all_pairs_needs, args.seed, max_query_terms=args.max_query_terms,
         rescore_depth=args.rescore_depth, exact_sample=args.exact_sample)
     return 0
