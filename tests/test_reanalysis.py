@@ -139,14 +139,22 @@ def test_the_command_queues_a_rematch_after_reanalysing(runner, db, company, nee
     assert db.session.scalar(select(Job).where(Job.kind == "rematch")) is not None
 
 
-def test_the_periodic_run_is_bounded_and_rematches_once_done(db, company, need):
+def test_the_periodic_run_is_bounded_and_rematches_once_done(app, db, company, need,
+                                                              monkeypatch):
+    from app import tasks
+
     solutions = [_english_solution(db, company, title=f"침수 경보 {n}") for n in range(3)]
     for solution in solutions:
         _age(db, solution)
+    monkeypatch.setitem(app.config, "REANALYSE_ROWS_PER_RUN", 2)
 
-    first = reanalysis.run_scheduled(limit=2)
-    assert (first.reanalysed, first.remaining) == (2, 1)
+    def current() -> int:
+        return sum(_stored(db, s.id).analyser_version == matching.ANALYSER_VERSION
+                   for s in solutions)
+
+    tasks.reanalyse_stale_listings()
+    assert current() == 2
     assert db.session.scalar(select(Job).where(Job.kind == "rematch")) is None
-    second = reanalysis.run_scheduled(limit=2)
-    assert (second.reanalysed, second.remaining) == (1, 0)
+    tasks.reanalyse_stale_listings()
+    assert current() == 3
     assert db.session.scalar(select(Job).where(Job.kind == "rematch")) is not None
