@@ -125,7 +125,8 @@ def reanalyse_command(batch: int, then_rematch: bool) -> None:
                f"(analyser {version}: {stale} solutions and needs to re-analyse)")
 
     def progress(kind: str, count: int) -> None:
-        click.echo(f"  {kind}: +{count}")
+        korean = "솔루션" if kind == "solution" else "수요"
+        click.echo(f"  {korean} {count}건 다시 분석 ({count} {kind}s re-analysed, batch committed)")
 
     report = reanalyse_stale(batch=batch, progress=progress)
     click.echo(f"솔루션 {report.solutions}건, 수요 {report.needs}건을 다시 분석했습니다 "
