@@ -108,6 +108,46 @@ def rematch_command(top_k: int, on_queue: bool) -> None:
                f"{report.low_confidence} partial fits)")
 
 
+@click.command("reanalyse")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1),
+              help="한 번에 분석·저장할 행 수 / rows analysed and committed together")
+@click.option("--rematch/--no-rematch", "then_rematch", default=True, show_default=True,
+              help="다시 분석했으면 추천 재계산 작업을 큐에 넣음 / queue a rematch job if rows changed")
+def reanalyse_command(batch: int, then_rematch: bool) -> None:
+    """Re-analyse listings analysed by another analyser version (safe to interrupt and rerun)."""
+    from app.services import jobs, unit_of_work
+    from app.services.matching_changes import current_analyser_version
+    from app.services.reanalysis import reanalyse_stale, stale_count
+
+    version = current_analyser_version()
+    stale = stale_count(version)
+    click.echo(f"분석기 버전 {version}: 다시 분석할 솔루션·수요 {stale}건 "
+               f"(analyser {version}: {stale} solutions and needs to re-analyse)")
+
+    def progress(kind: str, count: int) -> None:
+        korean = "솔루션" if kind == "solution" else "수요"
+        click.echo(f"  {korean} {count}건 다시 분석 ({count} {kind}s re-analysed, batch committed)")
+
+    report = reanalyse_stale(batch=batch, progress=progress)
+    click.echo(f"솔루션 {report.solutions}건, 수요 {report.needs}건을 다시 분석했습니다 "
+               f"(수정 중이라 건너뜀 {report.skipped}건, 남음 {report.remaining}건). "
+               f"({report.solutions} solutions and {report.needs} needs re-analysed, "
+               f"{report.skipped} skipped as edited meanwhile, {report.remaining} still stale)")
+    if not report.reanalysed:
+        return
+    if not then_rematch:
+        click.echo("저장된 추천을 갱신하려면 flask rematch 를 실행하세요. "
+                   "(run flask rematch to refresh the stored recommendations)")
+        return
+    job, created = jobs.start_single(jobs.REMATCH, str(jobs.LABELS[jobs.REMATCH]))
+    job_id = job.id
+    unit_of_work.commit()
+    state = "큐에 넣었습니다" if created else "이미 진행 중입니다"
+    click.echo(f"추천 재계산 작업 {job_id}: {state} (rematch job {job_id} "
+               f"{'queued' if created else 'already queued or running'}; "
+               "the worker runs it: make worker)")
+
+
 @click.command("notify-matches")
 @click.option("--since", type=click.IntRange(min=0), default=None,
               help="이 변경 번호 이후만 / only matching changes after this id")
@@ -152,6 +192,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(load_reference_data_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(rematch_command)
+    app.cli.add_command(reanalyse_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notify_matches_command)
     app.cli.add_command(expire_requests_command)

@@ -99,6 +99,10 @@ class BaseConfig:
     REAP_JOBS_EVERY_MINUTES = _env_int("REAP_JOBS_EVERY_MINUTES", 1)
     DELIVER_MAIL_EVERY_MINUTES = _env_int("DELIVER_MAIL_EVERY_MINUTES", 1)
     PRUNE_CHANGES_EVERY_MINUTES = _env_int("PRUNE_CHANGES_EVERY_MINUTES", 10)
+    # Re-analysis of listings another analyser version analysed: how often, and at most how
+    # many rows per run (bounded so a new analyser converges over a few runs, not one long one).
+    REANALYSE_EVERY_MINUTES = _env_int("REANALYSE_EVERY_MINUTES", 10)
+    REANALYSE_ROWS_PER_RUN = _env_int("REANALYSE_ROWS_PER_RUN", 5_000)
     NIGHTLY_REMATCH_UTC_HOUR = _env_int("NIGHTLY_REMATCH_UTC_HOUR", 18)  # 03:00 in Seoul
     # Each engine reports the last change it applied at most this often (0: never); a process
     # not heard from for MATCHING_CONSUMER_TTL_SECONDS no longer holds back pruning.

@@ -152,6 +152,15 @@ def nightly_rematch() -> None:
         unit_of_work.commit()
 
 
+@huey.periodic_task(every(BaseConfig.REANALYSE_EVERY_MINUTES))
+def reanalyse_stale_listings() -> None:
+    """Re-analyse a bounded number of listings another analyser version analysed; rematch after."""
+    from app.services.reanalysis import run_scheduled
+
+    with task_context():
+        run_scheduled(current_app.config["REANALYSE_ROWS_PER_RUN"])
+
+
 @huey.periodic_task(crontab(minute="17"))
 def prune_account_records() -> None:
     """Delete expired or long-used sign-ups, spent lockout counters and old notices (hourly)."""

@@ -13,7 +13,7 @@ _EXPORTS = {
     "Recommender": "recommend",
     "NeedDoc": "records", "Place": "records", "SolutionDoc": "records", "catalogue": "records",
     "DEFAULT_CONFIG": "scoring", "ScoringConfig": "scoring",
-    "KoreanAnalyzer": "text", "analyse": "text", "analyse_many": "text",
+    "ANALYSER_VERSION": "text", "KoreanAnalyzer": "text", "analyser_version": "text", "analyse": "text", "analyse_many": "text",
     "join_tokens": "text", "normalize": "text", "split_tokens": "text",
 }
 __all__ = sorted(_EXPORTS)

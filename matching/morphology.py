@@ -14,6 +14,8 @@ from typing import Iterable, NamedTuple
 BACKENDS = ("kiwi", "mecab")
 #: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
 _SINGLE_CALLS_UP_TO = 4
+#: Kiwi's model; part of the analyser version (another model splits words differently).
+KIWI_MODEL_TYPE = "cong"
 
 
 class Morpheme(NamedTuple):
@@ -33,7 +35,7 @@ class KiwiBackend:
     def __init__(self) -> None:
         from kiwipiepy import Kiwi
 
-        self._kiwi = Kiwi(model_type="cong")
+        self._kiwi = Kiwi(model_type=KIWI_MODEL_TYPE)
 
     def tokenize(self, text: str) -> list:
         """Morphemes of one text (Kiwi tokens have form, tag, start and len)."""

@@ -1,17 +1,20 @@
 """Korean-aware text analysis: cleaning, morphemes (kiwipiepy), stop words and synonyms."""
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from importlib import metadata
 from html.parser import HTMLParser
 from importlib import resources
 from typing import Iterable, Sequence
 
 from matching.english import english_term, is_latin_text, latin_tokens
-from matching.morphology import get_backend
+from matching.morphology import KIWI_MODEL_TYPE, get_backend
 
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
@@ -244,6 +247,47 @@ class KoreanAnalyzer:
 
 
 DEFAULT_ANALYZER = KoreanAnalyzer()
+
+#: Bump by hand when the analysis code changes the terms it gives (the settings, data files and
+#: analyser packages are already in the version).
+ANALYSER_REVISION = 2
+#: The data files whose content decides the terms.
+ANALYSER_DATA_FILES = ("stopwords.txt", "stopwords_en.txt", "synonyms.tsv")
+#: Packages whose release changes the terms (Kiwi's tokenizer and model, the Snowball stemmer).
+ANALYSER_PACKAGES = ("kiwipiepy", "kiwipiepy_model", "PyStemmer")
+
+
+def _setting(value):
+    """A settings value in a form that serialises the same in every process."""
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    return value
+
+
+def analyser_version(analyzer: KoreanAnalyzer = DEFAULT_ANALYZER) -> str:
+    """Identifier of the terms ``analyzer`` gives: ``r<revision>-<12 hex>``.
+
+    The hash covers the analyser's settings, Kiwi's model type, the shipped stop-word and synonym
+    files and the versions of the analysis packages, so it changes whenever stored terms would.
+    """
+    digest = hashlib.sha256()
+    settings = {f.name: _setting(getattr(analyzer, f.name)) for f in fields(analyzer)
+                if f.compare}
+    settings["kiwi_model_type"] = KIWI_MODEL_TYPE
+    for name in ANALYSER_PACKAGES:
+        try:
+            settings[f"package:{name}"] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            settings[f"package:{name}"] = None
+    digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    for name in ANALYSER_DATA_FILES:
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(resources.files("matching").joinpath("data", name).read_bytes())
+    return f"r{ANALYSER_REVISION}-{digest.hexdigest()[:12]}"
+
+
+#: The version of :data:`DEFAULT_ANALYZER` (what :func:`analyse` and :func:`analyse_many` use).
+ANALYSER_VERSION = analyser_version()
 
 
 def analyse(text: str | None) -> list[str]:

@@ -262,9 +262,10 @@ def test_periodic_schedule_is_registered_with_the_configured_intervals():
 
     night = TestingConfig.NIGHTLY_REMATCH_UTC_HOUR
     assert due(night, 0) == {"reap_jobs", "deliver_mail", "notify_matches", "expire_requests",
-                             "nightly_rematch", "prune_change_log"}
+                             "nightly_rematch", "prune_change_log", "reanalyse_stale_listings"}
     assert due((night + 1) % 24, 0) == {"reap_jobs", "deliver_mail", "notify_matches",
-                                        "expire_requests", "prune_change_log"}
+                                        "expire_requests", "prune_change_log",
+                                        "reanalyse_stale_listings"}
     assert due(night, TestingConfig.NOTIFY_MATCHES_EVERY_MINUTES) == {
         "reap_jobs", "deliver_mail", "notify_matches"}
     assert due(night, 1) == {"reap_jobs", "deliver_mail"}

@@ -5,6 +5,7 @@ from collections import Counter
 
 from sqlalchemy import delete, func, select
 
+import matching
 from app.extensions import db as _db
 from app.models import (
     Base,
@@ -61,6 +62,9 @@ def test_generates_the_requested_rows_with_analysed_text_and_accounts(app, runne
         assert all(s.analysed_text and s.analysed_text["title"] and s.analysed_text["text"]
                    for s in _db.session.scalars(select(Solution)))
         assert all(n.analysed_text and n.analysed_text["text"] for n in _db.session.scalars(select(Need)))
+        stamped = {r.analyser_version for model in (Solution, Need)
+                   for r in _db.session.scalars(select(model))}
+        assert stamped == {matching.ANALYSER_VERSION}
         assert all(s.regions_served for s in _db.session.scalars(select(Solution)))
         companies = list(_db.session.scalars(select(Company)))
         assert {c.membership_status for c in companies} == {MembershipStatus.APPROVED}

@@ -122,6 +122,9 @@ class Need(VersionedMixin, TimestampMixin, Base):
     moderation_reason: Mapped[Optional[str]] = mapped_column(String(500))
     # Morphological analysis of the text fields (see Solution.analysed_text).
     analysed_text: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
+    # `matching.ANALYSER_VERSION` of the analyser that produced `analysed_text` (NULL: unknown,
+    # from before versions were recorded); `flask reanalyse` redoes rows of another version.
+    analyser_version: Mapped[Optional[str]] = mapped_column(String(40), index=True)
 
     municipality: Mapped["Municipality"] = relationship()
     created_by: Mapped["User"] = relationship()

@@ -140,6 +140,10 @@ class Solution(VersionedMixin, TimestampMixin, Base):
     # Morphological analysis of the text fields, {field: "space separated terms"}, kept so the
     # matching index can be rebuilt without re-analysing the catalogue.
     analysed_text: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
+    # `matching.ANALYSER_VERSION` of the analyser that produced `analysed_text` (NULL: unknown,
+    # from before versions were recorded); `flask reanalyse` redoes rows of another version,
+    # finding them through the index (version below or above the current one, or NULL).
+    analyser_version: Mapped[Optional[str]] = mapped_column(String(40), index=True)
 
     company: Mapped["Company"] = relationship(back_populates="solutions")
     primary_category: Mapped["Category"] = relationship()

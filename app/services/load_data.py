@@ -42,7 +42,7 @@ from app.services.demo_seed import (
     normalise_tag,
     read_demo_file,
 )
-from app.services.matching_changes import analyse_fields
+from app.services.matching_changes import analyse_fields, current_analyser_version
 from app.services.reference_data import load_categories, load_municipalities
 
 LOAD_EMAIL_DOMAIN = "load.citymatch.kr"
@@ -318,9 +318,11 @@ class _Generator:
 def _analysed(rows: list[dict[str, Any]], fields: Callable[[dict[str, Any]], dict[str, str]],
               progress: Callable[[str], None], label: str) -> None:
     """Store each row's analysed text, analysing in batches."""
+    version = current_analyser_version()
     for done, batch in enumerate(_batches(rows, ANALYSE_BATCH), start=1):
         for row, analysed in zip(batch, analyse_fields([fields(r) for r in batch])):
             row["analysed_text"] = analysed
+            row["analyser_version"] = version
         progress(f"{label}: {min(done * ANALYSE_BATCH, len(rows))}/{len(rows)}")
 
 

@@ -2,7 +2,9 @@
 
 Registered once as SQLAlchemy session events, so every service (and the demo seed) that edits a
 solution, a need, a company's membership or an official's status is covered without each having
-to remember it. Text is analysed before the flush (stored in `analysed_text`); the ids of changed
+to remember it. Text is analysed before the flush (stored in `analysed_text`, stamped with the
+analyser's version in `analyser_version`; a row analysed by another version is redone when it is
+next saved, and app/services/reanalysis.py redoes the rest); the ids of changed
 solutions and needs are written to `matching_change` just before commit, where every app process
 picks them up (see app/services/recommendations.py).
 """
@@ -42,6 +44,19 @@ def need_text_fields(need: Need) -> dict[str, str]:
     return {"title": need.title or "", "text": need.description or ""}
 
 
+def current_analyser_version() -> str:
+    """The version of the analyser :func:`analyse_fields` uses (stored with each analysis)."""
+    from matching import ANALYSER_VERSION
+
+    return ANALYSER_VERSION
+
+
+def needs_analysis(obj: Solution | Need, text_fields: tuple[str, ...]) -> bool:
+    """Whether a new or edited row's stored analysis is missing, outdated or of another analyser."""
+    return (obj.analysed_text is None or obj.analyser_version != current_analyser_version()
+            or _changed(obj, text_fields))
+
+
 def analyse_fields(fields: list[dict[str, str]]) -> list[dict[str, str]]:
     """Analyse many {field: text} dicts in one batch; returns {field: joined terms}."""
     from matching import analyse_many, join_tokens
@@ -65,17 +80,19 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     to_analyse: list[Solution | Need] = []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Solution):
-            if obj in session.new or obj.analysed_text is None or _changed(obj, SOLUTION_TEXT_FIELDS):
+            if obj in session.new or needs_analysis(obj, SOLUTION_TEXT_FIELDS):
                 to_analyse.append(obj)
         elif isinstance(obj, Need):
-            if obj in session.new or obj.analysed_text is None or _changed(obj, NEED_TEXT_FIELDS):
+            if obj in session.new or needs_analysis(obj, NEED_TEXT_FIELDS):
                 to_analyse.append(obj)
     if not to_analyse:
         return
     texts = [solution_text_fields(o) if isinstance(o, Solution) else need_text_fields(o)
              for o in to_analyse]
+    version = current_analyser_version()
     for obj, analysed in zip(to_analyse, analyse_fields(texts)):
         obj.analysed_text = analysed
+        obj.analyser_version = version
 
 
 def _after_flush(session: Session, flush_context) -> None:
