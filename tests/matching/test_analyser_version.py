@@ -36,7 +36,7 @@ SAMPLES = (
     "수요응답형 교통(DRT) 호출 앱과 AI 배차 플랫폼, 미세먼지 측정",
 )
 #: The version and the terms' fingerprint it was recorded with.
-RECORDED_VERSION = "r2-9eceafbedbb5"
+RECORDED_VERSION = "r2-54441fff6d6b"
 RECORDED_FINGERPRINT = "d5133153e016232c"
 
 
