@@ -2,12 +2,15 @@
 
 ``python -m research.consortia`` builds the engine from the demo data as the app does (see
 ``research.demo_corpus``: 142 recommendable solutions, every labelled need), proposes the teams a
-need page shows for every labelled need and prints, for the train and the held-out test needs separately: teams per need, the share of members
-labelled relevant (grade ≥ 1 in ``eval/domain/qrels.txt``) to the need, teams with an unlabelled
-(grade-0) member, near-duplicate teams (another team higher in the same list shares at least half
-of the union of their companies) and the smallest coverage a member adds to its team.
-``--sweep`` tries threshold combinations (on the train needs, to choose defaults);
-``--member-rule`` compares members from the main list with looser score floors.
+need page shows for every labelled need and prints, for the train and the held-out test needs
+separately: teams per need, the share of members labelled relevant (grade ≥ 1 in
+``eval/domain/qrels.txt``) to the need, teams with an unlabelled (grade-0) member, near-duplicate
+teams (another team higher in the same list shares at least half of the union of their
+companies), the smallest coverage a member adds to its team, and how many needs with a relevant
+large/mid and a relevant startup/SME solution get a team. Rows: members from the recommender's
+main list (the default) and from each ``--member-score`` floor. ``--sweep`` tries threshold
+combinations on the train needs (to choose defaults); ``--main-list-score`` moves the
+recommender's low-confidence threshold.
 """
 from __future__ import annotations
 
