@@ -17,7 +17,7 @@ from matching.recommend import Recommender
 #: Default cap on the lead (large/mid) firm's share of the work (Smart Challenge rule).
 LARGE_SHARE_CAP = 0.30
 #: Default least coverage every member must add to its team (measured: docs/matching.md).
-MIN_MARGINAL_COVERAGE = 0.04
+MIN_MARGINAL_COVERAGE = 0.03
 #: Default largest company-set Jaccard overlap of a team with a better team of the same list.
 MAX_TEAM_OVERLAP = 0.34
 
@@ -129,20 +129,23 @@ class Partnerships:
     """Partnership analysis on top of a fitted :class:`Recommender`.
 
     Members and partners are solutions the recommender itself finds relevant to the need
-    (``Recommender.score_solutions``, not low-confidence), so consortia follow its relevance
-    rule. ``min_marginal_coverage`` = least coverage each member (and a suggested partner) must
+    (``Recommender.score_solutions``): by default those it does not call low-confidence (its
+    main-list rule), or with ``min_member_score`` those it scores at least that.
+    ``min_marginal_coverage`` = least coverage each member (and a suggested partner) must
     add; ``max_team_overlap`` = largest company-set Jaccard a listed team may have with a better
     listed team; ``pool`` = relevant solutions of each size class tried per need.
     """
 
     def __init__(self, recommender: Recommender, large_share_cap: float = LARGE_SHARE_CAP,
                  pool: int = 10, min_marginal_coverage: float = MIN_MARGINAL_COVERAGE,
-                 max_team_overlap: float = MAX_TEAM_OVERLAP):
+                 max_team_overlap: float = MAX_TEAM_OVERLAP,
+                 min_member_score: float | None = None):
         self.recommender = recommender
         self.large_share_cap = large_share_cap
         self.pool = pool
         self.min_marginal_coverage = min_marginal_coverage
         self.max_team_overlap = max_team_overlap
+        self.min_member_score = min_member_score
         # Memos valid while the recommender is unchanged (callers make a new instance after
         # an upsert, remove or refit, or prune them with ``forget``); filled lazily.
         self._relevant: dict = {}
@@ -178,8 +181,14 @@ class Partnerships:
                 self.recommender.term_weights("solution", solution_id)))
         return self._term_sets[solution_id]
 
+    def _is_member(self, pair) -> bool:
+        """Whether a scored pair's solution may join a team for the need."""
+        if self.min_member_score is None:
+            return not pair.low_confidence
+        return pair.score >= self.min_member_score
+
     def relevant_solutions(self, need_id) -> list:
-        """The need's solutions the recommender does not call low-confidence, nearest first."""
+        """The need's solutions relevant enough to be members, nearest first."""
         return [solution for solution, _ in self._relevant_scored(need_id)]
 
     def _relevant_scored(self, need_id) -> list:
@@ -189,7 +198,7 @@ class Partnerships:
             with rec.recording() as searches:
                 scored = rec.score_solutions(need_id)
             self._relevant[need_id] = (tuple(searches), [
-                (s.solution, s.pair.score) for s in scored if not s.pair.low_confidence])
+                (s.solution, s.pair.score) for s in scored if self._is_member(s.pair)])
         searches, solutions = self._relevant[need_id]
         for searched in searches:  # memoised or not, the caller's result depends on them
             rec.record(searched)

@@ -1,9 +1,12 @@
-"""The demo data (app/data/demo) as the engine's records, keyed like the labelled domain set.
+"""The demo data and the labelled domain set as the engine's records, for research tools and tests.
 
-Mirrors ``app.services.recommendations.solution_record``/``need_record`` (recommendable
-solutions: published by an approved company; places and categories as the database holds them)
-without a database, so research tools and library tests score exactly what the app would. Ids are
-the domain set's keys (``eval/domain/README.md``), so ``eval/domain/qrels.txt`` grades apply.
+Maps ``app/data/demo`` the way ``app.services.recommendations`` maps database rows (recommendable
+solutions: published by an approved company; places from the municipality table), without a
+database, so research tools and library tests score what the app would. Needs are the labelled
+ones of ``eval/domain`` (``needs.json`` plus every ``needs_extra_*.json``), keyed like the domain
+set (``eval/domain/README.md``) so its judgments apply; deadlines count from a fixed date.
+
+Split (shared rule for issue 9): an item is *test* iff ``int(key[2:], 16) % 3 == 0``.
 """
 from __future__ import annotations
 
@@ -13,12 +16,15 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from matching.inputs import load_jsonl, load_qrels
+from matching.records import NeedDoc, Place, SolutionDoc
+
 ROOT = Path(__file__).resolve().parents[1]
+DOMAIN = ROOT / "eval" / "domain"
 DEMO = ROOT / "app" / "data" / "demo"
 MUNICIPALITIES = ROOT / "app" / "data" / "municipalities.csv"
-QRELS = ROOT / "eval" / "domain" / "qrels.txt"
-#: A fixed reference date: demo deadlines are "days from today", so results stay reproducible.
-REFERENCE_DAY = date(2026, 3, 1)
+#: The date deadlines are counted from (a need's deadline = this + its ``deadline_in_days``).
+REFERENCE_DATE = date(2026, 1, 5)
 TAG_MAX_LENGTH = 40
 
 
@@ -36,70 +42,89 @@ def need_key(municipality: str, title: str) -> str:
     return f"n-{_sha(municipality + '/' + title)}"
 
 
-def is_test_key(key: str) -> bool:
-    """Whether an item is in the held-out third (issue 9's shared definition)."""
+def is_test(key: str) -> bool:
+    """The held-out third: ``int(key[2:], 16) % 3 == 0``."""
     return int(key[2:], 16) % 3 == 0
 
 
-def _kinds() -> dict[str, str]:
-    """``{full municipality name: kind}`` from the reference table the app loads."""
-    with MUNICIPALITIES.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return {(r["name"] if r["level"] == "province" else f"{r['province']} {r['name']}"): r["kind"]
-            for r in rows}
+def split_of(key: str) -> str:
+    """``"test"`` or ``"train"``."""
+    return "test" if is_test(key) else "train"
 
 
-def _place(full_name: str, kinds: dict[str, str]) -> dict:
-    return {"id": full_name, "province": full_name.split(" ", 1)[0], "kind": kinds.get(full_name)}
+def places(path: Path = MUNICIPALITIES) -> dict[str, Place]:
+    """Every local government by its full name ("경기도 화성시", "서울특별시")."""
+    out: dict[str, Place] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"] if row["level"] == "province" else f"{row['province']} {row['name']}"
+            out[name] = Place(name, row["province"], row["kind"])
+    return out
 
 
 def _tag(name: str) -> str:
-    """Tags as the solution form stores them (see ``demo_seed.normalise_tag``)."""
+    """Tags as the solution form stores them (see ``app.services.demo_seed.normalise_tag``)."""
     collapsed = " ".join(name.split())
     return "".join(ch.lower() if ch.isascii() else ch for ch in collapsed)[:TAG_MAX_LENGTH]
 
 
-def solution_records() -> list[dict]:
-    """Recommendable demo solutions (approved company, published) as ``SolutionDoc`` mappings."""
-    kinds = _kinds()
-    out = []
-    for company in json.loads((DEMO / "companies.json").read_text(encoding="utf-8")):
-        if company.get("membership") != "approved":
-            continue
+def demo_needs(domain: Path = DOMAIN, demo: Path = DEMO) -> list[dict]:
+    """``needs.json`` plus every ``needs_extra_*.json`` of the domain set."""
+    needs = json.loads((demo / "needs.json").read_text(encoding="utf-8"))
+    for extra in sorted(domain.glob("needs_extra_*.json")):
+        needs.extend(json.loads(extra.read_text(encoding="utf-8")))
+    return needs
+
+
+def build_records(domain: Path = DOMAIN, demo: Path = DEMO, today: date = REFERENCE_DATE
+                  ) -> tuple[dict[str, SolutionDoc], dict[str, NeedDoc]]:
+    """(catalogue solutions, labelled needs) keyed like the domain set, as the app maps them."""
+    where = places()
+    catalogue = {d["id"] for d in load_jsonl(domain / "docs.jsonl")}
+    labelled = {q["id"] for q in load_jsonl(domain / "queries.jsonl", "queries")}
+    solutions: dict[str, SolutionDoc] = {}
+    for company in json.loads((demo / "companies.json").read_text(encoding="utf-8")):
         for sol in company.get("solutions", []):
-            if sol.get("status") != "published":
+            key = solution_key(company["name"], sol["title"])
+            if key not in catalogue:
                 continue
-            out.append({
-                "kind": "solution", "id": solution_key(company["name"], sol["title"]),
-                "title": sol["title"], "company_id": company["name"],
-                "summary": sol["summary"], "description": sol["description"],
-                "tags": [_tag(t) for t in sol["tags"]], "category": sol["primary_category"],
-                "secondary_categories": sol["secondary_categories"], "maturity": sol["maturity"],
-                "price_min": sol["price_min"], "price_max": sol["price_max"],
-                "regions_served": sol.get("regions_served") or company["regions_served"],
-                "references": [_place(r["municipality"], kinds) for r in sol.get("references", [])],
-                "company_size": company["size_class"],
-            })
-    return out
+            solutions[key] = SolutionDoc(
+                id=key, title=sol["title"], company_id=company["name"],
+                summary=sol.get("summary", ""), description=sol.get("description", ""),
+                tags=tuple(_tag(t) for t in sol.get("tags", [])),
+                category=sol.get("primary_category"),
+                secondary_categories=tuple(sol.get("secondary_categories", [])),
+                maturity=sol.get("maturity"), price_min=sol.get("price_min"),
+                price_max=sol.get("price_max"),
+                regions_served=tuple(sol.get("regions_served") or company.get("regions_served")
+                                     or ()),
+                references=tuple(where[r["municipality"]] for r in sol.get("references", [])),
+                company_size=company.get("size_class"))
+    needs: dict[str, NeedDoc] = {}
+    for need in demo_needs(domain, demo):
+        key = need_key(need["municipality"], need["title"])
+        if key not in labelled:
+            continue
+        deadline = need.get("deadline_in_days")
+        needs[key] = NeedDoc(
+            id=key, title=need["title"], description=need.get("description", ""),
+            place=where[need["municipality"]], category=need.get("primary_category"),
+            secondary_categories=tuple(need.get("secondary_categories", [])),
+            budget_min=need.get("budget_min"), budget_max=need.get("budget_max"),
+            deadline=None if deadline is None else today + timedelta(days=deadline))
+    return solutions, needs
 
 
-def need_records(today: date = REFERENCE_DAY) -> list[dict]:
-    """Every demo need (all statuses: each is labelled) as a ``NeedDoc`` mapping."""
-    kinds = _kinds()
-    return [{
-        "kind": "need", "id": need_key(n["municipality"], n["title"]), "title": n["title"],
-        "description": n["description"], "place": _place(n["municipality"], kinds),
-        "category": n["primary_category"], "secondary_categories": n["secondary_categories"],
-        "budget_min": n["budget_min"], "budget_max": n["budget_max"],
-        "deadline": today + timedelta(days=n["deadline_in_days"]),
-    } for n in json.loads((DEMO / "needs.json").read_text(encoding="utf-8"))]
-
-
-def grades() -> dict[str, dict[str, int]]:
-    """``{need key: {solution key: grade}}`` from the domain qrels (unlisted pairs are 0)."""
-    out: dict[str, dict[str, int]] = {}
-    for line in QRELS.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            qid, _, did, grade = line.split()
-            out.setdefault(qid, {})[did] = int(grade)
-    return out
+def judgments(domain: Path = DOMAIN) -> tuple[dict, dict, str]:
+    """(need→solution grades, solution→need grades, where the reverse ones came from);
+    ``{query key: {item key: grade}}``, unlisted pairs are grade 0."""
+    forward = {q: dict(r) for q, r in load_qrels(domain / "qrels.txt").items()}
+    reverse_file = domain / "reverse" / "qrels.txt"
+    if reverse_file.is_file():
+        reverse = {q: dict(r) for q, r in load_qrels(reverse_file).items()}
+        return forward, reverse, str(reverse_file.relative_to(ROOT))
+    reverse: dict[str, dict] = {}
+    for need, rels in forward.items():
+        for sol, grade in rels.items():
+            reverse.setdefault(sol, {})[need] = grade
+    return forward, reverse, "transposed qrels.txt"

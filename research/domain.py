@@ -1,126 +1,32 @@
 """The full recommender (text + structured fit) on the labelled domain set, both directions.
 
 ``python -m research.domain`` builds the engine's records from the demo data the way the app
-does (``app/services/recommendations.py``), with every labelled need open and public and only
-recommendable solutions in the catalogue (as ``eval/domain/build.py``), fixes the reference date
-so deadlines are deterministic, runs ``Recommender`` need→solution (``eval/domain/qrels.txt``)
-and solution→need (``eval/domain/reverse/qrels.txt`` when present, else the transposed
+does (``research.demo_corpus``: every labelled need, only recommendable solutions, a fixed
+reference date so deadlines are deterministic), runs ``Recommender`` need→solution
+(``eval/domain/qrels.txt``) and solution→need (``eval/domain/reverse/qrels.txt`` when present, else the transposed
 judgments) and prints, per split, ranking and displayed-list metrics and a calibration table.
 
-Split (shared rule for issue 9): an item is *test* iff ``int(key[2:], 16) % 3 == 0``.
+Split (shared rule for issue 9, ``research.demo_corpus.split_of``): an item is *test* iff
+``int(key[2:], 16) % 3 == 0``.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import json
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 
-from matching.inputs import load_jsonl, load_qrels
 from matching.recommend import Recommender
-from matching.records import NeedDoc, Place, SolutionDoc
+from matching.records import NeedDoc, SolutionDoc
 from matching.scoring import DEFAULT_CONFIG, TERMS, ScoringConfig, model_inputs
+from research.demo_corpus import DOMAIN, REFERENCE_DATE, build_records, is_test, judgments, split_of
 
-ROOT = Path(__file__).resolve().parents[1]
-DOMAIN = ROOT / "eval" / "domain"
-DEMO = ROOT / "app" / "data" / "demo"
-#: The date deadlines are counted from (a need's deadline = this + its ``deadline_in_days``).
-REFERENCE_DATE = date(2026, 1, 5)
 #: Items a page shows (the app's ``top_k``).
 SHOWN = 10
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-
-
-def is_test(key: str) -> bool:
-    """The held-out third: ``int(key[2:], 16) % 3 == 0``."""
-    return int(key[2:], 16) % 3 == 0
-
-
-def split_of(key: str) -> str:
-    """``"test"`` or ``"train"``."""
-    return "test" if is_test(key) else "train"
-
-
-# --- records ---------------------------------------------------------------------------------
-
-
-def _places(path: Path = ROOT / "app" / "data" / "municipalities.csv") -> dict[str, Place]:
-    """Every local government by its full name ("경기도 화성시", "서울특별시")."""
-    out: dict[str, Place] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            name = row["name"] if row["level"] == "province" else f"{row['province']} {row['name']}"
-            out[name] = Place(name, row["province"], row["kind"])
-    return out
-
-
-def demo_needs(domain: Path = DOMAIN, demo: Path = DEMO) -> list[dict]:
-    """``needs.json`` plus every ``needs_extra_*.json`` of the domain set."""
-    needs = json.loads((demo / "needs.json").read_text(encoding="utf-8"))
-    for extra in sorted(domain.glob("needs_extra_*.json")):
-        needs.extend(json.loads(extra.read_text(encoding="utf-8")))
-    return needs
-
-
-def build_records(domain: Path = DOMAIN, demo: Path = DEMO, today: date = REFERENCE_DATE
-                  ) -> tuple[dict[str, SolutionDoc], dict[str, NeedDoc]]:
-    """(catalogue solutions, labelled needs) keyed like the domain set, as the app maps them."""
-    places = _places()
-    catalogue = {d["id"] for d in load_jsonl(domain / "docs.jsonl")}
-    labelled = {q["id"] for q in load_jsonl(domain / "queries.jsonl", "queries")}
-    solutions: dict[str, SolutionDoc] = {}
-    for company in json.loads((demo / "companies.json").read_text(encoding="utf-8")):
-        for sol in company.get("solutions", []):
-            key = f"s-{_sha(company['name'] + '/' + sol['title'])}"
-            if key not in catalogue:
-                continue
-            solutions[key] = SolutionDoc(
-                id=key, title=sol["title"], company_id=company["name"],
-                summary=sol.get("summary", ""), description=sol.get("description", ""),
-                tags=tuple(sol.get("tags", [])), category=sol.get("primary_category"),
-                secondary_categories=tuple(sol.get("secondary_categories", [])),
-                maturity=sol.get("maturity"), price_min=sol.get("price_min"),
-                price_max=sol.get("price_max"),
-                regions_served=tuple(sol.get("regions_served") or company.get("regions_served")
-                                     or ()),
-                references=tuple(places[r["municipality"]] for r in sol.get("references", [])),
-                company_size=company.get("size_class"))
-    needs: dict[str, NeedDoc] = {}
-    for need in demo_needs(domain, demo):
-        key = f"n-{_sha(need['municipality'] + '/' + need['title'])}"
-        if key not in labelled:
-            continue
-        deadline = need.get("deadline_in_days")
-        needs[key] = NeedDoc(
-            id=key, title=need["title"], description=need.get("description", ""),
-            place=places[need["municipality"]], category=need.get("primary_category"),
-            secondary_categories=tuple(need.get("secondary_categories", [])),
-            budget_min=need.get("budget_min"), budget_max=need.get("budget_max"),
-            deadline=None if deadline is None else today + timedelta(days=deadline))
-    return solutions, needs
-
-
-def judgments(domain: Path = DOMAIN) -> tuple[dict, dict, str]:
-    """(need→solution qrels, solution→need qrels, where the reverse ones came from)."""
-    forward = {q: dict(r) for q, r in load_qrels(domain / "qrels.txt").items()}
-    reverse_file = domain / "reverse" / "qrels.txt"
-    if reverse_file.is_file():
-        reverse = {q: dict(r) for q, r in load_qrels(reverse_file).items()}
-        return forward, reverse, str(reverse_file.relative_to(ROOT))
-    reverse: dict[str, dict] = {}
-    for need, rels in forward.items():
-        for sol, grade in rels.items():
-            reverse.setdefault(sol, {})[need] = grade
-    return forward, reverse, "transposed qrels.txt"
 
 
 # --- metrics ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.models import (
     SolutionStatus,
     User,
 )
+from matching.partnerships import MIN_MARGINAL_COVERAGE
 from tests import factories
 
 FLOOD_NEED_TITLE = "지하차도 침수 예측 센서와 디지털트윈 관제 대시보드"
@@ -313,7 +314,7 @@ def test_consortium_on_the_need_page(client, db, company, flood_need, sensor_sol
         assert lead_share and int(lead_share.group(1)) <= 30
         # every member row says how much coverage the member adds, at least the engine's minimum
         adds = [int(v) for v in re.findall(r'member-adds">추가 커버리지 \+(\d+)%p', card)]
-        assert len(adds) == len(shares) and min(adds) >= 4
+        assert len(adds) == len(shares) and min(adds) >= round(MIN_MARGINAL_COVERAGE * 100)
 
 
 def test_startup_company_page_has_no_partner_or_consortium_section(client, company_client, db,

@@ -3,10 +3,10 @@ from itertools import combinations
 
 import pytest
 
-from matching import Partnerships, Recommender, catalogue
+from matching import Partnerships, Recommender
 from matching.index import BIGRAM_JOINER
 from matching.partnerships import capped_shares, coverage, min_lead_share, role_split
-from research.demo_corpus import REFERENCE_DAY, need_records, solution_records
+from research.demo_corpus import REFERENCE_DATE, build_records, judgments
 
 from .conftest import place
 
@@ -70,12 +70,19 @@ def test_partners_for_large_firm(recommender_factory):
 
 @pytest.fixture(scope="module")
 def demo():
-    """The engine over the demo catalogue and every demo need, built as the app builds it."""
-    return Recommender(today=REFERENCE_DAY).fit(catalogue(solution_records(), need_records()))
+    """The engine over the demo catalogue and every labelled need, built as the app builds it."""
+    solutions, needs = build_records()
+    return Recommender(today=REFERENCE_DATE).fit(list(solutions.values()) + list(needs.values()))
+
+
+@pytest.fixture(scope="module")
+def grades():
+    """``{need: {solution: grade}}`` of the labelled domain set (unlisted pairs are 0)."""
+    return judgments()[0]
 
 
 def _need_id(title_part):
-    return next(n["id"] for n in need_records() if title_part in n["title"])
+    return next(key for key, need in build_records()[1].items() if title_part in need.title)
 
 
 def _unigram_weights(rec, kind, doc_id):
@@ -88,36 +95,44 @@ def _members(team):
 
 
 @pytest.mark.slow
-def test_rip_current_teams_have_no_forklift_product(demo):
+def test_rip_current_teams_hold_no_forklift_product_nor_any_unlabelled_member(demo, grades):
     need_id = _need_id("이안류")
-    # with the defaults, and with every team listed (no collapsing), so that the coverage rule
-    # alone has to keep the forklift product out
-    for partnerships in (Partnerships(demo), Partnerships(demo, max_team_overlap=1.0)):
+    # the forklift solution is in the catalogue and near this need in text: left out, not missing
+    forklift = next(s for s in demo.records()
+                    if getattr(s, "title", "") == "지게차 보행자 충돌 방지 시스템")
+    assert forklift.id in {s.solution.id for s in demo.score_solutions(need_id)}
+    # every team listed (no collapsing), under the main-list rule and the partial-fit floor
+    for partnerships in (Partnerships(demo, max_team_overlap=1.0),
+                         Partnerships(demo, max_team_overlap=1.0, min_member_score=0.2)):
         teams = partnerships.consortia(need_id, top_k=1000)
         titles = [demo.get_solution(sid).title for team in teams for sid in _members(team)]
-        assert titles and not any("지게차" in t for t in titles)
-    # the forklift solution is in the catalogue and near this need: it is left out, not missing
-    forklift = next(s for s in demo.records() if getattr(s, "title", "") == "지게차 보행자 충돌 방지 시스템")
-    assert forklift.id in {s.solution.id for s in demo.score_solutions(need_id)}
+        assert not any("지게차" in t for t in titles)
+        for team in partnerships.consortia(need_id, top_k=3):
+            assert all(grades[need_id].get(sid, 0) >= 1 for sid in _members(team))
 
 
 @pytest.mark.slow
-def test_streetlight_need_page_teams_have_no_right_turn_warning(demo):
-    teams = Partnerships(demo).consortia(_need_id("가로등 원격관리"), top_k=3)  # the need page
+def test_streetlight_need_page_teams_hold_only_relevant_members(demo, grades):
+    need_id = _need_id("가로등 원격관리")
+    teams = Partnerships(demo).consortia(need_id, top_k=3)  # the need page
     titles = [demo.get_solution(sid).title for team in teams for sid in _members(team)]
     assert titles and "우회전 보행자 경고 시스템" not in titles
+    assert all(grades[need_id].get(sid, 0) >= 1 for team in teams for sid in _members(team))
 
 
 @pytest.mark.slow
-def test_demo_teams_members_add_coverage_are_relevant_and_distinct(demo):
-    partnerships = Partnerships(demo)
+@pytest.mark.parametrize("min_member_score", [None, 0.2])
+def test_demo_teams_members_add_coverage_are_relevant_and_distinct(demo, min_member_score):
+    partnerships = Partnerships(demo, min_member_score=min_member_score)
     cap, least = partnerships.large_share_cap, partnerships.min_marginal_coverage
     checked = 0
-    for need in need_records()[::3]:
-        relevant = {s.solution.id for s in demo.score_solutions(need["id"])
-                    if not s.pair.low_confidence}
-        weights = _unigram_weights(demo, "need", need["id"])
-        teams = partnerships.consortia(need["id"], top_k=20)
+    for need_id in sorted(build_records()[1]):
+        scored = demo.score_solutions(need_id)
+        relevant = {s.solution.id for s in scored
+                    if (not s.pair.low_confidence if min_member_score is None
+                        else s.pair.score >= min_member_score)}
+        weights = _unigram_weights(demo, "need", need_id)
+        teams = partnerships.consortia(need_id, top_k=20)
         for team in teams:
             ids = _members(team)
             sets = [set(_unigram_weights(demo, "solution", sid)) for sid in ids]
@@ -133,16 +148,18 @@ def test_demo_teams_members_add_coverage_are_relevant_and_distinct(demo):
         for a, b in combinations(teams, 2):                    # no near-duplicate teams
             assert len(a.companies & b.companies) / len(a.companies | b.companies) \
                 <= partnerships.max_team_overlap + 1e-9
-    assert checked > 20
+    assert checked >= (8 if min_member_score is None else 40)
 
 
 @pytest.mark.slow
 def test_stricter_thresholds_drop_teams_and_a_looser_overlap_keeps_near_duplicates(demo):
-    need_id = _need_id("가로등 원격관리")
-    strict = Partnerships(demo, min_marginal_coverage=0.15).consortia(need_id, top_k=20)
-    assert len(strict) < len(Partnerships(demo).consortia(need_id, top_k=20))
+    need_id = _need_id("시설물 통합 관리 디지털트윈")
+    default = Partnerships(demo).consortia(need_id, top_k=20)
+    strict = Partnerships(demo, min_marginal_coverage=0.1).consortia(need_id, top_k=20)
+    assert len(strict) < len(default)
     loose = Partnerships(demo, max_team_overlap=1.0).consortia(need_id, top_k=20)
     assert any(len(a.companies & b.companies) >= 2 for a, b in combinations(loose, 2))
+    assert not any(len(a.companies & b.companies) >= 2 for a, b in combinations(default, 2))
 
 
 # A need served by a lead and two partners; ODD covers need terms nobody else does.
@@ -183,13 +200,32 @@ def test_a_member_irrelevant_on_its_own_is_never_added_even_if_it_adds_coverage(
     everything = dict(min_marginal_coverage=0.0, max_team_overlap=1.0)
     teams = Partnerships(rec, **everything).consortia(7, top_k=20)
     assert teams and all(4 not in _members(t) for t in teams)
-    # the same product from the need's field, in budget and region, is a member
-    fitting = dict(odd, category="safety", maturity="commercial", price_min=100_000_000,
-                   regions_served=("경기도",))
+    # a drone product written for the need's problem, from its field, in budget and region,
+    # is a member
+    text = "하천 야간 순찰 드론 영상 범람 감시"
+    fitting = dict(odd, title=text, description=text, category="safety", maturity="commercial",
+                   price_min=100_000_000, regions_served=("경기도",))
     rec = recommender_factory(TEAM_SOLUTIONS + [fitting], [TEAM_NEED])
     assert not {s.solution.id: s.pair for s in rec.score_solutions(7)}[4].low_confidence
     teams = Partnerships(rec, **everything).consortia(7, top_k=20)
     assert any(4 in _members(t) for t in teams)
+
+
+def test_members_follow_min_member_score_instead_of_the_main_list(recommender_factory):
+    odd = _team_sol(4, "ODD", "startup", "순찰 드론 물류 창고 재고 조사 자동화 팔레트 바코드 "
+                    "물류 창고 재고 조사 지게차 입출고 물류 창고 팔레트", category="logistics",
+                    maturity="rnd", price_min=90_000_000_000, regions_served=("제주특별자치도",))
+    rec = recommender_factory(TEAM_SOLUTIONS + [odd], [TEAM_NEED])
+    scored = {s.solution.id: s.pair for s in rec.score_solutions(7)}
+    everything = dict(min_marginal_coverage=0.0, max_team_overlap=1.0)
+    by_default = {sid for t in Partnerships(rec, **everything).consortia(7, top_k=50)
+                  for sid in _members(t)}
+    assert 4 not in by_default and 3 in by_default
+    # a floor under ODD's score admits it; a floor just above P2's score removes P2
+    floor = Partnerships(rec, min_member_score=scored[4].score, **everything)
+    assert any(4 in _members(t) for t in floor.consortia(7, top_k=50))
+    above = Partnerships(rec, min_member_score=scored[3].score + 1e-6, **everything)
+    assert all(3 not in _members(t) for t in above.consortia(7, top_k=50))
 
 
 def test_a_member_adding_less_than_the_threshold_is_left_out(recommender_factory):
@@ -233,13 +269,18 @@ def test_capped_shares_whole_points_sum_to_100_and_respect_the_cap():
 
 
 @pytest.mark.slow
-def test_research_consortia_command_prints_both_splits(capsys):
+def test_research_consortia_command_prints_both_splits_and_both_member_rules(capsys):
     from research.consortia import main
 
-    assert main(["--show", "이안류"]) == 0
+    assert main(["--show", "이안류", "--member-score", "0.2"]) == 0
     out = capsys.readouterr().out
-    rows = {line.split(" | ")[0]: line.split(" | ") for line in out.splitlines()
-            if line.startswith(("| train", "| test"))}
-    assert set(rows) == {"| train", "| test"}
-    assert all(row[7] == "0" for row in rows.values())  # near-duplicate teams with the defaults
+    header = next(line for line in out.splitlines() if line.startswith("| members | split"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith(("| main list", "| score ≥ 0.2"))]
+    assert {(r[0].split(" (")[0], r[1]) for r in rows} == {
+        ("main list", "train"), ("main list", "test"), ("score ≥ 0.2", "train"),
+        ("score ≥ 0.2", "test")}
+    near_duplicates = columns.index("near-duplicate teams")
+    assert all(row[near_duplicates] == "0" for row in rows)
     assert "해수욕장 이안류 감지와 물놀이 안전" in out and "지게차" not in out
