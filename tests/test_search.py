@@ -313,3 +313,13 @@ def test_nearest_terms_prefers_a_one_letter_slip():
 
     assert nearest.nearest("가로듬")[0][0] == "가로등"
     assert nearest.nearest("가로듬", accept=lambda t: t != "가로등") == []
+
+
+def test_a_new_worker_builds_the_search_index_before_its_first_search(app, streetlights):
+    from app.services import search
+    from app.services.readiness import warm_up
+
+    with app.app_context():
+        assert search.engine().index is None
+        warm_up()
+        assert search.engine().indexed["solution"] >= {streetlights.id}

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.extensions import db
-from app.services import recommendations
+from app.services import recommendations, search
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,13 @@ def check(app: Flask) -> Problem | None:
 
 
 def warm_up() -> None:
-    """Load what the first requests of a new worker would otherwise wait for (engine, Kiwi)."""
+    """Load what the first requests of a new worker would otherwise wait for (analyser, matching
+    engine, catalogue search index)."""
     from matching.text import analyse
 
     analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (1–2 s, once per process)
     warm_matching_engine()
+    search.engine().sync()  # the first keyword search would otherwise build it (8 s at 10k)
 
 
 def warm_matching_engine() -> None:
