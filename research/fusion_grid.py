@@ -5,7 +5,10 @@ several character n-gram scores are computed once as dense query × document mat
 fused in numpy: score level ``(1-w)·term + w·char`` (as ``TextIndex`` does), per-query max-
 normalised score level, and reciprocal-rank fusion. Every set is split into a *train* part
 (KorQuAD, petitions, Debian: the first half of the queries; domain: the issue's train two thirds)
-and a *test* part (the rest); the choice is made on the mean train nDCG@10 only.
+and a *test* part (the rest); the choice is made on train nDCG@10 only: the largest smallest
+margin over the best required baseline (char23, word TF-IDF, bm25s) across the sets, then the
+mean. ``default`` is the shipped ``RETRIEVAL`` preset; ``c23_sub score 0.2`` reproduces the
+previous one (``RETRIEVAL_SUM``) and ``c23_sub_flat maxnorm 0.3`` the current one.
 """
 from __future__ import annotations
 
@@ -174,20 +177,26 @@ def main(argv=None) -> int:
         print(f"{name}: {len(docs)} docs, {len(queries)} queries, train {len(train)}, "
               f"test {len(test)}", file=sys.stderr, flush=True)
     sets = [n for n in names if n in baselines["default"]]
+    required = ("char23", "word_tfidf", "bm25s")
+    best = {s: [max(baselines[b][s][part] for b in required) for part in (0, 1)] for s in sets}
+    print("Sorted by the smallest train margin over the best required baseline of each set "
+          "(the choice criterion: every target on train first), then the mean train nDCG@10.\n")
     print("| candidate | " + " | ".join(f"{s} train | {s} test" for s in sets) +
-          " | mean train | mean test |")
-    print("|---|" + "---|" * (2 * len(sets) + 2))
+          " | mean train | mean test | min train margin | min test margin |")
+    print("|---|" + "---|" * (2 * len(sets) + 4))
 
     def line(label, per):
         tr = np.mean([per[s][0] for s in sets])
         te = np.mean([per[s][1] for s in sets])
+        m_tr = min(per[s][0] - best[s][0] for s in sets)
+        m_te = min(per[s][1] - best[s][1] for s in sets)
         cells = " | ".join(f"{per[s][0]:.4f} | {per[s][1]:.4f}" for s in sets)
-        return tr, f"| {label} | {cells} | {tr:.4f} | {te:.4f} |"
+        return (m_tr, tr), f"| {label} | {cells} | {tr:.4f} | {te:.4f} | {m_tr:+.4f} | {m_te:+.4f} |"
 
     for base, per in baselines.items():
         print(line(f"`{base}`", per)[1])
     scored = sorted((line(f"{c} {h} {w}", per) for (c, h, w), per in results.items()),
-                    key=lambda x: -x[0])
+                    key=lambda x: x[0], reverse=True)
     for _, text in scored:
         print(text)
     return 0

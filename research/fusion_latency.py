@@ -1,4 +1,4 @@
-"""Query latency of the cosine default, bounded BM25 and the char n-gram fusions (RETRIEVAL, RETRIEVAL_SUM).
+"""Query latency of the cosine default, bounded BM25 and the char n-gram fusions (RETRIEVAL*).
 
 Documents are KorQuAD paragraphs repeated under new ids up to ``--docs`` (pre-analysed tokens and
 raw text, as the app stores them); queries are KorQuAD questions given with their tokens, so Kiwi
