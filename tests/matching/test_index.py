@@ -194,3 +194,12 @@ def test_max_fusion_the_best_document_of_both_blocks_scores_one():
     assert idx.search("버스 도착 정보")[0] == ("f", pytest.approx(1.0, abs=1e-5))
     with pytest.raises(ValueError, match="fusion"):
         TextIndex(char_ngrams=0.2, fusion="rank").fit(DOCS).search("버스")
+
+
+def test_char_field_weights_false_counts_each_field_once():
+    docs = [{"id": "t", "title": "moniter", "text": "parking kiosk payment"},
+            {"id": "x", "title": "parking kiosk payment", "text": "moniter"}]
+    weighted = dict(TextIndex(char_ngrams=1.0).fit(docs).search("moniter"))
+    flat = dict(TextIndex(char_ngrams=1.0, char_field_weights=False).fit(docs).search("moniter"))
+    assert weighted["t"] > weighted["x"]  # the title's n-grams count × 3
+    assert flat["t"] == pytest.approx(flat["x"])  # the same n-grams, once each
