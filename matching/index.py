@@ -32,9 +32,13 @@ SUBWORD_PREFIX = " #"
 #: ``SUBWORD_PREFIX``, so it collides with no analysed term and explanations skip it.
 CHAR_PREFIX = " ~"
 #: Parameters of the retrieval preset (queries → documents; the CLI's ``rank``/``evaluate``):
-#: bounded BM25 over the analysed terms fused with raw-text character n-grams (measured in
-#: docs/matching.md on four sets; the symmetric cosine default stays for need ↔ solution).
-RETRIEVAL: dict = {"scoring": "bm25", "char_ngrams": 0.2, "k1": 0.9}
+#: bounded BM25 over the analysed terms fused 0.7/0.3 with a raw-text character n-gram cosine,
+#: each block divided by its best score for the query (chosen on train parts of four sets in
+#: docs/matching.md; the symmetric cosine default stays for need ↔ solution).
+RETRIEVAL: dict = {"scoring": "bm25", "k1": 0.9, "char_ngrams": 0.3,
+                   "char_field_weights": False, "fusion": "max"}
+#: The preset before the max-normalised fusion (kept for comparison in research/).
+RETRIEVAL_SUM: dict = {"scoring": "bm25", "char_ngrams": 0.2, "k1": 0.9}
 _SCORE_DECIMALS = 6
 #: Indexes with at least this many rows keep features present in at least this share of the
 #: rows also as a dense block (at most this many bytes) for search and search_many.
@@ -68,8 +72,12 @@ class TextIndex(BaseEstimator):
     smoothed IDF of scikit-learn's ``TfidfTransformer``, L2-normalised; scores are cosines.
 
     ``char_ngrams`` = w > 0 adds character n-grams (``char_range``, within words padded with a
-    space, as scikit-learn's ``char_wb``) of each field's raw text, weighted sublinearly × IDF and
-    L2-normalised as a block of their own: the score is ``(1-w)·term score + w·char cosine``.
+    space, as scikit-learn's ``char_wb``) of each field's raw text (counted × the field weight,
+    or once per field without ``char_field_weights``), weighted sublinearly × IDF and
+    L2-normalised as a block of their own: the score is ``(1-w)·term score + w·char cosine``
+    (``fusion="sum"``) or, with ``fusion="max"``, ``(1-w)·term/max term + w·char/max char``, each
+    block divided by its best score for that query among the documents searched, so the two
+    blocks weigh alike whatever their scales (the best document in both scores 1).
     ``scoring="bm25"`` makes the term score a bounded BM25 for retrieval (asymmetric): a document
     term weighs ``idf · tf_bm25/(k1+1)``, a query term ``1 / Σ query idf``, so the score is the
     IDF-weighted share of query terms matched (saturated) in [0, 1]; :meth:`transform` then
@@ -90,6 +98,8 @@ class TextIndex(BaseEstimator):
         scoring: str = "cosine",
         char_ngrams: float = 0.0,
         char_range: tuple[int, int] = (2, 3),
+        char_field_weights: bool = True,
+        fusion: str = "sum",
     ):
         self.fields = fields
         self.analyzer = analyzer
@@ -103,6 +113,8 @@ class TextIndex(BaseEstimator):
         self.scoring = scoring
         self.char_ngrams = char_ngrams
         self.char_range = char_range
+        self.char_field_weights = char_field_weights
+        self.fusion = fusion
 
     # ------------------------------------------------------------------ analysis
     def _analyzer(self) -> KoreanAnalyzer:
@@ -157,7 +169,8 @@ class TextIndex(BaseEstimator):
         seg_chars: list[bool] = []
         sources = [(name, weight, False) for name, weight in self.fields]
         if self.char_ngrams:
-            sources += [(CHAR_PREFIX + name, weight, True) for name, weight in self.fields]
+            sources += [(CHAR_PREFIX + name, weight if self.char_field_weights else 1.0, True)
+                        for name, weight in self.fields]
         for r, row in enumerate(analysed):
             for name, weight, is_char in sources:
                 toks = row.get(name)
@@ -518,6 +531,44 @@ class TextIndex(BaseEstimator):
 
         Rounded to ``_SCORE_DECIMALS`` unless ``rounded`` is false (then float32 for the base).
         """
+        if not self._max_fusion():
+            ids, vals = self._plain_scores(q, group)
+            return ids, (np.round(vals.astype(np.float64), _SCORE_DECIMALS) if rounded else vals)
+        q = sp.csr_matrix(q)
+        char = self._char_columns(q.indices)
+        ids, terms = self._plain_scores(_mask_entries(q, ~char), group)
+        _, chars = self._plain_scores(_mask_entries(q, char), group)
+        w = float(self.char_ngrams)
+        vals = terms * _max_factor(terms, 1.0 - w) + chars * _max_factor(chars, w)
+        return ids, (np.round(vals.astype(np.float64), _SCORE_DECIMALS) if rounded else vals)
+
+    def _max_fusion(self) -> bool:
+        """Whether the blocks are fused max-normalised (``fusion="max"`` with a char block)."""
+        if self.fusion not in ("sum", "max"):
+            raise ValueError(f"unknown fusion {self.fusion!r}; use 'sum' or 'max'")
+        return self.fusion == "max" and bool(self.char_ngrams)
+
+    def _max_normalised(self, queries: sp.csr_matrix, XT: sp.csr_matrix,
+                        chunk_size: int) -> sp.csr_matrix:
+        """Query rows whose term and char parts are rescaled so each block's best score over
+        the columns of ``XT`` is its fusion weight (the linear form of ``fusion="max"``)."""
+        queries = sp.csr_matrix(queries, dtype=_DTYPE, copy=True)
+        char = self._char_columns(queries.indices)
+        w = float(self.char_ngrams)
+        factors = np.ones(queries.nnz, dtype=np.float64)
+        for part, weight in ((~char, 1.0 - w), (char, w)):
+            sub = _mask_entries(queries, part)
+            best = np.concatenate([
+                np.asarray((sub[i:i + chunk_size] @ XT).max(axis=1).todense()).ravel()
+                for i in range(0, sub.shape[0], chunk_size)]) if sub.shape[0] else np.zeros(0)
+            scale = np.where(best > 0, weight / np.where(best > 0, best, 1.0), 1.0)
+            rows = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))
+            factors[part] = scale[rows[part]]
+        queries.data = (queries.data * factors).astype(_DTYPE)
+        return queries
+
+    def _plain_scores(self, q: sp.csr_matrix, group: Any) -> tuple["_Ids", np.ndarray]:
+        """Unrounded dot products of ``q`` with every base and delta row (-inf: not searched)."""
         if self._dense is not None:
             base = _hybrid_scores(q, self._dense)
         elif self._XT.shape[1]:
@@ -532,10 +583,7 @@ class TextIndex(BaseEstimator):
                 if not alive or (group is not None and self._delta_groups[k] != group):
                     delta[k] = -np.inf
         ids = _Ids(self.ids_, list(self._delta_ids))
-        vals = np.concatenate([base, delta]) if delta.size else base
-        if rounded:
-            vals = np.round(vals.astype(np.float64), _SCORE_DECIMALS)
-        return ids, vals
+        return ids, (np.concatenate([base, delta]) if delta.size else base)
 
     def scores(self, query: Any, group: Any = None) -> tuple[list, np.ndarray]:
         """``(ids, cosines)`` of all live documents (optionally of one ``group``) for ``query``."""
@@ -588,6 +636,8 @@ class TextIndex(BaseEstimator):
         if queries.shape[1] != n_feat:
             queries = _widen(queries, n_feat) if queries.shape[1] < n_feat else \
                 sp.csr_matrix(queries[:, :n_feat])
+        if self._max_fusion():
+            queries = self._max_normalised(queries, XT, chunk_size)
         if max_query_terms:
             # Live rows of the candidate space as one CSR (base rows by index, delta appended).
             X_live = self._X_base[cols] if cols.size != self._X_base.shape[0] else self._X_base
@@ -692,6 +742,13 @@ class TextIndex(BaseEstimator):
         if not np.shares_memory(self._X_base.indices, self._counts_base.indices):
             total += self._X_base.indices.nbytes + self._X_base.indptr.nbytes
         return total
+
+
+def _max_factor(scores: np.ndarray, weight: float) -> float:
+    """``weight / best finite positive score`` (``weight`` when there is none)."""
+    finite = scores[np.isfinite(scores)]
+    best = float(finite.max()) if finite.size else 0.0
+    return weight / best if best > 0 else weight
 
 
 def _dense_split(XT: sp.csr_matrix, budget: int):

@@ -172,3 +172,34 @@ def test_fused_cosine_stays_a_cosine_and_updates_work():
     import pickle
     again = pickle.loads(pickle.dumps(idx))
     assert again.search("하천 수위 경보") == idx.search("하천 수위 경보")
+
+
+def test_max_fusion_the_best_document_of_both_blocks_scores_one():
+    """fusion="max" (the RETRIEVAL preset): each block divided by its best score for the query,
+    also within a group and with documents added since the fit; search_many agrees with search."""
+    from matching.index import RETRIEVAL
+
+    docs = [dict(d, group="x" if d["id"] in "abe" else "y") for d in DOCS]
+    idx = TextIndex(refit_every=None, **RETRIEVAL).fit(docs)
+    top, score = idx.search("CCTV와 IoT 센서를 설치한 가로등")[0]
+    assert top == "b" and score == pytest.approx(1.0, abs=1e-5)
+    hits = idx.search("수요응답 버스", group="x")
+    assert hits[0] == ("a", pytest.approx(1.0, abs=1e-5))  # c/d score more overall, not in x
+    assert all(0 < s <= 1.0 + 1e-6 for _, s in idx.search("센서 버스"))
+    idx.add([{"id": "f", "title": "버스 정보", "text": "버스 도착 안내", "group": "y"}])
+    queries = [{"id": 1, "text": "버스 도착 정보"}, {"id": 2, "text": "센서 가로등"}]
+    for group in (None, "y"):
+        many = idx.search_many(idx.transform(queries), top_k=3, group=group)
+        assert many == [idx.search(q["text"], top_k=3, group=group) for q in queries]
+    assert idx.search("버스 도착 정보")[0] == ("f", pytest.approx(1.0, abs=1e-5))
+    with pytest.raises(ValueError, match="fusion"):
+        TextIndex(char_ngrams=0.2, fusion="rank").fit(DOCS).search("버스")
+
+
+def test_char_field_weights_false_counts_each_field_once():
+    docs = [{"id": "t", "title": "moniter", "text": "parking kiosk payment"},
+            {"id": "x", "title": "parking kiosk payment", "text": "moniter"}]
+    weighted = dict(TextIndex(char_ngrams=1.0).fit(docs).search("moniter"))
+    flat = dict(TextIndex(char_ngrams=1.0, char_field_weights=False).fit(docs).search("moniter"))
+    assert weighted["t"] > weighted["x"]  # the title's n-grams count × 3
+    assert flat["t"] == pytest.approx(flat["x"])  # the same n-grams, once each
