@@ -211,7 +211,12 @@ def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10, out=
     for name in names:
         label, ranker = CANDIDATES[name]
         t = time.perf_counter()
-        runs[name] = ranker(docs, queries, k)
+        try:
+            runs[name] = ranker(docs, queries, k)
+        except ModuleNotFoundError as missing:  # a baseline from requirements-bench.txt
+            print(f"{name}: {missing.name} is not installed "
+                  "(pip install -r requirements-bench.txt); skipping.", file=sys.stderr)
+            continue
         dt = time.perf_counter() - t
         m = measure(runs[name], qrels, k)
         rows.append(dict(m, name=name, label=label, seconds=dt))
@@ -220,7 +225,7 @@ def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10, out=
         n = sum(1 for r in sub_qrels.values() if any(g > 0 for g in r.values()))
         print(f"\n{sub_label} ({n} queries with relevant documents):", file=out)
         print(header, file=out)
-        for name in names:
+        for name in (n for n in names if n in runs):
             m = measure(runs[name], sub_qrels, k)
             rows.append(dict(m, name=name, label=CANDIDATES[name][0], subset=sub_label))
             print(_row(name, CANDIDATES[name][0], m, k, "–"), file=out, flush=True)
