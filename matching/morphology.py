@@ -77,7 +77,7 @@ class MecabBackend:
         return tagger
 
     def tokenize(self, text: str) -> list[Morpheme]:
-        """Morphemes of one text."""
+        """Morphemes of one text (a number written with thousands separators stays one, as in Kiwi)."""
         out: list[Morpheme] = []
         pos = 0
         for line in self._tagger().parse(text).split("\n"):
@@ -95,6 +95,10 @@ class MecabBackend:
                 for part in fields[7].split("+"):
                     form, _, rest = part.partition("/")
                     out.append(Morpheme(form, rest.partition("/")[0], start, len(surface)))
+            elif (tag == "SN" and len(out) >= 2 and out[-1].form == "," and out[-2].tag == "SN"
+                  and out[-2].start + out[-2].len + 1 == start and len(surface) == 3):
+                first = out[-2]  # 1 , 000 → 1,000
+                out[-2:] = [Morpheme(text[first.start:pos], "SN", first.start, pos - first.start)]
             else:
                 out.append(Morpheme(surface, tag, start, len(surface)))
         return out

@@ -40,6 +40,17 @@ def test_mecab_gives_content_terms_and_stems(mecab):
     assert "smart_pole" in terms  # synonyms are built with the same backend
 
 
+def test_mecab_keeps_numbers_with_thousands_separators_whole(mecab):
+    assert mecab("인구 1,000명과 차량 2,000,000대") == ["인구", "1,000", "차량", "2,000,000"]
+    assert mecab("1, 000") == ["1", "000"]  # a comma and a space: two numbers
+
+
+def test_mecab_synonyms_skip_variants_whose_first_part_is_dropped(mecab):
+    # mecab-ko-dic reads 씨씨티비 as 씨씨 (interjection) + 티비: "TV" alone is no CCTV
+    assert "cctv" not in mecab("티비 광고를 줄입니다")
+    assert "cctv" in mecab("폐쇄회로 텔레비전으로 감시합니다")
+
+
 def test_mecab_analyser_pickles_and_is_thread_safe(mecab):
     texts = [NEED, "수요응답형 교통 DRT로 농촌 버스 공백을 해소합니다.", "하천 수위 센서로 침수를 예측"] * 10
     want = [mecab(t) for t in texts]
