@@ -14,6 +14,8 @@ from typing import Iterable, NamedTuple
 BACKENDS = ("kiwi", "mecab")
 #: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
 _SINGLE_CALLS_UP_TO = 4
+#: Characters that end a sentence (a text without one gets a full stop for mecab-ko).
+_SENTENCE_ENDS = frozenset(".!?。")
 #: Kiwi's model; part of the analyser version (another model splits words differently).
 KIWI_MODEL_TYPE = "cong"
 
@@ -80,11 +82,16 @@ class MecabBackend:
         """Morphemes of one text (a number written with thousands separators stays one, as in Kiwi)."""
         out: list[Morpheme] = []
         pos = 0
-        for line in self._tagger().parse(text).split("\n"):
+        # mecab-ko-dic's costs make a text-final particle unlikely, so a query or title ending in
+        # one is mis-split (가로등의 → 가로/MAG + 등의/NNP); a closing full stop gives it its place.
+        closed = text if text[-1:] in _SENTENCE_ENDS else text + "."
+        for line in self._tagger().parse(closed).split("\n"):
             surface, sep, feature = line.partition("\t")
             if not sep:
                 continue  # "EOS" and the final empty line
-            start = text.find(surface, pos)
+            start = closed.find(surface, pos)
+            if start >= len(text):
+                break  # the full stop added above
             if start < 0:
                 start = pos
             pos = start + len(surface)

@@ -45,6 +45,13 @@ def test_mecab_keeps_numbers_with_thousands_separators_whole(mecab):
     assert mecab("1, 000") == ["1", "000"]  # a comma and a space: two numbers
 
 
+def test_mecab_reads_a_text_final_particle_as_a_particle(mecab):
+    # without context mecab-ko-dic splits 가로등의 into 가로/MAG + 등의/NNP
+    for word in ("가로등의", "센서의", "지하차도의"):
+        assert mecab(word) == [word[:-1]]
+    assert mecab("가로등의 교체.") == ["가로등", "교체"]
+
+
 def test_mecab_synonyms_skip_variants_whose_first_part_is_dropped(mecab):
     # mecab-ko-dic reads 씨씨티비 as 씨씨 (interjection) + 티비: "TV" alone is no CCTV
     assert "cctv" not in mecab("티비 광고를 줄입니다")
