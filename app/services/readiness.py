@@ -54,10 +54,10 @@ def check(app: Flask) -> Problem | None:
 
 
 def warm_up() -> None:
-    """Load what the first requests of a new worker would otherwise wait for (engine, Kiwi)."""
+    """Load what the first requests of a new worker would otherwise wait for (engine, analyser)."""
     from matching.text import analyse
 
-    analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (1–2 s, once per process)
+    analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (once per process)
     warm_matching_engine()
 
 
