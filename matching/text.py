@@ -1,4 +1,4 @@
-"""Korean-aware text analysis: cleaning, morphemes (kiwipiepy), stop words and synonyms."""
+"""Korean-aware text analysis: cleaning, morphemes (mecab-ko or Kiwi), stop words and synonyms."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 from matching.english import english_term, is_latin_text, latin_tokens
-from matching.morphology import KIWI_MODEL_TYPE, get_backend
+from matching.morphology import DEFAULT_BACKEND, KIWI_MODEL_TYPE, get_backend
 
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
@@ -132,8 +132,8 @@ def _merge_alnum(tokens) -> list[tuple[str, str]]:
 class KoreanAnalyzer:
     """Turns raw text into content terms: morphemes of kept POS, English terms, synonyms.
 
-    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"kiwi"``
-    (default) or ``"mecab"``; documents and queries of one index must use the same one.
+    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"mecab"``
+    (default) or ``"kiwi"``; documents and queries of one index must use the same one.
     """
 
     tags: frozenset = CONTENT_TAGS
@@ -143,7 +143,7 @@ class KoreanAnalyzer:
     #: Latin words through ``matching.english`` (stemming, English stop words, acronyms).
     english: bool = True
     max_chars: int = MAX_CHARS
-    backend: str = "kiwi"
+    backend: str = DEFAULT_BACKEND
     _synonyms: dict = field(default=None, compare=False, repr=False)
 
     def _select(self, tokens) -> list[str]:
@@ -181,10 +181,12 @@ class KoreanAnalyzer:
                 canonical = group[0].lower().replace(" ", "_")
                 for variant in group:
                     clean = normalize(variant)
-                    seq = tuple(self._select(latin_tokens(clean) if self.english and
-                                             is_latin_text(clean) else
+                    latin = self.english and is_latin_text(clean)
+                    seq = tuple(self._select(latin_tokens(clean) if latin else
                                              morphemes.tokenize(clean)))
-                    if seq:
+                    # A Korean variant whose first part the analyser drops (씨씨티비: mecab-ko-dic
+                    # calls 씨씨 an interjection) would map what remains (티비, "TV") to the group.
+                    if seq and (latin or seq[0][:1] == clean[:1]):
                         table.setdefault(seq, canonical)
                     compact = clean.lower().replace(" ", "")
                     if compact and compact != canonical:
@@ -250,11 +252,13 @@ DEFAULT_ANALYZER = KoreanAnalyzer()
 
 #: Bump by hand when the analysis code changes the terms it gives (the settings, data files and
 #: analyser packages are already in the version).
-ANALYSER_REVISION = 2
+ANALYSER_REVISION = 3
 #: The data files whose content decides the terms.
 ANALYSER_DATA_FILES = ("stopwords.txt", "stopwords_en.txt", "synonyms.tsv")
-#: Packages whose release changes the terms (Kiwi's tokenizer and model, the Snowball stemmer).
-ANALYSER_PACKAGES = ("kiwipiepy", "kiwipiepy_model", "PyStemmer")
+#: Packages whose release changes the terms, per backend (the analyser and its model or
+#: dictionary, the Snowball stemmer).
+ANALYSER_PACKAGES = {"kiwi": ("kiwipiepy", "kiwipiepy_model", "PyStemmer"),
+                     "mecab": ("mecab-ko", "mecab-ko-dic", "PyStemmer")}
 
 
 def _setting(value):
@@ -267,14 +271,16 @@ def _setting(value):
 def analyser_version(analyzer: KoreanAnalyzer = DEFAULT_ANALYZER) -> str:
     """Identifier of the terms ``analyzer`` gives: ``r<revision>-<12 hex>``.
 
-    The hash covers the analyser's settings, Kiwi's model type, the shipped stop-word and synonym
-    files and the versions of the analysis packages, so it changes whenever stored terms would.
+    The hash covers the analyser's settings (backend included), Kiwi's model type when Kiwi is the
+    backend, the shipped stop-word and synonym files and the versions of the backend's analysis
+    packages, so it changes whenever stored terms would.
     """
     digest = hashlib.sha256()
     settings = {f.name: _setting(getattr(analyzer, f.name)) for f in fields(analyzer)
                 if f.compare}
-    settings["kiwi_model_type"] = KIWI_MODEL_TYPE
-    for name in ANALYSER_PACKAGES:
+    if analyzer.backend == "kiwi":
+        settings["kiwi_model_type"] = KIWI_MODEL_TYPE
+    for name in ANALYSER_PACKAGES[analyzer.backend]:
         try:
             settings[f"package:{name}"] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -35,7 +35,7 @@ def result_total(page: str) -> int:
 @pytest.fixture()
 def other_company(db):
     """A second approved member, a large company serving Busan."""
-    company = factories.make_company(name="부산대기업", size_class=SizeClass.LARGE,
+    company = factories.make_company(name="부산 대기업", size_class=SizeClass.LARGE,
                                      regions=["부산광역시"], hq="부산광역시")
     db.session.commit()
     return company
@@ -389,13 +389,13 @@ def test_companies_lists_approved_members_only(db, client, company, other_compan
     db.session.commit()
 
     page = text(client.get("/companies"))
-    assert company.name in page and "부산대기업" in page
+    assert company.name in page and "부산 대기업" in page
     assert "대기 중 기업" not in page and "정지된 기업" not in page
     assert "공개 솔루션 1개" in page
 
     large = text(client.get("/companies?size=large"))
-    assert "부산대기업" in large and company.name not in large
-    assert "부산대기업" in text(client.get("/companies?q=부산"))
+    assert "부산 대기업" in large and company.name not in large
+    assert "부산 대기업" in text(client.get("/companies?q=부산"))
     bad = client.get("/companies?size=huge&page=zz")
     assert bad.status_code == 200 and "알 수 없는 기업 규모입니다" in text(bad)
 

@@ -143,33 +143,34 @@ def test_a_misspelt_word_beside_a_known_one_shows_partial_results_and_a_fix(clie
 
 def test_hidden_listings_are_neither_found_nor_suggested(db, client, company):
     pending = factories.make_company(name="비공개기업", membership=MembershipStatus.PENDING)
-    factories.make_solution(pending, title="초전도 케이블 시공", description="초전도 케이블")
-    factories.make_solution(company, title="초전도 변압기", description="초전도 변압기",
+    factories.make_solution(pending, title="초전도체 케이블 시공", description="초전도체 케이블")
+    factories.make_solution(company, title="초전도체 변압기", description="초전도체 변압기",
                             status=SolutionStatus.DRAFT)
     unverified = factories.make_user(role=Role.MUNICIPALITY, official_status=OfficialStatus.PENDING)
-    factories.make_need(unverified, title="초전도 전력망 수요", description="초전도 전력망")
+    factories.make_need(unverified, title="초전도체 전력망 수요", description="초전도체 전력망")
     factories.make_solution(company, title="공개 가로등", description="가로등")
     db.session.commit()
 
     for path in ("/solutions", "/needs", "/companies"):
-        assert total(page_of(client, path, q="초전도", status="all")) == 0
-        typo = page_of(client, path, q="초전드", status="all")
-        assert "초전도" not in typo
+        assert total(page_of(client, path, q="초전도체", status="all")) == 0
+        typo = page_of(client, path, q="초전도채", status="all")
+        assert "초전도체" not in typo
     assert "비공개기업" not in titles(page_of(client, "/companies", q="비공개기업"))
 
 
 def test_a_listing_that_stops_being_public_leaves_results_and_suggestions(db, client, company):
-    solution = factories.make_solution(company, title="초전도 변압기", description="초전도 변압기")
+    solution = factories.make_solution(company, title="초전도체 변압기", description="초전도체 변압기")
     db.session.commit()
-    assert titles(page_of(client, "/solutions", q="초전도")) == ["초전도 변압기"]
-    assert titles(page_of(client, "/companies", q="초전도")) == [company.name]
+    assert titles(page_of(client, "/solutions", q="초전도체")) == ["초전도체 변압기"]
+    assert titles(page_of(client, "/companies", q="초전도체")) == [company.name]
+    assert "초전도체" in page_of(client, "/solutions", q="초전도채")  # found or suggested while public
 
     solution.status = SolutionStatus.ARCHIVED
     db.session.commit()
 
-    assert total(page_of(client, "/solutions", q="초전도")) == 0
-    assert total(page_of(client, "/companies", q="초전도")) == 0
-    assert "초전도" not in page_of(client, "/solutions", q="초전드")
+    assert total(page_of(client, "/solutions", q="초전도체")) == 0
+    assert total(page_of(client, "/companies", q="초전도체")) == 0
+    assert "초전도체" not in page_of(client, "/solutions", q="초전도채")
 
 
 def test_a_newly_published_listing_with_a_new_word_is_found_at_once(db, client, company):
@@ -189,9 +190,9 @@ def test_search_catches_up_when_the_changes_it_missed_were_pruned(db, client, co
     from app.models import MatchingChange
     from app.services import change_log
 
-    old = factories.make_solution(company, title="초전도 변압기", description="초전도 변압기")
+    old = factories.make_solution(company, title="초전도체 변압기", description="초전도체 변압기")
     db.session.commit()
-    assert total(page_of(client, "/solutions", q="초전도")) == 1  # index built here
+    assert total(page_of(client, "/solutions", q="초전도체")) == 1  # index built here
     factories.make_solution(company, title="양자암호 통신망", description="양자암호 통신")
     old.status = SolutionStatus.ARCHIVED
     db.session.commit()
@@ -204,7 +205,7 @@ def test_search_catches_up_when_the_changes_it_missed_were_pruned(db, client, co
     db.session.commit()
 
     assert titles(page_of(client, "/solutions", q="양자암호")) == ["양자암호 통신망"]
-    assert total(page_of(client, "/solutions", q="초전도")) == 0
+    assert total(page_of(client, "/solutions", q="초전도체")) == 0
 
 
 def test_filters_relevance_and_pagination_work_together(app, db, client, company):

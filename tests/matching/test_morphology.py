@@ -20,14 +20,20 @@ def test_backends_are_process_wide_and_named():
         get_backend("nope")
 
 
-def test_default_analyser_is_kiwi():
-    assert DEFAULT_ANALYZER.backend == "kiwi"
-    assert KoreanAnalyzer(backend="kiwi")(NEED) == DEFAULT_ANALYZER(NEED)
+def test_default_analyser_is_mecab():
+    assert DEFAULT_ANALYZER.backend == "mecab"
+    assert KoreanAnalyzer(backend="mecab")(NEED) == DEFAULT_ANALYZER(NEED)
+    assert get_backend() is get_backend("mecab")
+
+
+def test_kiwi_backend_gives_the_same_content_terms():
+    kiwi = KoreanAnalyzer(backend="kiwi")(NEED)
+    for t in ("어린이", "과속", "차량", "단속", "스마트", "가로등", "설치", "5g", "cctv", "알리"):
+        assert t in kiwi
 
 
 @pytest.fixture(scope="module")
 def mecab():
-    pytest.importorskip("mecab_ko", reason="mecab-ko not installed (requirements-bench.txt)")
     return KoreanAnalyzer(backend="mecab")
 
 
@@ -38,6 +44,24 @@ def test_mecab_gives_content_terms_and_stems(mecab):
     for particle_or_ending in ("에서", "을", "하여", "줍니다", "로"):
         assert particle_or_ending not in terms
     assert "smart_pole" in terms  # synonyms are built with the same backend
+
+
+def test_mecab_keeps_numbers_with_thousands_separators_whole(mecab):
+    assert mecab("인구 1,000명과 차량 2,000,000대") == ["인구", "1,000", "차량", "2,000,000"]
+    assert mecab("1, 000") == ["1", "000"]  # a comma and a space: two numbers
+
+
+def test_mecab_reads_a_text_final_particle_as_a_particle(mecab):
+    # without context mecab-ko-dic splits 가로등의 into 가로/MAG + 등의/NNP
+    for word in ("가로등의", "센서의", "지하차도의"):
+        assert mecab(word) == [word[:-1]]
+    assert mecab("가로등의 교체.") == ["가로등", "교체"]
+
+
+def test_mecab_synonyms_skip_variants_whose_first_part_is_dropped(mecab):
+    # mecab-ko-dic reads 씨씨티비 as 씨씨 (interjection) + 티비: "TV" alone is no CCTV
+    assert "cctv" not in mecab("티비 광고를 줄입니다")
+    assert "cctv" in mecab("폐쇄회로 텔레비전으로 감시합니다")
 
 
 def test_mecab_analyser_pickles_and_is_thread_safe(mecab):
