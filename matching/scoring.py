@@ -35,16 +35,16 @@ class ScoringConfig:
     its logistic. Defaults were fitted on the train split of ``eval/domain``.
     """
 
-    intercept: float = -3.23
-    text: float = 5.86
-    log_text: float = 2.29
-    same_category: float = 3.84
-    related_category: float = 2.97
-    budget: float = 1.16
-    reference: float = 0.49
+    intercept: float = -2.49
+    text: float = 5.11
+    log_text: float = 2.49
+    same_category: float = 3.73
+    related_category: float = 2.91
+    budget: float = 1.05
+    reference: float = 0.55
     maturity: float = 0.25
     region: float = 0.25
-    budget_worth: float = 0.73
+    budget_worth: float = 0.68
     deadline: float = 0.25
     main_list_score: float = 0.65    # below this a match is low-confidence (not in the main list)
     deadline_warning_days: int = 14  # a deadline this close (or closer) is a caution

@@ -1,4 +1,4 @@
-"""Korean-aware text analysis: cleaning, morphemes (mecab-ko or Kiwi), stop words and synonyms."""
+"""Korean-aware text analysis: cleaning, morphemes (kiwipiepy), stop words and synonyms."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Iterable, Sequence
 
 from matching.english import english_term, is_latin_text, latin_tokens
-from matching.morphology import DEFAULT_BACKEND, KIWI_MODEL_TYPE, get_backend
+from matching.morphology import KIWI_MODEL_TYPE, get_backend
 
 #: Kiwi part-of-speech tags kept as content terms (nouns, verb/adjective stems, roots,
 #: foreign words, numbers, hanja and Kiwi's special tokens).
@@ -132,8 +132,8 @@ def _merge_alnum(tokens) -> list[tuple[str, str]]:
 class KoreanAnalyzer:
     """Turns raw text into content terms: morphemes of kept POS, English terms, synonyms.
 
-    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"mecab"``
-    (default) or ``"kiwi"``; documents and queries of one index must use the same one.
+    ``backend`` names the morphological analyser (:mod:`matching.morphology`): ``"kiwi"``
+    (default) or ``"mecab"``; documents and queries of one index must use the same one.
     """
 
     tags: frozenset = CONTENT_TAGS
@@ -143,7 +143,7 @@ class KoreanAnalyzer:
     #: Latin words through ``matching.english`` (stemming, English stop words, acronyms).
     english: bool = True
     max_chars: int = MAX_CHARS
-    backend: str = DEFAULT_BACKEND
+    backend: str = "kiwi"
     _synonyms: dict = field(default=None, compare=False, repr=False)
 
     def _select(self, tokens) -> list[str]:
@@ -252,7 +252,7 @@ DEFAULT_ANALYZER = KoreanAnalyzer()
 
 #: Bump by hand when the analysis code changes the terms it gives (the settings, data files and
 #: analyser packages are already in the version).
-ANALYSER_REVISION = 3
+ANALYSER_REVISION = 2
 #: The data files whose content decides the terms.
 ANALYSER_DATA_FILES = ("stopwords.txt", "stopwords_en.txt", "synonyms.tsv")
 #: Packages whose release changes the terms, per backend (the analyser and its model or

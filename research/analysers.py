@@ -33,8 +33,8 @@ class Option(NamedTuple):
 
 
 OPTIONS: dict[str, Option] = {
-    "kiwi": Option("Kiwi (CoNg) for documents and queries", "kiwi", "kiwi"),
-    "mecab": Option("mecab-ko + mecab-ko-dic for documents and queries (default)", "mecab", "mecab"),
+    "kiwi": Option("Kiwi (CoNg) for documents and queries (default)", "kiwi", "kiwi"),
+    "mecab": Option("mecab-ko + mecab-ko-dic for documents and queries", "mecab", "mecab"),
     "kiwi_docs_mecab_queries": Option("Kiwi documents, mecab-ko queries", "kiwi", "mecab"),
     "kiwi_first400": Option("Kiwi, query text cut to its first 400 characters", "kiwi", "kiwi", 400),
     "kiwi_first200": Option("Kiwi, query text cut to its first 200 characters", "kiwi", "kiwi", 200),

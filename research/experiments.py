@@ -100,7 +100,7 @@ def _tokens(items: Sequence[Mapping]) -> list[list[str]]:
 
 
 def bm25_ranker(k1: float = 1.2, b: float = 0.75) -> Ranker:
-    """Okapi BM25 over the analysed terms (reference only: unbounded scores, not a cosine)."""
+    """Okapi BM25 over Kiwi morphemes (reference only: unbounded scores, not a cosine)."""
     def ranker(docs, queries, k):
         dtoks, qtoks = _tokens(docs), _tokens(queries)
         cv = CountVectorizer(analyzer=lambda t: t)
@@ -136,17 +136,17 @@ CANDIDATES: dict[str, tuple[str, Ranker]] = {
                          sklearn_ranker(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)),
     "char24_sublinear": ("sklearn TF-IDF, char_wb (2,4), sublinear tf",
                          sklearn_ranker(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)),
-    "kiwi_sublinear": ("morphemes, sublinear tf",
+    "kiwi_sublinear": ("Kiwi morphemes, sublinear tf",
                        index_ranker(subwords=0.0, tf="sublinear")),
-    "kiwi_bm25tf": ("morphemes, BM25 tf saturation, cosine",
+    "kiwi_bm25tf": ("Kiwi morphemes, BM25 tf saturation, cosine",
                     index_ranker(subwords=0.0, tf="bm25")),
-    "kiwi_bigram_sublinear": ("morphemes + bigrams, sublinear tf",
+    "kiwi_bigram_sublinear": ("Kiwi morphemes + bigrams, sublinear tf",
                               index_ranker(bigrams=True, subwords=0.0, tf="sublinear")),
-    "kiwi_bigram_bm25tf": ("morphemes + bigrams, BM25 tf saturation, cosine (old default)",
+    "kiwi_bigram_bm25tf": ("Kiwi morphemes + bigrams, BM25 tf saturation, cosine (old default)",
                            index_ranker(bigrams=True, subwords=0.0)),
-    "kiwi_sub3": ("morphemes + char-bigram subwords of Hangul terms ≥ 3 letters (0.2), BM25 tf",
+    "kiwi_sub3": ("Kiwi morphemes + char-bigram subwords of Hangul terms ≥ 3 letters (0.2), BM25 tf",
                   index_ranker(subword_min_len=3)),
-    "cosine": ("morphemes + char-bigram subwords of Hangul terms (0.2), BM25 tf, cosine "
+    "cosine": ("Kiwi morphemes + char-bigram subwords of Hangul terms (0.2), BM25 tf, cosine "
                "(TextIndex() default: the recommender's symmetric score)", index_ranker()),
     "default": ("DEFAULT (CLI rank/evaluate, RETRIEVAL preset): bounded BM25 (k1 0.9) over the "
                 "analysed terms + subwords and raw-text char_wb (2,3) cosine (each field once), "
@@ -165,12 +165,12 @@ CANDIDATES: dict[str, tuple[str, Ranker]] = {
                            index_ranker(search={"max_query_terms": 32, "rescore_depth": 100},
                                         **RETRIEVAL)),
     "default_char_fusion": ("cosine fused 50/50 with sklearn char_wb (2,3) sublinear (earlier experiment)", fusion_ranker(0.5)),
-    "bm25_kiwi": ("Okapi BM25 over the analysed terms (reference, not a cosine)", bm25_ranker()),
+    "bm25_kiwi": ("Okapi BM25 over Kiwi morphemes (reference, not a cosine)", bm25_ranker()),
 }
 
 
 def preanalyse(items: Sequence[Mapping]) -> list[dict]:
-    """Attach default-pipeline tokens (``tokens``) so the analyser runs once for all candidates."""
+    """Attach default-pipeline tokens (``tokens``) so Kiwi runs once for all Kiwi candidates."""
     titles = DEFAULT_ANALYZER.analyse_many(i.get("title") or "" for i in items)
     texts = DEFAULT_ANALYZER.analyse_many(i.get("text") or "" for i in items)
     return [dict(i, tokens={"title": t, "text": x}) for i, t, x in zip(items, titles, texts)]
@@ -202,7 +202,7 @@ def run_candidates(docs, queries, qrels, names: Sequence[str], k: int = 10, out=
     out = out if out is not None else sys.stdout
     t0 = time.perf_counter()
     docs, queries = preanalyse(docs), preanalyse(queries)
-    print(f"analysed {len(docs)} docs + {len(queries)} queries ({DEFAULT_ANALYZER.backend}) in "
+    print(f"analysed {len(docs)} docs + {len(queries)} queries with Kiwi in "
           f"{time.perf_counter() - t0:.1f} s", file=out)
     header = (f"| candidate | nDCG@{k} | MRR@{k} | Recall@{k} | P@5 | time (s) |\n"
               "|---|---|---|---|---|---|")

@@ -5,8 +5,7 @@ code behind `flask generate-load-data`) a SQLite database of the load-test data 
 generated official, builds the engine with one request, then posts `--requests` distinct 200-word
 Korean drafts through the app (Flask test client, in process: the time is the app's own, without
 network). The drafts are composed from the demo needs' sentences (app/data/demo/needs.json).
-Analysis (the default analyser) and the engine query are timed separately by wrapping the
-module's two steps.
+Analysis (Kiwi) and the engine query are timed separately by wrapping the module's two steps.
 """
 from __future__ import annotations
 
@@ -173,7 +172,7 @@ def run(size: int, data_dir: Path, requests: int, seed: int) -> None:
     print("                          p50    p95    p99  (ms)")
     print(f"  request (server time) {percentiles(totals)}")
     print(f"  request CPU           {percentiles(cpu)}")
-    print(f"  analysis              {percentiles(timer.analysis)}")
+    print(f"  analysis (Kiwi)       {percentiles(timer.analysis)}")
     print(f"  engine query          {percentiles(timer.engine)}")
     rest = [t - a - e for t, a, e in zip(totals, timer.analysis, timer.engine)]
     print(f"  rest (Flask, session, SQL, JSON) {percentiles(rest)}")

@@ -28,7 +28,7 @@ from app.services.visibility import public_solution_clause
 SUGGESTION_LIMIT = 5  # strong suggestions shown
 PARTIAL_LIMIT = 3  # nearest partial fits, shown (marked) only when nothing strong fits
 DRAFT_MIN_CHARS = 8  # non-space characters of title + description before anything is suggested
-# Only the start of a very long description is analysed: analysis time grows with the text, and a
+# Only the start of a very long description is analysed: Kiwi's time grows with the text, and a
 # suggestion is asked for on every pause in typing (a 200-word draft is ≈ 700 characters).
 ANALYSED_DESCRIPTION_CHARS = 3_000
 DRAFT_ID = "draft"  # never an indexed need's id (those are integers)
@@ -206,7 +206,7 @@ def suggest(draft: Draft, official: User) -> DraftSuggestions:
     hint_more = _("제목이나 문제 설명을 조금 더 입력하면 비슷한 공개 솔루션을 보여 드립니다.")
     if draft.meaningful_chars < DRAFT_MIN_CHARS:
         return DraftSuggestions([], [], hint_more)
-    # Analysed outside the engine's lock: analysis needs no shared state.
+    # Analysed outside the engine's lock: Kiwi is the slow part and needs no shared state.
     tokens = analyse_fields([{"title": draft.title,
                               "text": draft.description[:ANALYSED_DESCRIPTION_CHARS]}])[0]
     if not any(tokens.values()):

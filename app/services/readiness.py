@@ -58,7 +58,7 @@ def warm_up() -> None:
     engine, catalogue search index)."""
     from matching.text import analyse
 
-    analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (once per process)
+    analyse("스마트시티 수요응답형 교통")  # loads the Korean analyser (1–2 s, once per process)
     warm_matching_engine()
     search.engine().sync()  # the first keyword search would otherwise build it (8 s at 10k)
 

@@ -21,9 +21,8 @@ def test_the_version_is_the_same_in_every_process():
 def test_settings_that_change_the_terms_change_the_version():
     versions = {analyser_version(KoreanAnalyzer()), analyser_version(KoreanAnalyzer(english=False)),
                 analyser_version(KoreanAnalyzer(use_synonyms=False)),
-                analyser_version(KoreanAnalyzer(min_latin_len=3)),
-                analyser_version(KoreanAnalyzer(backend="kiwi"))}
-    assert len(versions) == 5
+                analyser_version(KoreanAnalyzer(min_latin_len=3))}
+    assert len(versions) == 4
     assert analyser_version(KoreanAnalyzer()) == matching.ANALYSER_VERSION
 
 
@@ -35,11 +34,10 @@ SAMPLES = (
     "5G 기반 CCTV 영상으로 불법 주정차를 단속하고 드론 배송을 실증했습니다",
     "Flood monitoring sensors warn drivers before the underpasses are flooded.",
     "수요응답형 교통(DRT) 호출 앱과 AI 배차 플랫폼, 미세먼지 측정",
-    "인구 1,000명 마을의 노후 가로등의",  # a number with a separator; a text-final particle
 )
 #: The version and the terms' fingerprint it was recorded with.
-RECORDED_VERSION = "r3-b45549e4c94a"
-RECORDED_FINGERPRINT = "13321eb688cd9149"
+RECORDED_VERSION = "r2-54441fff6d6b"
+RECORDED_FINGERPRINT = "d5133153e016232c"
 
 
 def _fingerprint() -> str:

@@ -20,20 +20,14 @@ def test_backends_are_process_wide_and_named():
         get_backend("nope")
 
 
-def test_default_analyser_is_mecab():
-    assert DEFAULT_ANALYZER.backend == "mecab"
-    assert KoreanAnalyzer(backend="mecab")(NEED) == DEFAULT_ANALYZER(NEED)
-    assert get_backend() is get_backend("mecab")
-
-
-def test_kiwi_backend_gives_the_same_content_terms():
-    kiwi = KoreanAnalyzer(backend="kiwi")(NEED)
-    for t in ("어린이", "과속", "차량", "단속", "스마트", "가로등", "설치", "5g", "cctv", "알리"):
-        assert t in kiwi
+def test_default_analyser_is_kiwi():
+    assert DEFAULT_ANALYZER.backend == "kiwi"
+    assert KoreanAnalyzer(backend="kiwi")(NEED) == DEFAULT_ANALYZER(NEED)
 
 
 @pytest.fixture(scope="module")
 def mecab():
+    pytest.importorskip("mecab_ko", reason="mecab-ko not installed (requirements.txt)")
     return KoreanAnalyzer(backend="mecab")
 
 
