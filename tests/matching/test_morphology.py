@@ -27,7 +27,7 @@ def test_default_analyser_is_kiwi():
 
 @pytest.fixture(scope="module")
 def mecab():
-    pytest.importorskip("mecab_ko", reason="mecab-ko not installed (requirements.txt)")
+    pytest.importorskip("mecab_ko", reason="mecab-ko not installed (requirements-bench.txt)")
     return KoreanAnalyzer(backend="mecab")
 
 
