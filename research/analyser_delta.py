@@ -15,7 +15,7 @@ from typing import Sequence
 import research.experiments as experiments
 from matching.evaluation import evaluate_run
 from matching.text import KoreanAnalyzer
-from research.datasets import SETS, held_out
+from research.datasets import SETS, first_queries, held_out
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,10 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if loaded is None:
             print(f"{name}: source not found; skipping.", file=sys.stderr)
             continue
-        docs, queries, qrels = loaded
-        if args.limit:
-            queries = queries[:args.limit]
-            qrels = {q["id"]: qrels[q["id"]] for q in queries if q["id"] in qrels}
+        docs, queries, qrels = first_queries(loaded, args.limit)
         kiwi = per_query_ndcg(docs, queries, qrels, "kiwi")
         mecab = per_query_ndcg(docs, queries, qrels, "mecab")
         parts = {"train": held_out(qrels, False), "test": held_out(qrels, True)} \

@@ -134,3 +134,12 @@ SETS: dict[str, SetInfo] = {
                 lambda root, shared: load_debian()),
     )
 }
+
+
+def first_queries(data: Dataset, limit: int) -> Dataset:
+    """The set cut to its first ``limit`` queries and their qrels (all of it when 0)."""
+    docs, queries, qrels = data
+    if not limit:
+        return data
+    queries = queries[:limit]
+    return docs, queries, {q["id"]: qrels[q["id"]] for q in queries if q["id"] in qrels}

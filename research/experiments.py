@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from matching.evaluation import Run, evaluate_run, load_jsonl, load_qrels
 from matching.index import RETRIEVAL, RETRIEVAL_SUM, TextIndex, top_k_pairs
 from matching.text import DEFAULT_ANALYZER, normalize
-from research.datasets import SETS, held_out
+from research.datasets import SETS, first_queries, held_out
 
 #: The four pipelines every set is reported with (the default and the three required baselines).
 CORE = ("default", "char23", "word_tfidf", "bm25s")
@@ -281,10 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if loaded is None:
             print(f"{name}: source not found; skipping.", file=sys.stderr)
             continue
-        docs, queries, qrels = loaded
-        if args.limit:
-            queries = queries[:args.limit]
-            qrels = {q["id"]: qrels[q["id"]] for q in queries if q["id"] in qrels}
+        docs, queries, qrels = first_queries(loaded, args.limit)
         judged = sum(1 for r in qrels.values() if any(g > 0 for g in r.values()))
         print(f"\n## {name}: {info.about}\n{len(docs)} documents, {len(queries)} queries "
               f"({judged} with relevant documents)", flush=True)
