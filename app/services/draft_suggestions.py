@@ -183,12 +183,13 @@ def _visible_solutions(ids: list[int]) -> dict[int, tuple[str, str]]:
     return {row.id: (row.title, row.name) for row in db.session.execute(query)}
 
 
-def _ranked(record: dict[str, Any], top_k: int, include_low: bool) -> list:
-    """The engine's ranked matches for the record, queried under the engine's lock."""
+def _ranked(record: dict[str, Any], top_k: int) -> list:
+    """The engine's best matches for the record, weak ones included (ranked by score, so the
+    strong ones come first), queried once under the engine's lock."""
     engine = recommendations.engine()
     with engine.lock:
         return engine.current().recommend_solutions(record, top_k=top_k,
-                                                    include_low_confidence=include_low)
+                                                    include_low_confidence=True)
 
 
 def _as_suggestions(matches: list) -> list[Suggestion]:
@@ -211,11 +212,10 @@ def suggest(draft: Draft, official: User) -> DraftSuggestions:
                               "text": draft.description[:ANALYSED_DESCRIPTION_CHARS]}])[0]
     if not any(tokens.values()):
         return DraftSuggestions([], [], hint_more)
-    record = draft_record(draft, official, tokens)
-    strong = _as_suggestions(_ranked(record, SUGGESTION_LIMIT, include_low=False))
+    ranked = _as_suggestions(_ranked(draft_record(draft, official, tokens), SUGGESTION_LIMIT))
+    strong = [s for s in ranked if not s.low_confidence]
     if strong:
         return DraftSuggestions(strong, [])
-    partial = [s for s in _as_suggestions(_ranked(record, PARTIAL_LIMIT, include_low=True))
-               if s.low_confidence]
+    partial = ranked[:PARTIAL_LIMIT]
     return DraftSuggestions([], partial, _(
         "아직 이 초안에 잘 맞는 공개 솔루션이 없습니다. 등록한 수요가 공개되면 기업들이 보고 제안할 수 있습니다."))
