@@ -11,7 +11,7 @@ Split (shared rule for issue 9): an item is *test* iff ``int(key[2:], 16) % 3 ==
 from __future__ import annotations
 
 import csv
-import hashlib
+import importlib.util
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,28 +28,24 @@ REFERENCE_DATE = date(2026, 1, 5)
 TAG_MAX_LENGTH = 40
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+def _load_build_script():
+    """``eval/domain/build.py`` (a standalone script): the one place the keys and the split rule
+    are defined, so these records and the generated qrels cannot disagree."""
+    spec = importlib.util.spec_from_file_location("eval_domain_build", DOMAIN / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def solution_key(company: str, title: str) -> str:
-    """The domain set's solution key."""
-    return f"s-{_sha(company + '/' + title)}"
-
-
-def need_key(municipality: str, title: str) -> str:
-    """The domain set's need key."""
-    return f"n-{_sha(municipality + '/' + title)}"
+_BUILD = _load_build_script()
+solution_key = _BUILD.solution_key
+need_key = _BUILD.need_key
+split_of = _BUILD.split_of
 
 
 def is_test(key: str) -> bool:
     """The held-out third: ``int(key[2:], 16) % 3 == 0``."""
-    return int(key[2:], 16) % 3 == 0
-
-
-def split_of(key: str) -> str:
-    """``"test"`` or ``"train"``."""
-    return "test" if is_test(key) else "train"
+    return split_of(key) == "test"
 
 
 def places(path: Path = MUNICIPALITIES) -> dict[str, Place]:

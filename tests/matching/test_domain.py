@@ -64,6 +64,15 @@ def _build(root: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+def _write_extra_need(folder: Path, title: str) -> dict:
+    """A copy of the first demo need under a new title, as needs_extra_zz.json."""
+    need = dict(json.loads((ROOT / "app" / "data" / "demo" / "needs.json")
+                           .read_text(encoding="utf-8"))[0], title=title)
+    (folder / "needs_extra_zz.json").write_text(json.dumps([need], ensure_ascii=False),
+                                                encoding="utf-8")
+    return need
+
+
 @pytest.fixture()
 def domain_copy(tmp_path):
     """The build script, the labels and the reference data in a scratch repository layout."""
@@ -112,10 +121,7 @@ def test_reverse_direction_is_the_transposed_judgment_set():
 
 def test_a_new_needs_and_judgments_pair_is_picked_up(domain_copy):
     folder = domain_copy / "eval" / "domain"
-    need = dict(json.loads((ROOT / "app" / "data" / "demo" / "needs.json")
-                           .read_text(encoding="utf-8"))[0], title="시험용 새 수요")
-    (folder / "needs_extra_zz.json").write_text(json.dumps([need], ensure_ascii=False),
-                                                encoding="utf-8")
+    need = _write_extra_need(folder, "시험용 새 수요")
     with (folder / "judgments_extra_zz.tsv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(["need_municipality", "need_title", "solution_company",
@@ -153,9 +159,6 @@ def test_bad_judgments_fail_and_write_nothing(domain_copy, row, message):
 
 def test_an_unjudged_evaluation_need_fails(domain_copy):
     folder = domain_copy / "eval" / "domain"
-    need = dict(json.loads((ROOT / "app" / "data" / "demo" / "needs.json")
-                           .read_text(encoding="utf-8"))[0], title="판정 없는 수요")
-    (folder / "needs_extra_zz.json").write_text(json.dumps([need], ensure_ascii=False),
-                                                encoding="utf-8")
+    _write_extra_need(folder, "판정 없는 수요")
     result = _build(domain_copy)
     assert result.returncode == 2 and "without judgments" in result.stderr
