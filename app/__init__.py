@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from app.matches import bp as matches_bp
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
+    from app.outcomes import bp as outcomes_bp
     from app.solutions import bp as solutions_bp
     from app.verification import bp as verification_bp
 
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(dashboard_bp, url_prefix="/admin/dashboard")
     app.register_blueprint(matches_bp, url_prefix="/matches")
+    app.register_blueprint(outcomes_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
 

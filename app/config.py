@@ -73,6 +73,9 @@ class BaseConfig:
     ADMIN_PAGE_SIZE = int(os.environ.get("ADMIN_PAGE_SIZE", "25"))
     MATCH_REQUEST_EXPIRY_DAYS = int(os.environ.get("MATCH_REQUEST_EXPIRY_DAYS", "14"))
     MATCH_REMINDER_DAYS_BEFORE = int(os.environ.get("MATCH_REMINDER_DAYS_BEFORE", "3"))
+    # An approved match with no outcome step for this many days is stalled: both sides are
+    # reminded once (again after the next step), and the admins' outcome page counts it.
+    OUTCOME_STALL_DAYS = _env_int("OUTCOME_STALL_DAYS", 30)
     # The match score is a calibrated probability of relevance (docs/matching.md): a new match
     # at or above this is notified as strong; partial fits below the main list are shown from
     # MATCH_PARTIAL_FIT_SCORE; a deadline this many days away or closer is a caution.

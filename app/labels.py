@@ -16,6 +16,9 @@ from app.models import (
     ModerationStatus,
     NeedStatus,
     OfficialStatus,
+    OutcomeStage,
+    ProcurementRoute,
+    StepStatus,
     Role,
     Side,
     SizeClass,
@@ -110,6 +113,26 @@ LABELS: dict[type, dict[object, LazyString]] = {
         ConfirmationStatus.PENDING: _l("확인 대기"),
         ConfirmationStatus.CONFIRMED: _l("참여 확인"),
         ConfirmationStatus.DECLINED: _l("불참"),
+    },
+    OutcomeStage: {
+        OutcomeStage.NEGOTIATING: _l("협의 중"),
+        OutcomeStage.POC: _l("실증(PoC)"),
+        OutcomeStage.CONTRACTED: _l("계약·도입"),
+        OutcomeStage.OPERATING: _l("운영"),
+        OutcomeStage.STOPPED: _l("중단"),
+    },
+    ProcurementRoute: {
+        ProcurementRoute.INNOVATION_PRODUCT: _l("혁신제품 지정·시범구매"),
+        ProcurementRoute.COMPETITIVE_DIALOGUE: _l("경쟁적 대화"),
+        ProcurementRoute.SMART_CHALLENGE: _l("스마트챌린지"),
+        ProcurementRoute.PRIVATE_CONTRACT: _l("수의계약"),
+        ProcurementRoute.OPEN_TENDER: _l("일반 입찰"),
+        ProcurementRoute.OTHER: _l("기타"),
+    },
+    StepStatus: {
+        StepStatus.PROPOSED: _l("상대방 확인 대기"),
+        StepStatus.CONFIRMED: _l("양측 확인"),
+        StepStatus.REJECTED: _l("상대방이 거절"),
     },
 }
 

@@ -6,6 +6,7 @@ can assert that no body shows a marker to anyone outside its audience.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Flask
 from sqlalchemy import delete
@@ -15,6 +16,7 @@ from app.models import (
     Base,
     Job,
     MembershipStatus,
+    OutcomeStage,
     ModerationStatus,
     Notification,
     OfficialStatus,
@@ -23,7 +25,7 @@ from app.models import (
     SolutionStatus,
 )
 from app.models.user import AccountStatus
-from app.services import companies, unit_of_work, verification, workflow
+from app.services import companies, outcomes, unit_of_work, verification, workflow
 from tests import factories
 from tests.authorization_table import Actor, Target
 
@@ -200,6 +202,9 @@ def build_world(app: Flask) -> World:
                      {"A", "X"}, "approved")
     workflow.accept(users["official"], approved)
     workflow.approve(users["admin"], approved)
+    # an outcome step the company proposed, waiting for the municipality (its note is private)
+    outcomes.propose_step(users["staff"], approved, outcomes.StepInput(
+        OutcomeStage.POC, date.today(), None, 10_000_000, s("SECRET-OUTCOME-NOTE-AX", ax)))
     match("A-Y-pending", "official", na_pub2, sy_pub,
           s("SECRET-MATCH-AY-PENDING", A_OFFICIALS, "other_staff"), {"A", "Y"}, "pending")
     declined = match("B-Y-declined", "other_official", nb_pub, sy_pub,

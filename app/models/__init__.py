@@ -8,6 +8,14 @@ from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.outcome import (
+    MatchOutcome,
+    OutcomeStage,
+    OutcomeStep,
+    ProcurementRoute,
+    SolutionRating,
+    StepStatus,
+)
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -73,4 +81,10 @@ __all__ = [
     "SolutionStatus",
     "Tag",
     "User",
+    "MatchOutcome",
+    "OutcomeStage",
+    "OutcomeStep",
+    "ProcurementRoute",
+    "SolutionRating",
+    "StepStatus",
 ]

@@ -42,6 +42,9 @@ KINDS: dict[str, object] = {
     "consortium_invitation": _l("컨소시엄 참여 요청"),
     "consortium_update": _l("컨소시엄 진행 상황"),
     "strong_match": _l("새로운 유력 매칭"),
+    "outcome_step": _l("도입 진행 단계 확인 요청·결과"),
+    "outcome_reminder": _l("진행이 멈춘 매칭 알림"),
+    "solution_rating": _l("솔루션 평가와 답변"),
 }
 
 DEFAULT_LOCALE = "ko"
