@@ -161,6 +161,7 @@ SCORE_COMPONENT_NAMES: dict[str, LazyString] = {
     "region": _l("서비스 지역"),
     "budget_worth": _l("사업 규모"),
     "deadline": _l("준비 기간"),
+    "rating": _l("도입 지자체 평가"),
 }
 REASON_TEXTS: dict[str, LazyString] = {
     "same_category": _l("같은 분야의 솔루션입니다"),
@@ -186,6 +187,8 @@ REASON_TEXTS: dict[str, LazyString] = {
     "deadline_ok": _l("마감까지 준비 기간이 충분합니다"),
     "deadline_near": _l("마감이 임박했습니다"),
     "deadline_passed": _l("마감이 지났습니다"),
+    "rated_well": _l("도입한 지자체들의 평가가 좋습니다"),
+    "rated_poorly": _l("도입한 지자체들의 평가가 낮습니다"),
     "low_confidence": _l("관련도가 낮은 추천입니다"),
 }
 

@@ -142,6 +142,16 @@ def expire_requests() -> None:
         unit_of_work.commit()
 
 
+@huey.periodic_task(crontab(minute="41"))
+def remind_stalled_outcomes() -> None:
+    """Remind both sides of approved matches with no outcome step for OUTCOME_STALL_DAYS (hourly)."""
+    from app.services.outcomes import remind_stalled
+
+    with task_context():
+        remind_stalled()
+        unit_of_work.commit()
+
+
 @huey.periodic_task(crontab(minute="0", hour=str(BaseConfig.NIGHTLY_REMATCH_UTC_HOUR)))
 def nightly_rematch() -> None:
     """Recompute the stored recommendations as a job (unless one is already queued or running)."""

@@ -16,6 +16,7 @@ REASON_CODES: tuple[str, ...] = (
     "maturity_commercial", "maturity_pilot", "maturity_rnd",
     "serves_region", "serves_nationwide", "outside_region", "region_unknown",
     "deadline_ok", "deadline_near", "deadline_passed",
+    "rated_well", "rated_poorly",
     "low_confidence",
 )
 

@@ -89,12 +89,20 @@ class SolutionDoc:
     company_size: Optional[str] = None
     tokens: Optional[dict] = None
     extra: dict = field(default_factory=dict)
+    #: Deployments both sides confirmed on the platform (count at least as self-declared ones).
+    verified_references: tuple = ()
+    #: How many municipalities rated the solution (1–5 stars) and their mean (see ratings.py).
+    rating_count: int = 0
+    rating_mean: Optional[float] = None
 
     def __post_init__(self):
         self.tags = tuple(self.tags or ())
         self.secondary_categories = tuple(self.secondary_categories or ())
         self.regions_served = tuple(self.regions_served or ())
         self.references = tuple(Place.coerce(r) for r in (self.references or ()))
+        self.verified_references = tuple(Place.coerce(r)
+                                         for r in (self.verified_references or ()))
+        self.rating_count = int(self.rating_count or 0)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "SolutionDoc":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
+from matching.ratings import rating_logit
 from matching.records import NeedDoc, SolutionDoc
 
 #: Bumped whenever the meaning or scale of ``score`` changes (stored results must be recomputed).
@@ -50,6 +51,11 @@ class ScoringConfig:
     deadline_warning_days: int = 14  # a deadline this close (or closer) is a caution
     strength_level: float = 0.8      # a sub-score at least this high is named as a strength
     caution_level: float = 0.25      # a sub-score at most this low is named as a caution
+    # Ratings (matching/ratings.py): Bayesian average toward the prior, a bounded logit shift.
+    rating_prior: float = 3.5
+    rating_pseudo_count: float = 5.0
+    rating_span: float = 1.5
+    rating_max_logit: float = 0.25
 
 
 
@@ -96,14 +102,18 @@ def maturity_fit(sol: SolutionDoc) -> tuple[float, str]:
 
 
 def reference_fit(need: NeedDoc, sol: SolutionDoc) -> tuple[float, str]:
-    """Past deployments: same municipality 1, same province 0.8, same kind 0.5, elsewhere 0.3."""
-    if not sol.references:
+    """Past deployments: same municipality 1, same province 0.8, same kind 0.5, elsewhere 0.3.
+
+    Verified deployments (confirmed by both sides) count exactly like self-declared ones.
+    """
+    references = sol.references + sol.verified_references
+    if not references:
         return 0.0, "no_reference"
     place = need.place
     if place is None:
         return 0.3, "reference_elsewhere"
     best, code = 0.3, "reference_elsewhere"
-    for ref in sol.references:
+    for ref in references:
         if ref.id == place.id:
             return 1.0, "reference_same_municipality"
         if place.province and ref.province == place.province and best < 0.8:
@@ -161,10 +171,17 @@ def _best_factor_logit(config: ScoringConfig) -> float:
     return sum(factor_logit(f, 1.0, config) for f in FACTORS)
 
 
-def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAULT_CONFIG
-                  ) -> tuple:
+def solution_rating_logit(sol: SolutionDoc, config: ScoringConfig = DEFAULT_CONFIG) -> float:
+    """The solution's ratings as a bounded shift of the logit (0 when it has none)."""
+    return rating_logit(sol.rating_count, sol.rating_mean, config.rating_prior,
+                        config.rating_pseudo_count, config.rating_span, config.rating_max_logit)
+
+
+def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAULT_CONFIG,
+                  rating: float = 0.0) -> tuple:
     """``(part, amount)`` pairs summing to the score: the text part (every factor at its best),
-    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order."""
+    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order, then, for
+    a rated solution only, what its ratings add or take away (``rating``: the logit shift)."""
     if cosine <= 0:
         return (("text", 0.0),) + tuple((f, 0.0) for f in FACTORS)
     z = text_logit(cosine, config) + _best_factor_logit(config)
@@ -175,6 +192,9 @@ def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAU
         current = min(SCORE_CAP, _sigmoid(z))
         parts.append((factor, round(current - previous, 6)))
         previous = current
+    if rating:
+        current = min(SCORE_CAP, _sigmoid(z + rating))
+        parts.append(("rating", round(current - previous, 6)))
     return tuple(parts)
 
 
@@ -197,10 +217,11 @@ class PairScore:
     cautions: tuple
     low_confidence: bool
     config: ScoringConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+    rating: float = 0.0  # the ratings' logit shift (0 for an unrated solution)
 
     @property
     def contributions(self) -> tuple:
-        return contributions(self.text_score, self.components, self.config)
+        return contributions(self.text_score, self.components, self.config, self.rating)
 
     @property
     def text_relevance(self) -> float:
@@ -250,14 +271,17 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
     strengths = tuple(c for c in reasons if by_code.get(c, 0.0) >= config.strength_level)
     cautions = tuple(c for c in reasons if by_code.get(c, 1.0) <= config.caution_level)
     components = {factor: value for factor, (value, _) in fits.items()}
+    rating = solution_rating_logit(sol, config)
+    if rating:
+        reasons += ("rated_well",) if rating > 0 else ("rated_poorly",)
     if cosine <= 0:
         score = 0.0
     else:
         z = text_logit(cosine, config) + sum(
-            factor_logit(f, components[f], config) for f in FACTORS)
+            factor_logit(f, components[f], config) for f in FACTORS) + rating
         score = min(SCORE_CAP, _sigmoid(z))
     low = score < config.main_list_score
     if low:
         reasons, cautions = reasons + ("low_confidence",), cautions + ("low_confidence",)
     return PairScore(round(score, 6), round(cosine, 6), components, reasons, strengths, cautions,
-                     low, config)
+                     low, config, rating)

@@ -16,9 +16,12 @@ from sqlalchemy.orm import Session
 from app.models import (
     Company,
     DeploymentReference,
+    Match,
     MatchingChange,
+    MatchOutcome,
     Need,
     Solution,
+    SolutionRating,
     User,
 )
 
@@ -106,6 +109,13 @@ def _after_flush(session: Session, flush_context) -> None:
             pending.add(("need", obj.id))
         elif isinstance(obj, DeploymentReference) and obj.solution_id is not None:
             pending.add(("solution", obj.solution_id))
+        elif isinstance(obj, SolutionRating) and obj.solution_id is not None:
+            pending.add(("solution", obj.solution_id))
+        elif isinstance(obj, MatchOutcome) and obj.match_id is not None and (
+            obj in session.deleted or _changed(obj, ("stage",))
+        ):  # a confirmed contract (or its stop) adds or removes a verified reference
+            pending.update(("solution", sid) for sid in session.scalars(
+                select(Match.solution_id).where(Match.id == obj.match_id)))
         elif isinstance(obj, Company) and obj.id is not None and (
             obj in session.deleted or _changed(obj, COMPANY_MATCHING_FIELDS)
         ):

@@ -389,20 +389,18 @@ def verified_references_of_company(company_id: int) -> list[VerifiedReference]:
         .where(Solution.company_id == company_id)).all())
 
 
-def verified_places(solution_ids: Iterable[int]) -> dict[int, list[Municipality]]:
-    """The municipalities of each solution's verified deployments (for the matching engine)."""
-    ids = list(solution_ids)
+def verified_places(solution_ids: Iterable[int] | None = None) -> dict[int, list[Municipality]]:
+    """The municipalities of each solution's verified deployments (None: every solution)."""
+    query = (select(Match.solution_id, Municipality)
+             .join(MatchOutcome, MatchOutcome.match_id == Match.id)
+             .join(Need, Need.id == Match.need_id)
+             .join(Municipality, Municipality.id == Need.municipality_id)
+             .where(MatchOutcome.stage.in_(VERIFIED_STAGES), Match.status == MatchStatus.APPROVED)
+             .order_by(Match.id))
+    if solution_ids is not None:
+        query = query.where(Match.solution_id.in_(list(solution_ids)))
     places: dict[int, list[Municipality]] = {}
-    if not ids:
-        return places
-    rows = db.session.execute(
-        select(Match.solution_id, Municipality)
-        .join(MatchOutcome, MatchOutcome.match_id == Match.id)
-        .join(Need, Need.id == Match.need_id)
-        .join(Municipality, Municipality.id == Need.municipality_id)
-        .where(Match.solution_id.in_(ids), MatchOutcome.stage.in_(VERIFIED_STAGES),
-               Match.status == MatchStatus.APPROVED)).all()
-    for solution_id, municipality in rows:
+    for solution_id, municipality in db.session.execute(query).all():
         places.setdefault(solution_id, []).append(municipality)
     return places
 

@@ -130,12 +130,11 @@ def summary(solution: Solution) -> RatingSummary:
     return RatingSummary(len(ratings), mean, ratings)
 
 
-def rating_totals(solution_ids) -> dict[int, tuple[int, float]]:
-    """(count, mean stars) of each rated solution among `solution_ids` (for the engine)."""
-    ids = list(solution_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(SolutionRating.solution_id, func.count(), func.avg(SolutionRating.stars))
-        .where(SolutionRating.solution_id.in_(ids)).group_by(SolutionRating.solution_id)).all()
-    return {solution_id: (int(count), float(mean)) for solution_id, count, mean in rows}
+def rating_totals(solution_ids=None) -> dict[int, tuple[int, float]]:
+    """(count, mean stars) of each rated solution among `solution_ids` (None: all; the engine)."""
+    query = (select(SolutionRating.solution_id, func.count(), func.avg(SolutionRating.stars))
+             .group_by(SolutionRating.solution_id))
+    if solution_ids is not None:
+        query = query.where(SolutionRating.solution_id.in_(list(solution_ids)))
+    return {solution_id: (int(count), float(mean))
+            for solution_id, count, mean in db.session.execute(query).all()}

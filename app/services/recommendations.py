@@ -46,8 +46,20 @@ def _place(municipality) -> dict[str, Any]:
     return {"id": municipality.id, "province": municipality.province.name, "kind": municipality.kind}
 
 
-def solution_record(solution: Solution) -> dict[str, Any]:
-    """A solution as the plain mapping `matching.SolutionDoc` takes."""
+def solution_record(solution: Solution, verified: list | None = None,
+                    rated: tuple[int, float] | None | bool = False) -> dict[str, Any]:
+    """A solution as the plain mapping `matching.SolutionDoc` takes.
+
+    Verified deployments and ratings (app/services/outcomes.py, ratings.py) are looked up for
+    this solution unless the caller passes them (`solution_records` does, for many at once).
+    """
+    from app.services.outcomes import verified_places
+    from app.services.ratings import rating_totals
+
+    if verified is None:
+        verified = verified_places([solution.id]).get(solution.id, [])
+    if rated is False:
+        rated = rating_totals([solution.id]).get(solution.id)
     regions = solution.regions_served or solution.company.regions_served
     return {
         "kind": "solution",
@@ -66,7 +78,19 @@ def solution_record(solution: Solution) -> dict[str, Any]:
         "references": [_place(ref.municipality) for ref in solution.references],
         "company_size": solution.company.size_class.value,
         "tokens": solution.analysed_text,
+        "verified_references": [_place(place) for place in verified],
+        "rating_count": rated[0] if rated else 0,
+        "rating_mean": rated[1] if rated else None,
     }
+
+
+def solution_records(solutions: Iterable[Solution]) -> list[dict[str, Any]]:
+    """Records of many solutions, with their verified deployments and ratings in two queries."""
+    from app.services.outcomes import verified_places
+    from app.services.ratings import rating_totals
+
+    verified, rated = verified_places(), rating_totals()
+    return [solution_record(s, verified.get(s.id, []), rated.get(s.id)) for s in solutions]
 
 
 def need_record(need: Need) -> dict[str, Any]:
@@ -224,7 +248,7 @@ class MatchingEngine:
         """Fit from every recommendable solution and need (stored analysed text)."""
         with self.lock:
             last_change = change_log.latest_change_id()
-            solutions = [solution_record(s) for s in db.session.scalars(recommendable_solutions_query())]
+            solutions = solution_records(db.session.scalars(recommendable_solutions_query()))
             needs = [need_record(n) for n in db.session.scalars(recommendable_needs_query())]
             self.recommender = self.new_recommender().fit(solutions + needs)
             self.last_change_id = last_change
