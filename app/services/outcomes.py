@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
 from flask import current_app
@@ -38,7 +38,9 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.outcome import AMOUNT_MAX
 from app.services.errors import PermissionDenied, ServiceError
-from app.services.workflow import _aware, _link, _pair_names, side_of  # noqa: F401 (side_of: views)
+from app.services.notifications import local_path
+from app.services.workflow import side_of  # noqa: F401 (the views ask it too)
+from app.templating import lazy_place_name
 
 NOTE_MAX = 500
 REASON_MAX = 500
@@ -107,8 +109,22 @@ def may_view(user: User, match: Match) -> bool:
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    """Stored datetimes come back naive from SQLite; they are UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
 def _now(now: datetime | None) -> datetime:
     return _aware(now) if now is not None else utcnow()
+
+
+def pair_names(match: Match) -> dict:
+    """The names notifications about a match use (the place in the recipient's language)."""
+    return {"need": match.need.title, "solution": match.solution.title,
+            "municipality": lazy_place_name(match.need.municipality),
+            "company": match.solution.company.name}
 
 
 def _other(side: Side) -> Side:
@@ -149,10 +165,11 @@ def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def _notify_side(match: Match, side: Side, kind: str, title, body="") -> None:
+def notify_side(match: Match, side: Side, kind: str, title, body="") -> None:
+    """Notify every member of one side of the match, linking to its outcome page."""
     from app.services import notifications
 
-    link = _link("outcomes.detail", match_id=match.id)
+    link = local_path("outcomes.detail", match_id=match.id)
     if side == Side.MUNICIPALITY:
         notifications.notify_municipality(match.need.municipality, kind, title, body, link)
     else:
@@ -226,9 +243,9 @@ def propose_step(actor: User, match: Match, data: StepInput) -> OutcomeStep:
     except IntegrityError as error:  # the other side proposed at the same moment and won
         raise ServiceError(_("상대방의 확인을 기다리는 단계가 있습니다. 확인되거나 거절된 뒤에 "
                              "다음 단계를 제안하세요."), field="to_stage") from error
-    _notify_side(match, _other(side), "outcome_step",
+    notify_side(match, _other(side), "outcome_step",
                  _l("도입 단계 확인 요청: %(need)s ↔ %(solution)s → %(stage)s",
-                    stage=label(data.to_stage), **_pair_names(match)),
+                    stage=label(data.to_stage), **pair_names(match)),
                  _l("상대방이 다음 단계를 제안했습니다. 확인하거나 사유와 함께 거절해 주세요."))
     return step
 
@@ -266,9 +283,9 @@ def confirm_step(actor: User, match: Match, step_id: int | None) -> OutcomeStep:
         outcome.contract_amount = step.amount
         outcome.contracted_on = step.happened_on
     db.session.flush()
-    _notify_side(match, step.proposed_side, "outcome_step",
+    notify_side(match, step.proposed_side, "outcome_step",
                  _l("상대방이 확인했습니다: %(need)s ↔ %(solution)s → %(stage)s",
-                    stage=label(step.to_stage), **_pair_names(match)))
+                    stage=label(step.to_stage), **pair_names(match)))
     return step
 
 
@@ -288,9 +305,9 @@ def reject_step(actor: User, match: Match, step_id: int | None, reason: str | No
     step.response_reason = reason
     outcome.last_activity_at = now
     db.session.flush()
-    _notify_side(match, step.proposed_side, "outcome_step",
+    notify_side(match, step.proposed_side, "outcome_step",
                  _l("상대방이 제안한 단계를 거절했습니다: %(need)s ↔ %(solution)s → %(stage)s",
-                    stage=label(step.to_stage), **_pair_names(match)),
+                    stage=label(step.to_stage), **pair_names(match)),
                  _l("사유: %(reason)s", reason=reason))
     return step
 
@@ -337,9 +354,9 @@ def remind_stalled(now: datetime | None = None) -> int:
         match = outcome.match
         days = (moment - _aware(outcome.last_activity_at)).days
         for side in (Side.MUNICIPALITY, Side.COMPANY):
-            _notify_side(match, side, "outcome_reminder",
+            notify_side(match, side, "outcome_reminder",
                          _l("%(days)d일째 진행이 없습니다: %(need)s ↔ %(solution)s",
-                            days=days, **_pair_names(match)),
+                            days=days, **pair_names(match)),
                          _l("현재 단계는 %(stage)s입니다. 다음 단계를 제안하거나, 상대방이 제안한 "
                             "단계를 확인해 주세요.", stage=label(outcome.stage)))
         sent += 1

@@ -17,8 +17,8 @@ from app.extensions import db
 from app.models import Match, Need, OutcomeStage, Side, Solution, SolutionRating, User
 from app.services.contact_filter import find_contact_details
 from app.services.errors import PermissionDenied, ServiceError
-from app.services.outcomes import _notify_side, stage_of
-from app.services.workflow import _pair_names, side_of
+from app.services.outcomes import notify_side, pair_names, stage_of
+from app.services.workflow import side_of
 from app.models.base import utcnow
 
 REVIEW_MAX = 500
@@ -80,9 +80,9 @@ def rate(actor: User, match: Match, stars: int | None, review: str | None) -> So
             db.session.flush()
     except IntegrityError as error:  # a colleague rated at the same moment
         raise ServiceError(_("이 매칭의 평가는 이미 등록되었습니다.")) from error
-    _notify_side(match, Side.COMPANY, "solution_rating",
+    notify_side(match, Side.COMPANY, "solution_rating",
                  _l("지자체가 솔루션을 평가했습니다: %(solution)s (%(stars)d점)", stars=stars,
-                    **_pair_names(match)), review)
+                    **pair_names(match)), review)
     return rating
 
 
@@ -105,8 +105,8 @@ def reply(actor: User, match: Match, text: str | None) -> SolutionRating:
     rating.replied_by_id = actor.id
     rating.replied_at = utcnow()
     db.session.flush()
-    _notify_side(match, Side.MUNICIPALITY, "solution_rating",
-                 _l("기업이 평가에 답변했습니다: %(solution)s", **_pair_names(match)), text)
+    notify_side(match, Side.MUNICIPALITY, "solution_rating",
+                 _l("기업이 평가에 답변했습니다: %(solution)s", **pair_names(match)), text)
     return rating
 
 
