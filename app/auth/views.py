@@ -27,6 +27,7 @@ REGISTRATION_SENT = _l("입력하신 주소로 안내 메일을 보냈습니다.
 BAD_LOGIN = _l("이메일 또는 비밀번호가 올바르지 않습니다.")
 LOCKED_LOGIN = _l("로그인 시도가 너무 많아 이 이메일 주소의 로그인을 잠시 막았습니다. 잠시 후 다시 시도하세요.")
 RESET_SENT = _l("이 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다.")
+SIGN_UP_ROLES = (Role.COMPANY.value, Role.MUNICIPALITY.value)
 RESEND_SENT = _l("이 주소로 확인을 기다리는 가입이 있으면 확인 메일을 다시 보냈습니다.")
 
 
@@ -52,6 +53,8 @@ def register():
     if invitation is not None and request.method == "GET":
         form.email.data = invitation.email
         form.role.data = Role.COMPANY.value
+    elif request.method == "GET" and request.args.get("role") in SIGN_UP_ROLES:
+        form.role.data = request.args["role"]  # the home page's "공무원 회원 가입" link
     if form.validate_on_submit() and commit_service(
             lambda: accounts.request_registration(
                 email=form.email.data,
