@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
+from app.korean import particle
 from app.services.admin import create_admin_account
 from app.services.errors import ServiceError
 from app.services.reference_data import ReferenceDataError, load_categories, load_municipalities
@@ -90,9 +91,9 @@ def rematch_command(top_k: int, on_queue: bool) -> None:
         job_id = job.id
         unit_of_work.commit()
         if created:
-            click.echo(f"작업 {job_id}을(를) 큐에 넣었습니다. (queued job {job_id})")
+            click.echo(f"작업 {job_id}{particle(job_id, '을')} 큐에 넣었습니다. (queued job {job_id})")
         else:
-            click.echo(f"이미 진행 중인 작업 {job_id}이(가) 있습니다. (job {job_id} is already queued or running)")
+            click.echo(f"이미 진행 중인 작업 {job_id}{particle(job_id, '이')} 있습니다. (job {job_id} is already queued or running)")
         return
 
     def progress(needs):

@@ -10,6 +10,7 @@ from wtforms.validators import Length
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
+from app.korean import particle, with_particle
 from app.labels import label, reason_label, score_component_name
 
 
@@ -84,6 +85,8 @@ def register(app: Flask) -> None:
         category_name=category_name,
         place_name=place_name,
         place_short_name=place_short_name,
+        particle=particle,
+        with_particle=with_particle,
     )
     # current_user as a global too, so macros imported without context can check who is viewing.
     app.jinja_env.globals.update(current_user=current_user)

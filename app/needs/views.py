@@ -18,6 +18,7 @@ from flask_login import current_user
 from app.auth.access import role_required
 from app.extensions import db
 from app.ids import page_number
+from app.korean import particle_args
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
@@ -157,7 +158,9 @@ def change_status(need_id: int):
     if not commit_service(lambda: needs_service.change_status(current_user, need,
                                                               form.status.data)):
         return redirect(url_for("needs.detail", need_id=need.id))
-    flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
+    status = label(need.status)
+    flash(_("상태를 '%(status)s'%(status_ro)s 바꿨습니다.", **particle_args("status", status, "으로")),
+          "success")
     return redirect(url_for("needs.detail", need_id=need.id))
 
 

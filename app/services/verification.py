@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.korean import particle_args
 from app.models import EvidenceKind, Municipality, OfficialEvidence, OfficialStatus, User
 from app.services.audit import record
 from app.services.errors import NotFound, PermissionDenied, ServiceError
@@ -164,8 +165,8 @@ def set_email_domains(admin: User, municipality: Municipality, text: str | None)
     domains = parse_domains(text)
     for domain in domains:
         if not DOMAIN_PATTERN.match(domain):
-            raise ServiceError(_("'%(domain)s'은(는) 올바른 도메인이 아닙니다. 예: jongno.go.kr",
-                                 domain=domain[:80]), field="email_domains")
+            raise ServiceError(_("'%(domain)s'%(domain_neun)s 올바른 도메인이 아닙니다. 예: jongno.go.kr",
+                                 **particle_args("domain", domain[:80], "은")), field="email_domains")
     joined = " ".join(domains)
     if len(joined) > DOMAINS_MAX_LENGTH:
         raise ServiceError(_("도메인 목록은 %(n)d자 이하로 입력하세요.", n=DOMAINS_MAX_LENGTH),

@@ -9,6 +9,7 @@ from app.auth.access import is_safe_redirect
 from app.company.access import company_member_required
 from app.extensions import db
 from app.ids import page_number
+from app.korean import particle_args
 from app.labels import label
 from app.models import Solution, SolutionStatus
 from app.service_errors import abort_for, commit_service, submitted_version
@@ -153,7 +154,9 @@ def change_status(solution_id: int):
                                                              request.form.get("status", "")))
     if outcome:
         solution = outcome.value
-        message = _("상태를 ‘%(status)s’(으)로 바꿨습니다.", status=label(solution.status))
+        status = label(solution.status)
+        message = _("상태를 ‘%(status)s’%(status_ro)s 바꿨습니다.",
+                    **particle_args("status", status, "으로"))
         note = solutions.visibility_note(solution)
         flash(f"{message} {note}" if note else message, "success")
     return _back_to(solution_id)
