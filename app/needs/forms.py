@@ -135,7 +135,8 @@ class NeedEditForm(NeedForm):
     def to_data(self) -> NeedData:
         """The submitted values, including the new status."""
         data = super().to_data()
-        data.status = NeedStatus(self.status.data)
+        data.status = NeedStatus(self.status.data) \
+            if self.status.data in NeedStatus._value2member_map_ else None
         return data
 
 

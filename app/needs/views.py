@@ -23,7 +23,7 @@ from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
 from app.rate_limits import suggestion_limits
-from app.service_errors import commit_service, submitted_version
+from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import needs as needs_service
 from app.services import draft_suggestions, recommendations
 from app.services.errors import NotFound, PermissionDenied
@@ -94,7 +94,8 @@ def create():
         abort(403)
     form = NeedForm()
     form.set_category_choices(categories())
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: needs_service.check_need(form.to_data()),
+                           flash_unplaced=True):
         outcome = commit_service(lambda: needs_service.create_need(current_user, form.to_data()),
                                  form, flash_unplaced=True)
         if outcome:
@@ -133,7 +134,8 @@ def edit(need_id: int):
     if not needs_service.can_manage_need(current_user, need):
         abort(403)
     form = _edit_form(need, loaded=request.method == "GET")
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: needs_service.check_need(form.to_data(), existing=need),
+                           flash_unplaced=True):
         outcome = commit_service(lambda: needs_service.update_need(
             current_user, need, form.to_data(), submitted_version(form)), form,
             flash_unplaced=True)
