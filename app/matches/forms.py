@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.auth.forms import optional_int
 from app.ids import record_id
+from app.services.contact_rules import contact_refusal
 from app.services.workflow import MAX_PARTNERS, MESSAGE_MAX, REASON_MAX
 
 
@@ -19,10 +20,19 @@ def optional_float(value: object) -> float | None:
         return None
 
 
+def no_contact_details(form, field) -> None:
+    """A message sent before approval may not carry contact details (checked with the other
+    fields, so that every problem shows at once; the workflow checks it again)."""
+    refusal = contact_refusal(field.data)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 def _message_field() -> TextAreaField:
     return TextAreaField(_l("메시지"), validators=[
         DataRequired(_l("상대방에게 보낼 메시지를 입력하세요.")),
         Length(max=MESSAGE_MAX, message=_l("메시지는 %(max)d자 이하로 입력하세요.")),
+        no_contact_details,
     ], render_kw={"rows": 5})
 
 

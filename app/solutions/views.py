@@ -12,7 +12,7 @@ from app.ids import page_number
 from app.korean import particle_args
 from app.labels import label
 from app.models import Solution, SolutionStatus
-from app.service_errors import abort_for, commit_service, submitted_version
+from app.service_errors import abort_for, commit_service, submitted_version, validate_with_rules
 from app.services import recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
@@ -98,7 +98,8 @@ def index():
 def create():
     """Write a new solution (saved as a draft)."""
     form = SolutionForm()
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: solutions.check_solution(_input_from(form),
+                                                                  current_user.company_id)):
         outcome = commit_service(lambda: solutions.create_solution(current_user,
                                                                    _input_from(form)), form)
         if outcome:
@@ -130,7 +131,8 @@ def edit(solution_id: int):
     """Change a solution's listing; references are managed below the form."""
     solution = _own(solution_id)
     form = SolutionForm(data=_form_data(solution))
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: solutions.check_solution(
+            _input_from(form), solution.company_id, exclude_id=solution.id)):
         outcome = commit_service(lambda: solutions.update_solution(
             current_user, solution_id, _input_from(form), submitted_version(form)), form)
         if outcome:
@@ -180,7 +182,9 @@ def add_reference(solution_id: int):
     """Add a deployment reference."""
     solution = _own(solution_id)
     reference_form = ReferenceForm()
-    if reference_form.validate_on_submit():
+    if validate_with_rules(reference_form, lambda: solutions.check_reference(
+            solution, municipality_id=reference_form.municipality_id.data,
+            year=reference_form.year.data, outcome=reference_form.outcome.data)):
         if commit_service(lambda: solutions.add_reference(
                 current_user, solution_id, municipality_id=reference_form.municipality_id.data,
                 year=reference_form.year.data, outcome=reference_form.outcome.data),
