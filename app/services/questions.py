@@ -72,7 +72,9 @@ def ask(user: User, need: Need, text: str | None) -> NeedQuestion:
     db.session.flush()
     notifications.notify_municipality(
         need.municipality, "need_question",
-        _l("수요 '%(title)s'에 새 질문이 있습니다", title=need.title), text,
+        _l("수요 '%(title)s'에 새 질문이 있습니다", title=need.title),
+        # not the text itself: a question an admin hides later must not live on in mailboxes
+        _l("기업 회원이 질문을 남겼습니다. 수요 페이지에서 확인하고 답변하세요."),
         notifications.local_path("needs.detail", need_id=need.id) + "#questions")
     return question
 
