@@ -26,7 +26,7 @@ from matching.recommend import Recommender
 class JointConfig:
     """Thresholds of need–need similarity (see the module docstring)."""
 
-    threshold: float = 0.45
+    threshold: float = 0.40
     category_weight: float = 0.25
     related_category: float = 0.5
     min_cosine: float = 0.15

@@ -244,3 +244,19 @@ def test_unverified_officials_have_no_joint_pages(login, world, db):
     assert client.post(f"/joint/needs/{draft.id}/invite",
                        data={"need_id": needs["busan"].id}).status_code == 403
     assert groups_count(db) == 0
+
+
+def test_a_need_invited_into_two_groups_at_once_is_refused_by_the_database(world, db,
+                                                                            monkeypatch):
+    """The check-then-insert race: the partial unique index refuses the second invitation."""
+    from app.services import joint
+    from app.services.errors import ServiceError
+
+    people, needs = world
+    joint.invite(people["jongno"], needs["jongno"], needs["busan"].id)
+    unit_of_work.commit()
+    monkeypatch.setattr(joint, "active_membership", lambda need: None)  # both checked first
+    with pytest.raises(ServiceError, match="이미 공동구매 그룹에 속한 수요입니다."):
+        joint.invite(people["suwon"], needs["suwon"], needs["busan"].id)
+    db.session.rollback()
+    assert groups_count(db) == 1 and members_count(db) == 2

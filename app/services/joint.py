@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -171,7 +172,10 @@ def invite(official: User, need: Need, other_need_id: int | None) -> JointMember
                          status=InvitationStatus.PENDING, invited_by=official,
                          score=_similarity(official, need, other))
     db.session.add(member)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # invited into another group at the same instant
+        raise ServiceError(_("이미 공동구매 그룹에 속한 수요입니다."), field="need_id") from error
     notifications.notify_municipality(
         other.municipality, "joint_invitation",
         _l("%(place)s이(가) 공동구매를 제안했습니다", place=lazy_place_name(need.municipality)),
