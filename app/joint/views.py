@@ -1,7 +1,7 @@
 """Thin views of joint procurement: invite, answer, the groups, and the admins' clusters."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
