@@ -114,8 +114,8 @@ LABELS: dict[type, dict[object, LazyString]] = {
     },
     InvitationStatus: {
         InvitationStatus.PENDING: _l("응답 대기"),
-        InvitationStatus.ACCEPTED: _l("참여"),
-        InvitationStatus.DECLINED: _l("거절"),
+        InvitationStatus.ACCEPTED: _l("참여 확정"),
+        InvitationStatus.DECLINED: _l("초대 거절"),
     },
 }
 

@@ -42,9 +42,9 @@ def test_an_official_invites_a_similar_need_and_the_other_municipality_joins(liv
     sign_in(other, busan.email)
     other.goto("/joint/")
     other.locator("[data-testid=joint-invitation] a").click()
-    other.get_by_role("button", name="참여").click()
+    other.get_by_role("button", name="참여하기").click()
     expect(flash(other)).to_contain_text("공동구매 그룹에 참여했습니다.")
-    expect(other.locator("[data-testid=joint-member]").nth(1)).to_contain_text("참여")
+    expect(other.locator("[data-testid=joint-member]").nth(1)).to_contain_text("참여 확정")
 
 
 def test_a_question_answered_by_the_official_is_shown_to_another_company(live_server, new_page):
