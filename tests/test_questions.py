@@ -186,3 +186,13 @@ def test_only_admins_hide_questions(company_client, official_client, need, db):
 def test_a_missing_question_is_404(official_client, admin_client):
     assert official_client.post("/questions/999999/answer", data={"answer": ANSWER}).status_code == 404
     assert admin_client.post("/questions/999999/moderation", data={"hidden": "1"}).status_code == 404
+
+
+def test_the_askers_and_the_answerers_data_export_hold_their_texts(company_client, official_client,
+                                                                  need, db):
+    ask(company_client, need)
+    answer(official_client, the_question(db))
+    asked = company_client.get("/account/data.json").get_json()["questions_asked"]
+    assert [(q["text"], q["answer"]) for q in asked] == [(QUESTION, ANSWER)]
+    answered = official_client.get("/account/data.json").get_json()["questions_answered"]
+    assert [q["answer"] for q in answered] == [ANSWER]
