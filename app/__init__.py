@@ -70,10 +70,13 @@ def register_blueprints(app: Flask) -> None:
     from app.company import bp as company_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
+    from app.joint import admin_bp as joint_admin_bp
+    from app.joint import bp as joint_bp
     from app.main import bp as main_bp
     from app.matches import bp as matches_bp
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
+    from app.questions import bp as questions_bp
     from app.solutions import bp as solutions_bp
     from app.verification import bp as verification_bp
 
@@ -90,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
+    app.register_blueprint(joint_bp, url_prefix="/joint")
+    app.register_blueprint(joint_admin_bp, url_prefix="/admin/joint")
+    app.register_blueprint(questions_bp, url_prefix="/questions")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from app.models import (
     ConfirmationStatus,
     ConsortiumStatus,
     GovernmentLevel,
+    InvitationStatus,
     MatchStatus,
     Maturity,
     MembershipStatus,
@@ -110,6 +111,11 @@ LABELS: dict[type, dict[object, LazyString]] = {
         ConfirmationStatus.PENDING: _l("확인 대기"),
         ConfirmationStatus.CONFIRMED: _l("참여 확인"),
         ConfirmationStatus.DECLINED: _l("불참"),
+    },
+    InvitationStatus: {
+        InvitationStatus.PENDING: _l("응답 대기"),
+        InvitationStatus.ACCEPTED: _l("참여 확정"),
+        InvitationStatus.DECLINED: _l("초대 거절"),
     },
 }
 

@@ -347,6 +347,70 @@ def consortium_form(actor, target):
     return OK if public_listing(actor, target) == OK else NOT_FOUND
 
 
+# --- joint procurement and Q&A on needs -------------------------------------------------------
+
+@signed_in
+def verified_official(actor, target):
+    """Pages for officials acting for their municipality (the joint procurement groups)."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    return OK if actor.verified else VISITOR_VIEW
+
+
+@signed_in
+def joint_group(actor, target):
+    """A joint procurement group: admins, and verified officials of its municipalities."""
+    if actor.role == Role.ADMIN:
+        return OK
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_VIEW
+    return OK if actor.org in target.parties else FORBIDDEN
+
+
+@signed_in
+def joint_invite(actor, target):
+    """Invite into a need's group: verified officials of the need's municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if actor.org == target.org else FORBIDDEN
+
+
+@signed_in
+def joint_answer(actor, target):
+    """Accept or decline an invitation: verified officials of the invited municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    if target.state == "lead":  # the lead's own need is no invitation
+        return FORBIDDEN
+    return OK if actor.org == target.org else FORBIDDEN
+
+
+@signed_in
+def ask_question(actor, target):
+    """Ask on a need: staff of approved companies, on a need they may see."""
+    if not _is(actor, Role.COMPANY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if target.public else NOT_FOUND
+
+
+@signed_in
+def answer_question(actor, target):
+    """Answer a question: verified officials of the need's municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if actor.org == target.org else FORBIDDEN
+
+
 # --- the classification ------------------------------------------------------------------------
 
 ROUTES: dict[str, Policy] = {
@@ -383,6 +447,8 @@ ROUTES: dict[str, Policy] = {
     "GET /admin/solutions": admin_only,
     "GET /admin/solutions/<int:solution_id>": admin_only,
     "POST /admin/solutions/<int:solution_id>/moderation": admin_only,
+    "GET /admin/joint/clusters": admin_only,
+    "GET /admin/joint/groups": admin_only,
     "GET /admin/users": admin_only,
     "GET /admin/users/<int:user_id>": admin_only,
     "POST /admin/users/<int:user_id>/account": admin_only,
@@ -405,6 +471,11 @@ ROUTES: dict[str, Policy] = {
     "GET /companies/<int:company_id>": public_listing,
     "GET /healthz": public,
     "POST /locale": public_form_post,
+    "GET /joint/": verified_official,
+    "GET /joint/<int:group_id>": joint_group,
+    "POST /joint/invitations/<int:member_id>/accept": joint_answer,
+    "POST /joint/invitations/<int:member_id>/decline": joint_answer,
+    "POST /joint/needs/<int:need_id>/invite": joint_invite,
     "GET /matches/": match_inbox,
     "GET /matches/<int:match_id>": match_detail,
     "POST /matches/<int:match_id>/accept": match_answer,
@@ -467,6 +538,9 @@ ROUTES: dict[str, Policy] = {
     "POST /notifications/preferences": own_account,
     "POST /notifications/read-all": own_account,
     "GET /privacy": public,
+    "POST /questions/<int:question_id>/answer": answer_question,
+    "POST /questions/<int:question_id>/moderation": admin_review,
+    "POST /questions/needs/<int:need_id>": ask_question,
     "GET /readyz": health,
     "GET /solutions": public,
     "GET /solutions/<int:solution_id>": public_listing,

@@ -23,7 +23,7 @@ from app.models import (
     SolutionStatus,
 )
 from app.models.user import AccountStatus
-from app.services import companies, unit_of_work, verification, workflow
+from app.services import companies, joint, questions, unit_of_work, verification, workflow
 from tests import factories
 from tests.authorization_table import Actor, Target
 
@@ -263,8 +263,36 @@ def build_world(app: Flask) -> World:
     world.add("evidence", "document", {"user_id": users["pending_official"].id,
                                        "evidence_id": document.id}, org="A")
     unit_of_work.commit()
+    _add_joint_and_questions(world, na_pub, nb_pub)
     world.add_private_links()
     return world
+
+
+def _add_joint_and_questions(world: World, na_pub, nb_pub) -> None:
+    """A joint procurement group led by A inviting B's need; questions on A's public need."""
+    users, s = world.users, world.secret
+    invited = joint.invite(users["official"], na_pub, nb_pub.id)
+    group = invited.group
+    world.add("joint_group", "A-leads-B", group, parties=frozenset({"A", "B"}))
+    world.add("joint_member", "A-lead", group.lead_member, org="A", state="lead")
+    world.add("joint_member", "B-invited", invited, org="B", state="pending")
+    world.private_link(f"/joint/{group.id}", A_OFFICIALS, "other_official")
+    for path in (f"/joint/invitations/{invited.id}", f"/joint/invitations/{group.lead_member.id}"):
+        world.private_link(path, "other_official")
+    open_question = questions.ask(users["staff"], na_pub,
+                                  s("SECRET-QUESTION-OPEN", "staff", A_OFFICIALS))
+    answered = questions.ask(users["other_staff"], na_pub, "배차 시스템 연동 범위가 궁금합니다")
+    questions.answer(users["official"], answered, "기존 버스정보시스템과 연동합니다")
+    # hidden from every page but the admins' (tests/test_questions.py); the asker's data export
+    # still holds it
+    hidden = questions.ask(users["other_staff"], na_pub,
+                           s("SECRET-QUESTION-HIDDEN", "other_staff"))
+    questions.set_hidden(users["admin"], hidden, True)
+    for name, made in (("A-open", open_question), ("A-answered", answered), ("A-hidden", hidden)):
+        world.add("question", name, made, org="A")
+    world.private_link(f"/questions/{open_question.id}", "staff", A_OFFICIALS)
+    world.private_link(f"/questions/{hidden.id}", set())
+    unit_of_work.commit()
 
 
 def suspend(user) -> None:

@@ -11,6 +11,7 @@ from app.ids import page_number
 from app.models import Company, GovernmentLevel, Municipality, Need, Solution
 from app.services import catalogue as catalogue_service
 from app.services import pagination
+from app.services import questions as questions_service
 from app.services import recommendations
 from app.services.reference_data import categories, provinces
 from matching.highlight import split_marked
@@ -91,7 +92,8 @@ def need_detail(need_id: int):
                            is_public=need_is_public(need),
                            recommendable=recommendations.is_recommendable_need(need),
                            matches=recommendations.solutions_for_need(need),
-                           consortia=recommendations.consortia_for_need(need, top_k=3))
+                           consortia=recommendations.consortia_for_need(need, top_k=3),
+                           qa=questions_service.panel(current_user, need))
 
 
 @bp.route("/companies")

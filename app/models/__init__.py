@@ -5,9 +5,11 @@ from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.joint import InvitationStatus, JointGroup, JointMember
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.questions import NeedQuestion
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -50,7 +52,10 @@ __all__ = [
     "EnginePosition",
     "EvidenceKind",
     "GovernmentLevel",
+    "InvitationStatus",
     "Job",
+    "JointGroup",
+    "JointMember",
     "LogCursor",
     "LoginThrottle",
     "MatchingChange",
@@ -59,6 +64,7 @@ __all__ = [
     "ModerationStatus",
     "Municipality",
     "Need",
+    "NeedQuestion",
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",

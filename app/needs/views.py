@@ -26,6 +26,8 @@ from app.rate_limits import suggestion_limits
 from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import needs as needs_service
 from app.services import draft_suggestions, recommendations
+from app.services import joint as joint_service
+from app.services import questions as questions_service
 from app.services.errors import NotFound, PermissionDenied
 from app.services.reference_data import categories
 from app.services.visibility import need_is_public
@@ -63,6 +65,8 @@ def _render_detail(need, status_form: NeedStatusForm, status: int = 200):
         recommendable=recommendations.is_recommendable_need(need),
         matches=recommendations.solutions_for_need(need),
         consortia=recommendations.consortia_for_need(need, top_k=3),
+        joint=joint_service.need_panel(current_user, need),
+        qa=questions_service.panel(current_user, need),
     ), status
 
 

@@ -42,6 +42,10 @@ KINDS: dict[str, object] = {
     "consortium_invitation": _l("컨소시엄 참여 요청"),
     "consortium_update": _l("컨소시엄 진행 상황"),
     "strong_match": _l("새로운 유력 매칭"),
+    "joint_invitation": _l("공동구매 그룹 초대"),
+    "joint_update": _l("공동구매 그룹 참여 응답"),
+    "need_question": _l("수요에 대한 새 질문"),
+    "need_answer": _l("내 질문에 대한 답변"),
 }
 
 DEFAULT_LOCALE = "ko"
