@@ -1,0 +1,109 @@
+"""The match and consortium state machine: transition tables and the status people see."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import ConsortiumProposal, ConsortiumStatus, Match, MatchStatus
+from app.services.errors import ServiceError
+from app.services.workflow.common import _is_overdue
+
+# action → (statuses it may start from, status it leads to)
+MATCH_TRANSITIONS: dict[str, tuple[frozenset[MatchStatus], MatchStatus]] = {
+    "accept": (frozenset({MatchStatus.PENDING}), MatchStatus.MUTUAL),
+    "decline": (frozenset({MatchStatus.PENDING}), MatchStatus.DECLINED),
+    "withdraw": (frozenset({MatchStatus.PENDING}), MatchStatus.WITHDRAWN),
+    "expire": (frozenset({MatchStatus.PENDING}), MatchStatus.EXPIRED),
+    "approve": (frozenset({MatchStatus.MUTUAL}), MatchStatus.APPROVED),
+    "reject": (frozenset({MatchStatus.MUTUAL}), MatchStatus.REJECTED),
+}
+
+CONSORTIUM_TRANSITIONS: dict[str, tuple[frozenset[ConsortiumStatus], ConsortiumStatus]] = {
+    "all_confirmed": (frozenset({ConsortiumStatus.AWAITING_PARTNERS}), ConsortiumStatus.SUBMITTED),
+    "partner_decline": (frozenset({ConsortiumStatus.AWAITING_PARTNERS}),
+                        ConsortiumStatus.PARTNER_DECLINED),
+    "withdraw": (frozenset({ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED}),
+                 ConsortiumStatus.WITHDRAWN),
+    "accept": (frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.MUTUAL),
+    "decline": (frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.DECLINED),
+    "expire": (frozenset({ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED}),
+               ConsortiumStatus.EXPIRED),
+    "approve": (frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.APPROVED),
+    "reject": (frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.REJECTED),
+}
+
+OPEN_CONSORTIUM_STATUSES = (ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED,
+                            ConsortiumStatus.MUTUAL)
+ACTIVE_CONSORTIUM_STATUSES = OPEN_CONSORTIUM_STATUSES + (ConsortiumStatus.APPROVED,)
+
+
+def is_overdue(item: Match | ConsortiumProposal, now: datetime | None = None) -> bool:
+    """Still open for an answer in the database, but past its deadline (reads as expired)."""
+    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+    return item.status in table["expire"][0] and _is_overdue(item.expires_at, now)
+
+
+def shown_status(item: Match | ConsortiumProposal) -> MatchStatus | ConsortiumStatus:
+    """The status as people see it: overdue requests read as expired before the job writes it."""
+    if is_overdue(item):
+        return MatchStatus.EXPIRED if isinstance(item, Match) else ConsortiumStatus.EXPIRED
+    return item.status
+
+
+def can_transition(item: Match | ConsortiumProposal, action: str) -> bool:
+    """True when the item's (shown) status allows the action (by the transition tables)."""
+    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+    if action not in table:
+        return False
+    return shown_status(item) in table[action][0]
+
+
+def _lock(item: Match | ConsortiumProposal) -> None:
+    """Re-read the item under a row lock (PostgreSQL) so concurrent transitions queue up.
+
+    The loser of a race then sees the winner's status and is refused by the transition table;
+    where there are no row locks (SQLite), the version column refuses its stale UPDATE instead.
+    """
+    db.session.refresh(item, with_for_update=True)
+
+
+def _require_allowed(item: Match | ConsortiumProposal, action: str) -> None:
+    """Refuse with a clear message when the item's status does not allow the action."""
+    if not can_transition(item, action):
+        if is_overdue(item):
+            raise ServiceError(_("응답 기한이 지난 요청입니다.") if isinstance(item, Match)
+                               else _("응답 기한이 지난 제안입니다."))
+        raise ServiceError(_("현재 상태(%(status)s)에서는 이 작업을 할 수 없습니다.",
+                             status=status_label(shown_status(item))))
+
+
+def _transition(item: Match | ConsortiumProposal, action: str) -> None:
+    """Move the item along the table or refuse with a clear message."""
+    _require_allowed(item, action)
+    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+    item.status = table[action][1]
+
+
+def status_label(status: MatchStatus | ConsortiumStatus) -> str:
+    """A Korean label of a match or consortium status."""
+    labels = {
+        MatchStatus.PENDING: _("응답 대기"),
+        MatchStatus.DECLINED: _("거절됨"),
+        MatchStatus.EXPIRED: _("기한 만료"),
+        MatchStatus.WITHDRAWN: _("철회됨"),
+        MatchStatus.MUTUAL: _("상호 수락 · 관리자 검토 중"),
+        MatchStatus.APPROVED: _("승인됨"),
+        MatchStatus.REJECTED: _("반려됨"),
+        ConsortiumStatus.AWAITING_PARTNERS: _("참여사 확인 대기"),
+        ConsortiumStatus.SUBMITTED: _("지자체 응답 대기"),
+        ConsortiumStatus.PARTNER_DECLINED: _("참여사 거절"),
+        ConsortiumStatus.WITHDRAWN: _("철회됨"),
+        ConsortiumStatus.DECLINED: _("거절됨"),
+        ConsortiumStatus.EXPIRED: _("기한 만료"),
+        ConsortiumStatus.MUTUAL: _("상호 수락 · 관리자 검토 중"),
+        ConsortiumStatus.APPROVED: _("승인됨"),
+        ConsortiumStatus.REJECTED: _("반려됨"),
+    }
+    return labels.get(status, str(status.value))
