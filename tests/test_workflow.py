@@ -75,9 +75,12 @@ def test_transition_tables_cover_every_action_and_only_pending_can_be_answered()
     assert set(workflow.MATCH_TRANSITIONS) == {"accept", "decline", "withdraw", "expire",
                                                "approve", "reject"}
     for action in ("accept", "decline", "withdraw", "expire"):
-        assert workflow.MATCH_TRANSITIONS[action][0] == {MatchStatus.PENDING}
-    assert workflow.MATCH_TRANSITIONS["approve"] == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
-    assert workflow.CONSORTIUM_TRANSITIONS["accept"][0] == {ConsortiumStatus.SUBMITTED}
+        assert workflow.MATCH_TRANSITIONS[action].sources == {MatchStatus.PENDING}
+    approve = workflow.MATCH_TRANSITIONS["approve"]
+    assert (approve.sources, approve.target) == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
+    assert workflow.CONSORTIUM_TRANSITIONS["accept"].sources == {ConsortiumStatus.SUBMITTED}
+    assert workflow.MATCH_TRANSITIONS["reject"].reason_required
+    assert not workflow.MATCH_TRANSITIONS["decline"].reason_required
 
 
 # Names importable from the single module app/services/workflow.py before it became a package.

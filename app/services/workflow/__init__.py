@@ -35,6 +35,7 @@ from app.services.workflow.states import (
     is_overdue,
     shown_status,
     status_label,
+    table_of,
 )
 from app.services.workflow.permissions import (
     can_view_consortium,
@@ -124,6 +125,7 @@ __all__ = [
     "is_overdue",
     "shown_status",
     "status_label",
+    "table_of",
     "can_view_consortium",
     "is_member_of",
     "is_official_of",

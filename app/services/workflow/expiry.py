@@ -72,7 +72,8 @@ def expire_overdue(now: datetime | None = None) -> ExpiryCounts:
     """
     moment = _now(now)
     counts = ExpiryCounts()
-    allowed, expired = MATCH_TRANSITIONS["expire"]
+    expire = MATCH_TRANSITIONS["expire"]
+    allowed, expired = expire.sources, expire.target
     for match in _overdue_rows(Match, allowed, moment):
         if not _claim(match, allowed, {"status": expired}, Match.expires_at <= moment):
             continue
@@ -81,7 +82,8 @@ def expire_overdue(now: datetime | None = None) -> ExpiryCounts:
                          _l("응답 기한이 지나 매칭 요청이 만료되었습니다: %(need)s ↔ %(solution)s",
                             **_pair_names(match)))
         counts.matches += 1
-    allowed, expired = CONSORTIUM_TRANSITIONS["expire"]
+    expire = CONSORTIUM_TRANSITIONS["expire"]
+    allowed, expired = expire.sources, expire.target
     for proposal in _overdue_rows(ConsortiumProposal, allowed, moment):
         was_submitted = proposal.status == ConsortiumStatus.SUBMITTED
         if not _claim(proposal, allowed, {"status": expired},
@@ -124,7 +126,7 @@ def send_reminders(now: datetime | None = None) -> int:
                      _l("%(date)s까지 수락 또는 거절하지 않으면 요청이 만료됩니다.",
                         date=_aware(match.expires_at).strftime("%Y-%m-%d")))
         sent += 1
-    open_statuses = CONSORTIUM_TRANSITIONS["expire"][0]
+    open_statuses = CONSORTIUM_TRANSITIONS["expire"].sources
     for proposal in _due_for_reminder(ConsortiumProposal, open_statuses, moment, horizon):
         if not _claim(proposal, open_statuses, {"reminder_sent_at": moment},
                       ConsortiumProposal.reminder_sent_at.is_(None)):

@@ -50,7 +50,7 @@ def _my_side(user: User) -> Side:
 def _shown_as(model, status):
     """A WHERE clause on the status as people see it (overdue open rows read as expired)."""
     open_statuses = list((MATCH_TRANSITIONS if model is Match else CONSORTIUM_TRANSITIONS)
-                         ["expire"][0])
+                         ["expire"].sources)
     now = utcnow()
     if status in (MatchStatus.EXPIRED, ConsortiumStatus.EXPIRED):
         return or_(model.status == status,

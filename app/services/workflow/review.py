@@ -15,12 +15,12 @@ from app.services.workflow.notify import (
     _pair_names,
 )
 from app.services.workflow.permissions import _require_admin
-from app.services.workflow.states import _lock, _transition
+from app.services.workflow.states import _lock, _transition, table_of
 
 
 def _review(admin: User, item: Match | ConsortiumProposal, action: str, reason: str | None):
     _require_admin(admin)
-    reason = _check_reason(reason, required=(action == "reject"))
+    reason = _check_reason(reason, required=table_of(item)[action].reason_required)
     _lock(item)
     before = audit.snapshot(item, ["status"])
     _transition(item, action)

@@ -8,41 +8,49 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import ConsortiumProposal, ConsortiumStatus, Match, MatchStatus
 from app.services.errors import ServiceError
+from app.services.transitions import Transition, transition_table
 from app.services.workflow.common import _is_overdue
 
-# action → (statuses it may start from, status it leads to)
-MATCH_TRANSITIONS: dict[str, tuple[frozenset[MatchStatus], MatchStatus]] = {
-    "accept": (frozenset({MatchStatus.PENDING}), MatchStatus.MUTUAL),
-    "decline": (frozenset({MatchStatus.PENDING}), MatchStatus.DECLINED),
-    "withdraw": (frozenset({MatchStatus.PENDING}), MatchStatus.WITHDRAWN),
-    "expire": (frozenset({MatchStatus.PENDING}), MatchStatus.EXPIRED),
-    "approve": (frozenset({MatchStatus.MUTUAL}), MatchStatus.APPROVED),
-    "reject": (frozenset({MatchStatus.MUTUAL}), MatchStatus.REJECTED),
-}
+# Every status change of a match or a consortium proposal; anything else is refused.
+MATCH_TRANSITIONS = transition_table(
+    Transition("accept", frozenset({MatchStatus.PENDING}), MatchStatus.MUTUAL),
+    Transition("decline", frozenset({MatchStatus.PENDING}), MatchStatus.DECLINED),
+    Transition("withdraw", frozenset({MatchStatus.PENDING}), MatchStatus.WITHDRAWN),
+    Transition("expire", frozenset({MatchStatus.PENDING}), MatchStatus.EXPIRED),
+    Transition("approve", frozenset({MatchStatus.MUTUAL}), MatchStatus.APPROVED),
+    Transition("reject", frozenset({MatchStatus.MUTUAL}), MatchStatus.REJECTED,
+               reason_required=True),
+)
 
-CONSORTIUM_TRANSITIONS: dict[str, tuple[frozenset[ConsortiumStatus], ConsortiumStatus]] = {
-    "all_confirmed": (frozenset({ConsortiumStatus.AWAITING_PARTNERS}), ConsortiumStatus.SUBMITTED),
-    "partner_decline": (frozenset({ConsortiumStatus.AWAITING_PARTNERS}),
-                        ConsortiumStatus.PARTNER_DECLINED),
-    "withdraw": (frozenset({ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED}),
-                 ConsortiumStatus.WITHDRAWN),
-    "accept": (frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.MUTUAL),
-    "decline": (frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.DECLINED),
-    "expire": (frozenset({ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED}),
-               ConsortiumStatus.EXPIRED),
-    "approve": (frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.APPROVED),
-    "reject": (frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.REJECTED),
-}
+CONSORTIUM_TRANSITIONS = transition_table(
+    Transition("all_confirmed", frozenset({ConsortiumStatus.AWAITING_PARTNERS}),
+               ConsortiumStatus.SUBMITTED),
+    Transition("partner_decline", frozenset({ConsortiumStatus.AWAITING_PARTNERS}),
+               ConsortiumStatus.PARTNER_DECLINED),
+    Transition("withdraw", frozenset({ConsortiumStatus.AWAITING_PARTNERS,
+                                      ConsortiumStatus.SUBMITTED}), ConsortiumStatus.WITHDRAWN),
+    Transition("accept", frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.MUTUAL),
+    Transition("decline", frozenset({ConsortiumStatus.SUBMITTED}), ConsortiumStatus.DECLINED),
+    Transition("expire", frozenset({ConsortiumStatus.AWAITING_PARTNERS,
+                                    ConsortiumStatus.SUBMITTED}), ConsortiumStatus.EXPIRED),
+    Transition("approve", frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.APPROVED),
+    Transition("reject", frozenset({ConsortiumStatus.MUTUAL}), ConsortiumStatus.REJECTED,
+               reason_required=True),
+)
 
 OPEN_CONSORTIUM_STATUSES = (ConsortiumStatus.AWAITING_PARTNERS, ConsortiumStatus.SUBMITTED,
                             ConsortiumStatus.MUTUAL)
 ACTIVE_CONSORTIUM_STATUSES = OPEN_CONSORTIUM_STATUSES + (ConsortiumStatus.APPROVED,)
 
 
+def table_of(item: Match | ConsortiumProposal) -> dict[str, Transition]:
+    """The transition table of a match or a consortium proposal."""
+    return MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+
+
 def is_overdue(item: Match | ConsortiumProposal, now: datetime | None = None) -> bool:
     """Still open for an answer in the database, but past its deadline (reads as expired)."""
-    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
-    return item.status in table["expire"][0] and _is_overdue(item.expires_at, now)
+    return item.status in table_of(item)["expire"].sources and _is_overdue(item.expires_at, now)
 
 
 def shown_status(item: Match | ConsortiumProposal) -> MatchStatus | ConsortiumStatus:
@@ -54,10 +62,10 @@ def shown_status(item: Match | ConsortiumProposal) -> MatchStatus | ConsortiumSt
 
 def can_transition(item: Match | ConsortiumProposal, action: str) -> bool:
     """True when the item's (shown) status allows the action (by the transition tables)."""
-    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
+    table = table_of(item)
     if action not in table:
         return False
-    return shown_status(item) in table[action][0]
+    return shown_status(item) in table[action].sources
 
 
 def _lock(item: Match | ConsortiumProposal) -> None:
@@ -82,8 +90,7 @@ def _require_allowed(item: Match | ConsortiumProposal, action: str) -> None:
 def _transition(item: Match | ConsortiumProposal, action: str) -> None:
     """Move the item along the table or refuse with a clear message."""
     _require_allowed(item, action)
-    table = MATCH_TRANSITIONS if isinstance(item, Match) else CONSORTIUM_TRANSITIONS
-    item.status = table[action][1]
+    item.status = table_of(item)[action].target
 
 
 def status_label(status: MatchStatus | ConsortiumStatus) -> str:
