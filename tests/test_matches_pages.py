@@ -472,3 +472,30 @@ def test_profiles_show_response_rate_and_median_time(db, client, official, compa
     assert "5.0시간" in page
     municipality_page = text(client.get(f"/municipalities/{official.municipality_id}"))
     assert "아직 응답 기록이 없습니다" in municipality_page
+
+
+# --- one label per status --------------------------------------------------------------------
+
+
+def test_a_status_reads_the_same_on_every_page(db, official, official_client, company_user,
+                                               admin_client, need, solution):
+    match = _mutual_match(db, official, company_user, need, solution)
+    mutual = "상호 수락 · 관리자 검토 중"
+    pages = [text(official_client.get(f"/matches/{match.id}")),
+             text(official_client.get("/matches/history")),
+             text(admin_client.get("/matches/review")),
+             text(admin_client.get("/admin/dashboard/"))]
+    for page in pages:
+        assert mutual in page
+        assert "상호 수락 · 검토 대기" not in page and "상호 수락 (검토 대기)" not in page
+
+
+def test_consortium_confirmations_use_the_confirmation_labels(db, lead, company_client, solution,
+                                                              need):
+    lead_user, lead_solution, lead_client = lead
+    proposal = workflow.propose_consortium(lead_user, need, lead_solution, [solution], None,
+                                           "제안")
+    unit_of_work.commit()
+    page = text(lead_client.get(f"/matches/consortia/{proposal.id}"))
+    assert 'data-confirmation="confirmed">참여 확인<' in page
+    assert 'data-confirmation="pending">확인 대기<' in page

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.labels import label
 from app.models import ConsortiumProposal, ConsortiumStatus, Match, MatchStatus
 from app.services.errors import ServiceError
 from app.services.transitions import Transition, transition_table
@@ -94,23 +95,5 @@ def _transition(item: Match | ConsortiumProposal, action: str) -> None:
 
 
 def status_label(status: MatchStatus | ConsortiumStatus) -> str:
-    """A Korean label of a match or consortium status."""
-    labels = {
-        MatchStatus.PENDING: _("응답 대기"),
-        MatchStatus.DECLINED: _("거절됨"),
-        MatchStatus.EXPIRED: _("기한 만료"),
-        MatchStatus.WITHDRAWN: _("철회됨"),
-        MatchStatus.MUTUAL: _("상호 수락 · 관리자 검토 중"),
-        MatchStatus.APPROVED: _("승인됨"),
-        MatchStatus.REJECTED: _("반려됨"),
-        ConsortiumStatus.AWAITING_PARTNERS: _("참여사 확인 대기"),
-        ConsortiumStatus.SUBMITTED: _("지자체 응답 대기"),
-        ConsortiumStatus.PARTNER_DECLINED: _("참여사 거절"),
-        ConsortiumStatus.WITHDRAWN: _("철회됨"),
-        ConsortiumStatus.DECLINED: _("거절됨"),
-        ConsortiumStatus.EXPIRED: _("기한 만료"),
-        ConsortiumStatus.MUTUAL: _("상호 수락 · 관리자 검토 중"),
-        ConsortiumStatus.APPROVED: _("승인됨"),
-        ConsortiumStatus.REJECTED: _("반려됨"),
-    }
-    return labels.get(status, str(status.value))
+    """The label of a match or consortium status (the one vocabulary of app/labels.py)."""
+    return label(status)
