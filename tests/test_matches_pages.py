@@ -499,3 +499,69 @@ def test_consortium_confirmations_use_the_confirmation_labels(db, lead, company_
     page = text(lead_client.get(f"/matches/consortia/{proposal.id}"))
     assert 'data-confirmation="confirmed">참여 확인<' in page
     assert 'data-confirmation="pending">확인 대기<' in page
+
+
+# --- the buttons are the allowed actions -----------------------------------------------------
+
+MATCH_ACTION_URLS = {"accept": "/matches/{id}/accept", "decline": "/matches/{id}/decline",
+                     "withdraw": "/matches/{id}/withdraw", "approve": "/matches/{id}/approve",
+                     "reject": "/matches/{id}/reject"}
+
+
+def _offered(page: str, match_id: int) -> set[str]:
+    return {action for action, url in MATCH_ACTION_URLS.items()
+            if f'"{url.format(id=match_id)}"' in page}
+
+
+def test_a_match_page_offers_exactly_the_allowed_actions(db, official, official_client,
+                                                        company_user, company_client,
+                                                        admin_user, admin_client, need, solution):
+    match = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    viewers = [(official, official_client), (company_user, company_client),
+               (admin_user, admin_client)]
+    expected_pending = [{"withdraw"}, {"accept", "decline"}, set()]
+    for (user, client), expected in zip(viewers, expected_pending):
+        assert workflow.allowed_actions(user, match) == expected
+        assert _offered(text(client.get(f"/matches/{match.id}")), match.id) == expected
+
+    assert company_client.post(f"/matches/{match.id}/accept").status_code == 302
+    db.session.expire_all()
+    match = db.session.get(Match, match.id)
+    for (user, client), expected in zip(viewers, [set(), set(), {"approve", "reject"}]):
+        assert workflow.allowed_actions(user, match) == expected
+        assert _offered(text(client.get(f"/matches/{match.id}")), match.id) == expected
+    # an action not offered is refused and changes nothing
+    official_client.post(f"/matches/{match.id}/withdraw")
+    assert only_match(db).status == MatchStatus.MUTUAL
+
+
+def test_a_consortium_page_offers_exactly_the_allowed_actions(db, lead, company_user,
+                                                             company_client, official,
+                                                             official_client, solution, need):
+    lead_user, lead_solution, lead_client = lead
+    proposal = workflow.propose_consortium(lead_user, need, lead_solution, [solution], None,
+                                           "제안")
+    unit_of_work.commit()
+    base = f"/matches/consortia/{proposal.id}"
+    urls = {"confirm": f"{base}/confirm", "partner_decline": f"{base}/partner-decline",
+            "accept": f"{base}/accept", "decline": f"{base}/decline",
+            "withdraw": f"{base}/withdraw"}
+
+    def offered(client):
+        page = text(client.get(base))
+        return {action for action, url in urls.items() if f'"{url}"' in page}
+
+    assert workflow.allowed_actions(lead_user, proposal) == {"withdraw"} == offered(lead_client)
+    assert workflow.allowed_actions(company_user, proposal) == {"confirm", "partner_decline"}
+    assert offered(company_client) == {"confirm", "partner_decline"}
+    assert workflow.allowed_actions(official, proposal) == frozenset()  # not submitted yet
+
+    assert company_client.post(f"{base}/confirm").status_code == 302
+    db.session.expire_all()
+    proposal = db.session.get(ConsortiumProposal, proposal.id)
+    assert workflow.allowed_actions(company_user, proposal) == frozenset() == offered(company_client)
+    assert workflow.allowed_actions(official, proposal) == {"accept", "decline"}
+    assert offered(official_client) == {"accept", "decline"}
+    assert offered(lead_client) == {"withdraw"}
+

@@ -145,11 +145,7 @@ def _render_detail(match: Match, decline_form: DeclineForm | None = None,
         match=match,
         side=side,
         contacts=contacts,
-        can_answer=(side is not None and side != match.initiator_side
-                    and workflow.can_transition(match, "accept")),
-        can_withdraw=(side is not None and side == match.initiator_side
-                      and workflow.can_transition(match, "withdraw")),
-        can_review=current_user.is_admin and workflow.can_transition(match, "approve"),
+        actions=workflow.allowed_actions(current_user, match),
         decline_form=decline_form or DeclineForm(),
         review_form=review_form or ReviewForm(),
         workflow=workflow,
@@ -278,7 +274,7 @@ def _decide(item, action: str, item_key: tuple[str, int]):
         if outcome:
             flash(_("승인했습니다.") if action == "approve" else _("반려했습니다."), "success")
             return redirect(url_for("matches.review"))
-        if not workflow.can_transition(item, action):  # not (or no longer) in the queue
+        if action not in workflow.allowed_actions(current_user, item):  # not in the queue
             flash(outcome.error.message, "danger")
     matches, consortia = workflow.review_queue()
     errors = {item_key: list(form.reason.errors) + list(form.form_errors)}
@@ -370,24 +366,14 @@ def consortium_new():
 
 def _render_consortium(proposal: ConsortiumProposal, decline_form: DeclineForm | None = None,
                        status: int = 200):
-    my_member = next((m for m in proposal.members
-                      if workflow.is_member_of(current_user, m.company_id)), None)
     contacts = None
     if proposal.status == ConsortiumStatus.APPROVED:
         contacts = workflow.consortium_contact_details(current_user, proposal)
     return render_template(
         "matches/consortium_detail.html",
         proposal=proposal,
-        my_member=my_member,
         contacts=contacts,
-        can_confirm=(my_member is not None and not my_member.is_lead
-                     and my_member.confirmation.value == "pending"
-                     and workflow.can_transition(proposal, "all_confirmed")),
-        can_answer=(workflow.is_official_of(current_user, proposal.need.municipality_id)
-                    and workflow.can_transition(proposal, "accept")),
-        can_withdraw=(my_member is not None and my_member.is_lead
-                      and workflow.can_transition(proposal, "withdraw")),
-        can_review=current_user.is_admin and workflow.can_transition(proposal, "approve"),
+        actions=workflow.allowed_actions(current_user, proposal),
         decline_form=decline_form or DeclineForm(),
         review_form=ReviewForm(),
         workflow=workflow,
@@ -405,7 +391,7 @@ def consortium_detail(proposal_id: int):
 
 
 def _my_membership(proposal: ConsortiumProposal) -> ConsortiumMember:
-    member = next((m for m in proposal.members if m.company_id == current_user.company_id), None)
+    member = workflow.partner_membership(current_user, proposal)
     if member is None:
         abort(403)
     return member

@@ -29,7 +29,7 @@ from app.services.workflow.notify import (
     _notify_consortium_companies,
     notify_admins,
 )
-from app.services.workflow.permissions import is_member_of, is_official_of
+from app.services.workflow.permissions import is_member_of, require_party
 from app.services.workflow.states import (
     ACTIVE_CONSORTIUM_STATUSES,
     _lock,
@@ -211,8 +211,7 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
 def answer_consortium(actor: User, proposal: ConsortiumProposal, accept_it: bool,
                       reason: str | None = None) -> ConsortiumProposal:
     """The municipality accepts (→ mutual, admin review) or declines a submitted consortium."""
-    if not is_official_of(actor, proposal.need.municipality_id) or proposal.submitted_at is None:
-        raise PermissionDenied()
+    require_party(actor, proposal, "accept" if accept_it else "decline")
     reason = _check_reason(reason, to_other_side=True)
     _lock(proposal)
     if proposal.status == ConsortiumStatus.SUBMITTED and is_overdue(proposal):
@@ -242,8 +241,7 @@ def answer_consortium(actor: User, proposal: ConsortiumProposal, accept_it: bool
 
 def withdraw_consortium(actor: User, proposal: ConsortiumProposal) -> ConsortiumProposal:
     """The lead firm withdraws its proposal before the municipality answers."""
-    if not is_member_of(actor, proposal.lead_company_id):
-        raise PermissionDenied()
+    require_party(actor, proposal, "withdraw")
     _lock(proposal)
     was_submitted = proposal.status == ConsortiumStatus.SUBMITTED
     _transition(proposal, "withdraw")

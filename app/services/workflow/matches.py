@@ -17,8 +17,8 @@ from app.services.workflow.permissions import (
     _require_responder,
     is_member_of,
     is_official_of,
+    require_party,
     responding_side,
-    side_of,
 )
 from app.services.workflow.states import _lock, _transition, is_overdue
 from app.templating import lazy_place_name
@@ -116,11 +116,7 @@ def decline(actor: User, match: Match, reason: str | None = None) -> Match:
 
 def withdraw(actor: User, match: Match) -> Match:
     """The requesting side takes its pending request back."""
-    side = side_of(actor, match)
-    if side is None:
-        raise PermissionDenied()
-    if side != match.initiator_side:
-        raise PermissionDenied(_("요청한 쪽만 철회할 수 있습니다."))
+    require_party(actor, match, "withdraw")
     _lock(match)
     _transition(match, "withdraw")
     db.session.flush()
