@@ -565,3 +565,51 @@ def test_a_consortium_page_offers_exactly_the_allowed_actions(db, lead, company_
     assert offered(official_client) == {"accept", "decline"}
     assert offered(lead_client) == {"withdraw"}
 
+
+# --- the timeline speaks from the reader's side ----------------------------------------------
+
+
+def _timeline(page: str) -> str:
+    start = page.index('id="timeline-heading"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_timeline_reads_we_and_the_other_side_from_each_side(
+        db, official, official_client, company_user, company_client, admin_client, need,
+        solution):
+    match = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    assert company_client.post(f"/matches/{match.id}/accept").status_code == 302
+
+    official_view = _timeline(text(official_client.get(f"/matches/{match.id}")))
+    assert "우리가 관심을 표현했습니다." in official_view
+    assert "상대방이 수락했습니다." in official_view and "우리가 수락했습니다." not in official_view
+
+    company_view = _timeline(text(company_client.get(f"/matches/{match.id}")))
+    assert "상대방이 관심을 표현했습니다." in company_view
+    assert "우리가 수락했습니다." in company_view and "상대방이 수락했습니다." not in company_view
+
+    admin_view = _timeline(text(admin_client.get(f"/matches/{match.id}")))
+    assert "지자체가 관심을 표현했습니다." in admin_view and "기업이 수락했습니다." in admin_view
+
+
+def test_a_withdrawal_and_a_decline_read_from_each_side(db, official, official_client,
+                                                        company_user, company_client, need,
+                                                        solution):
+    withdrawn = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    assert official_client.post(f"/matches/{withdrawn.id}/withdraw").status_code == 302
+    assert "우리가 요청을 철회했습니다." in _timeline(
+        text(official_client.get(f"/matches/{withdrawn.id}")))
+    assert "상대방이 요청을 철회했습니다." in _timeline(
+        text(company_client.get(f"/matches/{withdrawn.id}")))
+
+    declined = workflow.express_interest(company_user, need, factories.make_solution(
+        company_user.company, title="두 번째 솔루션"), "메시지")
+    unit_of_work.commit()
+    assert official_client.post(f"/matches/{declined.id}/decline",
+                                data={"reason": "예산 부족"}).status_code == 302
+    official_view = _timeline(text(official_client.get(f"/matches/{declined.id}")))
+    assert "우리가 거절했습니다." in official_view and "예산 부족" in official_view
+    assert "상대방이 거절했습니다." in _timeline(
+        text(company_client.get(f"/matches/{declined.id}")))

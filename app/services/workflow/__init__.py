@@ -80,6 +80,7 @@ from app.services.workflow.contacts import (
     municipality_officials,
 )
 from app.services.workflow.stats import ResponseStats, response_stats
+from app.services.workflow.timeline import TimelineEntry, match_timeline
 from app.services.workflow.queries import (
     consortium_invitations,
     incoming_requests,
@@ -171,6 +172,8 @@ __all__ = [
     "municipality_officials",
     "ResponseStats",
     "response_stats",
+    "TimelineEntry",
+    "match_timeline",
     "consortium_invitations",
     "incoming_requests",
     "interest_needs",
