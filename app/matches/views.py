@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -49,6 +50,44 @@ MAX_PAGE = 10_000
 def workflow_helpers() -> dict:
     """Helpers for the catalogue pages' small workflow blocks (response stats, interest)."""
     return {"match_response_stats": workflow.response_stats}
+
+
+def _organisation_requests() -> dict:
+    """The viewer's organisation's requested pairs, read once per request."""
+    if "organisation_requests" not in g:
+        g.organisation_requests = (workflow.organisation_requests(current_user)
+                                   if current_user.is_authenticated else {})
+    return g.organisation_requests
+
+
+@bp.app_template_global("existing_request")
+def _existing_request(need_id: int, solution_id: int) -> Match | None:
+    """My organisation's request of this need–solution pair, if any."""
+    return _organisation_requests().get((need_id, solution_id))
+
+
+@bp.app_template_global("requests_about")
+def _requests_about(need: Need | None = None, solution: Solution | None = None) -> list[Match]:
+    """My organisation's requests about this need (or this solution)."""
+    return [match for (need_id, solution_id), match in _organisation_requests().items()
+            if (need is not None and need_id == need.id)
+            or (solution is not None and solution_id == solution.id)]
+
+
+@bp.app_template_global("interest_options_left")
+def _interest_options_left(need: Need | None = None, solution: Solution | None = None) -> int:
+    """How many of my solutions (or needs) could still be offered for this need (or solution)."""
+    if need is not None:
+        return sum(1 for option in workflow.interest_solutions(current_user)
+                   if _existing_request(need.id, option.id) is None)
+    return sum(1 for option in workflow.interest_needs(current_user)
+               if _existing_request(option.id, solution.id) is None)
+
+
+@bp.app_template_global("match_request_state")
+def _match_request_state(match: Match) -> str:
+    """The state of my organisation's request, as I read it."""
+    return workflow.request_state(current_user, match)
 
 
 # --- helpers ---------------------------------------------------------------------------------

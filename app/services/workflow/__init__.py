@@ -80,7 +80,7 @@ from app.services.workflow.contacts import (
     municipality_officials,
 )
 from app.services.workflow.stats import ResponseStats, response_stats
-from app.services.workflow.timeline import TimelineEntry, match_timeline
+from app.services.workflow.timeline import TimelineEntry, match_timeline, request_state
 from app.services.workflow.queries import (
     consortium_invitations,
     incoming_requests,
@@ -88,6 +88,7 @@ from app.services.workflow.queries import (
     interest_solutions,
     organisation_consortia,
     organisation_matches,
+    organisation_requests,
     outgoing_requests,
     partner_candidates,
     review_queue,
@@ -174,12 +175,14 @@ __all__ = [
     "response_stats",
     "TimelineEntry",
     "match_timeline",
+    "request_state",
     "consortium_invitations",
     "incoming_requests",
     "interest_needs",
     "interest_solutions",
     "organisation_consortia",
     "organisation_matches",
+    "organisation_requests",
     "outgoing_requests",
     "partner_candidates",
     "review_queue",

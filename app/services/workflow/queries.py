@@ -163,3 +163,9 @@ def partner_candidates(lead_company_id: int) -> list[Solution]:
         public_solutions().join(Solution.company).where(
             Solution.company_id != lead_company_id,
             Company.size_class.in_(PARTNER_SIZES)).order_by(Company.name, Solution.title)))
+
+
+def organisation_requests(user: User) -> dict[tuple[int, int], Match]:
+    """The user's organisation's matches by (need id, solution id): the pairs already requested."""
+    return {(match.need_id, match.solution_id): match
+            for match in db.session.scalars(select(Match).where(_org_clause(user)))}

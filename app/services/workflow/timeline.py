@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app.labels import label
 from app.models import Match, MatchStatus, Side, User
 from app.services.workflow.permissions import responding_side, side_of
 from app.services.workflow.states import shown_status
@@ -79,3 +80,13 @@ def match_timeline(reader: User, match: Match) -> list[TimelineEntry]:
     elif status == MatchStatus.MUTUAL:
         entries.append(TimelineEntry(str(_l("양측이 모두 수락하여 관리자 검토를 기다리고 있습니다."))))
     return entries
+
+
+def request_state(reader: User, match: Match) -> str:
+    """A short state of an existing request for the reader (shown instead of "관심 표현")."""
+    status = shown_status(match)
+    if status != MatchStatus.PENDING:
+        return label(status)
+    if side_of(reader, match) == match.initiator_side:
+        return str(_l("요청 보냄 · 응답 대기"))
+    return str(_l("받은 요청 · 응답 필요"))
