@@ -1,4 +1,4 @@
-"""The match and consortium state machine (app/services/workflow.py), at the service level."""
+"""The match and consortium state machine (app/services/workflow/), at the service level."""
 from __future__ import annotations
 
 import re
@@ -75,9 +75,32 @@ def test_transition_tables_cover_every_action_and_only_pending_can_be_answered()
     assert set(workflow.MATCH_TRANSITIONS) == {"accept", "decline", "withdraw", "expire",
                                                "approve", "reject"}
     for action in ("accept", "decline", "withdraw", "expire"):
-        assert workflow.MATCH_TRANSITIONS[action][0] == {MatchStatus.PENDING}
-    assert workflow.MATCH_TRANSITIONS["approve"] == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
-    assert workflow.CONSORTIUM_TRANSITIONS["accept"][0] == {ConsortiumStatus.SUBMITTED}
+        assert workflow.MATCH_TRANSITIONS[action].sources == {MatchStatus.PENDING}
+    approve = workflow.MATCH_TRANSITIONS["approve"]
+    assert (approve.sources, approve.target) == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
+    assert workflow.CONSORTIUM_TRANSITIONS["accept"].sources == {ConsortiumStatus.SUBMITTED}
+    assert workflow.MATCH_TRANSITIONS["reject"].reason_required
+    assert not workflow.MATCH_TRANSITIONS["decline"].reason_required
+
+
+# Names importable from the single module app/services/workflow.py before it became a package.
+NAMES_BEFORE_THE_SPLIT = """
+    ACTIVE_CONSORTIUM_STATUSES CONSORTIUM_TRANSITIONS MATCH_TRANSITIONS OPEN_CONSORTIUM_STATUSES
+    can_transition is_overdue shown_status status_label can_view_consortium is_member_of
+    is_official_of responding_side side_of accept decline existing_match express_interest withdraw
+    approve reject LEAD_SIZES MAX_PARTNERS PARTNER_SIZES SHARE_TOLERANCE answer_consortium
+    cap_shares propose_consortium respond_to_consortium suggested_shares withdraw_consortium
+    ExpiryCounts expire_overdue send_reminders Contact ContactDetails company_members
+    consortium_contact_details contact_details municipality_officials ResponseStats response_stats
+    consortium_invitations incoming_requests interest_needs interest_solutions
+    organisation_consortia organisation_matches outgoing_requests partner_candidates review_queue
+    submitted_consortia MESSAGE_MAX REASON_MAX Match MatchStatus Need Solution _aware _notify_admins
+""".split()
+
+
+def test_the_workflow_package_still_offers_every_name_of_the_old_module():
+    missing = [name for name in NAMES_BEFORE_THE_SPLIT if not hasattr(workflow, name)]
+    assert missing == []
 
 
 # --- express interest ------------------------------------------------------------------------

@@ -11,30 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.formatting import format_date
 from app.labels import label
-from app.models import ConsortiumStatus, MatchStatus, Side
+from app.models import Side
 from app.services import analytics
 
-MATCH_STATUS_LABELS = {
-    MatchStatus.PENDING: _l("응답 대기"),
-    MatchStatus.DECLINED: _l("거절됨"),
-    MatchStatus.EXPIRED: _l("기한 만료"),
-    MatchStatus.WITHDRAWN: _l("철회됨"),
-    MatchStatus.MUTUAL: _l("상호 수락 (검토 대기)"),
-    MatchStatus.APPROVED: _l("승인됨"),
-    MatchStatus.REJECTED: _l("반려됨"),
-}
-CONSORTIUM_STATUS_LABELS = {
-    ConsortiumStatus.AWAITING_PARTNERS: _l("참여 기업 확인 중"),
-    ConsortiumStatus.SUBMITTED: _l("지자체 검토 중"),
-    ConsortiumStatus.PARTNER_DECLINED: _l("참여 기업 거절"),
-    ConsortiumStatus.WITHDRAWN: _l("철회됨"),
-    ConsortiumStatus.DECLINED: _l("지자체 거절"),
-    ConsortiumStatus.EXPIRED: _l("기한 만료"),
-    ConsortiumStatus.MUTUAL: _l("상호 수락 (검토 대기)"),
-    ConsortiumStatus.APPROVED: _l("승인됨 (결성)"),
-    ConsortiumStatus.REJECTED: _l("반려됨"),
-}
-STATUS_LABELS = {MatchStatus: MATCH_STATUS_LABELS, ConsortiumStatus: CONSORTIUM_STATUS_LABELS}
 FUNNEL_LABELS = {
     "recommended": _l("추천"),
     "interest": _l("관심 표명"),
@@ -68,12 +47,6 @@ class Table:
     rows: list[list[Any]]
 
 
-def status_label(value) -> str:
-    """The display label of a match or consortium status (or any labelled enum)."""
-    labels = STATUS_LABELS.get(type(value))
-    return str(labels[value]) if labels else label(value)
-
-
 def _locale() -> str:
     locale = get_locale()
     return locale.language if locale else "ko"
@@ -82,7 +55,7 @@ def _locale() -> str:
 def _counts(key: str, title, first_header, rows: list[analytics.CountRow],
             count_header=_l("건수")) -> Table:
     return Table(key, str(title), [str(first_header), str(count_header)],
-                 [[status_label(row.key), row.count] for row in rows])
+                 [[label(row.key), row.count] for row in rows])
 
 
 def _breakdown(key: str, title, first_header, rows: list[analytics.BreakdownRow]) -> Table:

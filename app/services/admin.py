@@ -32,30 +32,15 @@ from app.models.base import utcnow
 from app.services import accounts
 from app.services.audit import record, snapshot
 from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.transitions import Transition, allowed_from, transition_table
 from app.services.visibility import public_need_clause, public_solution_clause
 
 REASON_MAX_LENGTH = 500
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One allowed administrative action: from which states, to which state, reason required."""
-
-    action: str
-    sources: frozenset
-    target: enum.Enum
-    reason_required: bool
-    label: Any
-    destructive: bool = False
-
-
-def _transitions(*items: Transition) -> dict[str, Transition]:
-    return {item.action: item for item in items}
-
-
 # Every allowed status change lives in these tables; anything else is refused.
-COMPANY_TRANSITIONS = _transitions(
+COMPANY_TRANSITIONS = transition_table(
     Transition("approve", frozenset({MembershipStatus.PENDING}), MembershipStatus.APPROVED,
                False, _l("승인")),
     Transition("reject", frozenset({MembershipStatus.PENDING}), MembershipStatus.REJECTED,
@@ -66,7 +51,7 @@ COMPANY_TRANSITIONS = _transitions(
                False, _l("정지 해제")),
 )
 
-OFFICIAL_TRANSITIONS = _transitions(
+OFFICIAL_TRANSITIONS = transition_table(
     Transition("verify", frozenset({OfficialStatus.PENDING, OfficialStatus.REJECTED}),
                OfficialStatus.VERIFIED, False, _l("인증")),
     Transition("reject", frozenset({OfficialStatus.PENDING}), OfficialStatus.REJECTED,
@@ -77,14 +62,14 @@ OFFICIAL_TRANSITIONS = _transitions(
                False, _l("정지 해제")),
 )
 
-MODERATION_TRANSITIONS = _transitions(
+MODERATION_TRANSITIONS = transition_table(
     Transition("suspend", frozenset({ModerationStatus.ACTIVE}), ModerationStatus.SUSPENDED,
                True, _l("게시 중단"), destructive=True),
     Transition("reinstate", frozenset({ModerationStatus.SUSPENDED}), ModerationStatus.ACTIVE,
                False, _l("게시 재개")),
 )
 
-ACCOUNT_TRANSITIONS = _transitions(
+ACCOUNT_TRANSITIONS = transition_table(
     Transition("suspend", frozenset({AccountStatus.ACTIVE}), AccountStatus.SUSPENDED,
                True, _l("계정 정지"), destructive=True),
     Transition("reactivate", frozenset({AccountStatus.SUSPENDED}), AccountStatus.ACTIVE,
@@ -193,7 +178,7 @@ def _transition(table: dict[str, Transition], action: str, current: enum.Enum | 
 
 def available_actions(table: dict[str, Transition], current: enum.Enum | None) -> list[Transition]:
     """The actions of a transition table allowed from the current state."""
-    return [transition for transition in table.values() if current in transition.sources]
+    return allowed_from(table, current)
 
 
 def decide_membership(actor: User, company: Company, action: str,
