@@ -10,7 +10,7 @@ from wtforms.validators import Length
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
-from app.korean import particle, with_particle
+from app.korean import particle, particle_args, with_particle
 from app.labels import label, reason_label, score_component_name
 
 
@@ -53,6 +53,14 @@ def place_short_name(municipality: object, locale: str | None = None) -> str:
 def lazy_place_name(municipality: object) -> LazyString:
     """place_name evaluated when rendered (e.g. a notification in its recipient's locale)."""
     return LazyString(place_name, municipality)
+
+
+def place_particle_args(name: str, municipality: object, *forms: str) -> dict[str, object]:
+    """Message arguments for a lazy place name plus its particles, chosen by the Korean name
+    (only the Korean text has particles)."""
+    args = particle_args(name, place_name(municipality, "ko"), *forms)
+    args[name] = lazy_place_name(municipality)
+    return args
 
 
 def url_with_args(**changes: object) -> str:

@@ -616,3 +616,22 @@ def test_the_active_proposal_index_covers_exactly_the_active_statuses():
 
     named = set(re.findall(r"'([a-z_]+)'", ACTIVE_PROPOSAL_CONDITION))
     assert named == {status.value for status in workflow.ACTIVE_CONSORTIUM_STATUSES}
+
+
+# --- particles in the composed messages ------------------------------------------------------
+
+
+def test_match_messages_choose_particles_by_the_final_consonant(db, official, admin_user, need):
+    with_final = factories.make_company(name="한빛")  # 빛: a final consonant → 이, 과
+    staff = factories.make_user(role=Role.COMPANY, company=with_final)
+    solution = factories.make_solution(with_final, title="한빛 교통 플랫폼")
+    unit_of_work.commit()
+    match = workflow.express_interest(official, need, solution, "함께 이야기하고 싶습니다.")
+    unit_of_work.commit()
+    request = notifications_of(db, staff, "match_request")[0]
+    assert request.body.startswith("서울특별시 종로구가 관심을 표현했습니다")
+    workflow.accept(staff, reload(db, Match, match.id))
+    unit_of_work.commit()
+    mutual = notifications_of(db, admin_user, "match_mutual")[0]
+    assert "서울특별시 종로구와 한빛이 모두 수락했습니다." in mutual.body
+    assert not re.search(r"\((가|과|이|와)\)", request.body + mutual.body)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.korean import particle_args
 from app.models import (
     InvitationStatus,
     JointGroup,
@@ -26,7 +27,7 @@ from app.services import notifications
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.recommendations import engine, is_recommendable_need
 from app.services.visibility import can_view_need, need_is_public
-from app.templating import lazy_place_name
+from app.templating import place_particle_args
 from matching.joint import DEFAULT_JOINT, JointConfig
 
 CONFIG: JointConfig = DEFAULT_JOINT
@@ -178,9 +179,10 @@ def invite(official: User, need: Need, other_need_id: int | None) -> JointMember
         raise ServiceError(_("이미 공동구매 그룹에 속한 수요입니다."), field="need_id") from error
     notifications.notify_municipality(
         other.municipality, "joint_invitation",
-        _l("%(place)s이(가) 공동구매를 제안했습니다", place=lazy_place_name(need.municipality)),
-        _l("'%(title)s' 수요와 비슷한 귀 기관의 수요 '%(other)s'을(를) 함께 조달하자는 제안입니다.",
-           title=need.title, other=other.title),
+        _l("%(place)s%(place_ga)s 공동구매를 제안했습니다",
+           **place_particle_args("place", need.municipality, "이")),
+        _l("'%(title)s' 수요와 비슷한 귀 기관의 수요 '%(other)s'%(other_reul)s 함께 조달하자는 제안입니다.",
+           title=need.title, **particle_args("other", other.title, "을")),
         notifications.local_path("joint.detail", group_id=own.group_id))
     return member
 
@@ -198,9 +200,11 @@ def respond(official: User, member: JointMember, accept: bool) -> JointMember:
     member.responded_at = utcnow()
     db.session.flush()
     group = member.group
-    title = (_l("%(place)s이(가) 공동구매 그룹에 참여합니다", place=lazy_place_name(member.municipality))
+    title = (_l("%(place)s%(place_ga)s 공동구매 그룹에 참여합니다",
+                **place_particle_args("place", member.municipality, "이"))
              if accept else
-             _l("%(place)s이(가) 공동구매 초대를 거절했습니다", place=lazy_place_name(member.municipality)))
+             _l("%(place)s%(place_ga)s 공동구매 초대를 거절했습니다",
+                **place_particle_args("place", member.municipality, "이")))
     notifications.notify_municipality(group.lead_municipality, "joint_update", title,
                                       _l("그룹: %(title)s", title=group.title),
                                       notifications.local_path("joint.detail", group_id=group.id))

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Need, NeedQuestion, NeedStatus, User
 from app.models.base import utcnow
 from app.services import notifications
-from app.services.contact_filter import ContactKind, find_contact_details
+from app.services.contact_rules import contact_refusal
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.visibility import can_view_need, need_is_public
 
@@ -24,16 +24,9 @@ ANSWER_MAX = 2000
 
 def _refuse_contact_details(text: str, field: str) -> None:
     """Contact details are shared only after both sides agreed and an admin approved."""
-    kind = find_contact_details(text)
-    if kind is ContactKind.PHONE:
-        raise ServiceError(_("승인 전에 보내는 글에는 전화번호를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
-                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
-    if kind is ContactKind.EMAIL:
-        raise ServiceError(_("승인 전에 보내는 글에는 이메일 주소를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
-                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
-    if kind is ContactKind.URL:
-        raise ServiceError(_("승인 전에 보내는 글에는 웹 주소(URL)를 쓸 수 없습니다. 연락처는 양측이 수락하고 "
-                             "관리자가 승인한 뒤에 공개됩니다."), field=field)
+    refusal = contact_refusal(text)
+    if refusal:
+        raise ServiceError(refusal, field=field)
 
 
 def _checked_text(text: str | None, *, empty, too_long, limit: int, field: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
+from app.korean import particle_args
 from app.models import (
     ConfirmationStatus,
     ConsortiumMember,
@@ -183,8 +184,8 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     if not confirm:
         notifications.notify_company(
             proposal.lead_company, "consortium_update",
-            _l("%(company)s이(가) 컨소시엄 참여를 거절했습니다: %(need)s",
-               company=member.company.name, need=proposal.need.title),
+            _l("%(company)s%(company_ga)s 컨소시엄 참여를 거절했습니다: %(need)s",
+               **particle_args("company", member.company.name, "이"), need=proposal.need.title),
             _l("사유: %(reason)s", reason=reason) if reason else "", link)
         return proposal
     if all(m.confirmation == ConfirmationStatus.CONFIRMED for m in proposal.members):
@@ -203,8 +204,8 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
     else:
         notifications.notify_company(
             proposal.lead_company, "consortium_update",
-            _l("%(company)s이(가) 컨소시엄 참여를 확인했습니다: %(need)s",
-               company=member.company.name, need=proposal.need.title), "", link)
+            _l("%(company)s%(company_ga)s 컨소시엄 참여를 확인했습니다: %(need)s",
+               **particle_args("company", member.company.name, "이"), need=proposal.need.title), "", link)
     return proposal
 
 

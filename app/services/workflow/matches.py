@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.korean import particle_args
 from app.models import Match, MatchStatus, Need, NeedStatus, Side, Solution, User
 from app.models.base import utcnow
 from app.services.errors import PermissionDenied, ServiceError
@@ -21,7 +22,7 @@ from app.services.workflow.permissions import (
     responding_side,
 )
 from app.services.workflow.states import _lock, _transition, is_overdue
-from app.templating import lazy_place_name
+from app.templating import place_particle_args
 
 
 def existing_match(need: Need, solution: Solution) -> Match | None:
@@ -63,13 +64,14 @@ def express_interest(actor: User, need: Need, solution: Solution, message: str,
         # rolls the unit of work back (the failed flush already undid this transaction's work)
         raise ServiceError(_("이 수요와 솔루션 사이에는 이미 매칭 요청이 있습니다. "
                              "매칭 내역에서 확인하세요."), field="message") from error
-    requester = (lazy_place_name(need.municipality) if side == Side.MUNICIPALITY
-                 else solution.company.name)
+    requester = (place_particle_args("requester", need.municipality, "이")
+                 if side == Side.MUNICIPALITY
+                 else particle_args("requester", solution.company.name, "이"))
     _notify_side(match, responding_side(match), "match_request",
-                 _l("%(requester)s의 매칭 요청: %(need)s ↔ %(solution)s", requester=requester,
+                 _l("%(requester)s의 매칭 요청: %(need)s ↔ %(solution)s", requester=requester["requester"],
                     **_pair_names(match)),
-                 _l("%(requester)s이(가) 관심을 표현했습니다. 기한 안에 수락 또는 거절해 주세요.\n\n"
-                    "%(message)s", requester=requester, message=message))
+                 _l("%(requester)s%(requester_ga)s 관심을 표현했습니다. 기한 안에 수락 또는 거절해 주세요.\n\n"
+                    "%(message)s", **requester, message=message))
     return match
 
 
@@ -92,7 +94,10 @@ def accept(actor: User, match: Match) -> Match:
                  _l("매칭 요청이 수락되었습니다: %(need)s ↔ %(solution)s", **names),
                  _l("상대방이 요청을 수락했습니다. 관리자 검토 후 연락처가 공개됩니다."))
     notify_admins("match_mutual", _l("검토할 상호 매칭: %(need)s ↔ %(solution)s", **names),
-                  _l("%(municipality)s와(과) %(company)s이(가) 모두 수락했습니다.", **names),
+                  _l("%(municipality)s%(municipality_wa)s %(company)s%(company_ga)s 모두 수락했습니다.",
+                     **{**names,
+                        **place_particle_args("municipality", match.need.municipality, "과"),
+                        **particle_args("company", match.solution.company.name, "이")}),
                   _link("matches.review"))
     return match
 
