@@ -9,6 +9,7 @@ from app.models import (
     BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
+    DigestFrequency,
     GovernmentLevel,
     MatchStatus,
     Maturity,
@@ -17,6 +18,7 @@ from app.models import (
     NeedStatus,
     OfficialStatus,
     Role,
+    SearchTarget,
     Side,
     SizeClass,
     SolutionStatus,
@@ -110,6 +112,15 @@ LABELS: dict[type, dict[object, LazyString]] = {
         ConfirmationStatus.PENDING: _l("확인 대기"),
         ConfirmationStatus.CONFIRMED: _l("참여 확인"),
         ConfirmationStatus.DECLINED: _l("불참"),
+    },
+    SearchTarget: {
+        SearchTarget.NEED: _l("수요"),
+        SearchTarget.SOLUTION: _l("솔루션"),
+    },
+    DigestFrequency: {
+        DigestFrequency.OFF: _l("받지 않음"),
+        DigestFrequency.DAILY: _l("매일"),
+        DigestFrequency.WEEKLY: _l("매주"),
     },
 }
 

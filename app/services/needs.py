@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
+from app.services import listing_alerts
 from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
 
 TITLE_MAX = 120
@@ -184,6 +185,7 @@ def create_need(official: User, data: NeedData) -> Need:
     _apply(need, data, primary, secondaries)
     db.session.add(need)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 
@@ -197,6 +199,7 @@ def update_need(official: User, need: Need, data: NeedData,
     primary, secondaries = _validate(data, existing=need)
     _apply(need, data, primary, secondaries)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 
