@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
     from app.account import bp as account_bp
+    from app.alerts import bp as alerts_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
+    app.register_blueprint(alerts_bp, url_prefix="/alerts")
 
 
 def register_errorhandlers(app: Flask) -> None:
