@@ -56,7 +56,7 @@ ARGUMENT_KINDS = {
     "need_id": "need", "solution_id": "solution", "match_id": "match", "proposal_id": "proposal",
     "company_id": "company", "user_id": "user", "notification_id": "notification",
     "invitation_id": "invitation", "job_id": "job", "key": "export", "token": "token",
-    "municipality_id": "municipality", "filename": "static",
+    "municipality_id": "municipality", "filename": "static", "search_id": "search",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
 ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",
