@@ -381,3 +381,20 @@ def test_admins_hear_of_an_official_asking_for_verification(db, client, admin_us
     [applied] = notices(db, admin_user, "verification_application")
     assert official.name in applied.title
     assert applied.link == f"/admin/officials/{official.id}"
+
+
+def test_send_digests_command_for_cron(db, runner, company_client, company_user, official,
+                                       outbox):
+    _follow_transport_needs(company_client)
+    company_client.post("/alerts/digest", data={"frequency": "daily"})
+    cursor = db.session.get(DigestCursor, company_user.id)
+    cursor.digested_until = utcnow() - timedelta(days=2)
+    factories.make_need(official, title="마을버스 배차 개선")
+    unit_of_work.commit()
+    outbox.clear()
+
+    result = runner.invoke(args=["send-digests"])
+    assert result.exit_code == 0, result.output
+    assert "1 digests sent" in result.output
+    assert [mail.to for mail in outbox] == [company_user.email]
+    assert "1 digests sent" not in runner.invoke(args=["send-digests"]).output

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from app.extensions import db
 from app.labels import label
@@ -99,12 +99,13 @@ def _digest_text(user: User, frequency: DigestFrequency, sections) -> tuple[str,
 
 
 def _due_cursors(now: datetime) -> list[tuple[int, DigestFrequency, datetime]]:
-    rows = db.session.execute(
+    """(user id, frequency, digested until) of every cursor whose period has passed."""
+    due = or_(*(and_(DigestCursor.frequency == frequency,
+                     DigestCursor.digested_until <= now - period)
+                for frequency, period in PERIODS.items()))
+    return [tuple(row) for row in db.session.execute(
         select(DigestCursor.user_id, DigestCursor.frequency, DigestCursor.digested_until)
-        .where(DigestCursor.frequency != DigestFrequency.OFF)
-        .order_by(DigestCursor.user_id)).all()
-    return [(user_id, frequency, until) for user_id, frequency, until in rows
-            if _aware(until) + PERIODS[frequency] <= now]
+        .where(due).order_by(DigestCursor.user_id)).all()]
 
 
 def _claim(user_id: int, read_until: datetime, now: datetime) -> bool:
