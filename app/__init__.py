@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
     from app.account import bp as account_bp
+    from app.alerts import bp as alerts_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(joint_bp, url_prefix="/joint")
     app.register_blueprint(joint_admin_bp, url_prefix="/admin/joint")
     app.register_blueprint(questions_bp, url_prefix="/questions")
+    app.register_blueprint(alerts_bp, url_prefix="/alerts")
 
 
 def register_errorhandlers(app: Flask) -> None:

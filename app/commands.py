@@ -164,6 +164,17 @@ def notify_matches_command(since: int | None) -> None:
                f"{report.notifications} notifications; last change id {report.last_change_id})")
 
 
+@click.command("send-digests")
+def send_digests_command() -> None:
+    """E-mail the due daily and weekly digests of saved searches (run from cron hourly)."""
+    from app.services.digests import send_due_digests
+
+    report = send_due_digests()
+    click.echo(f"요약 메일 {report.sent}건을 보냈습니다 (새 게시물 없음 {report.empty}건). "
+               f"({report.sent} digests sent, {report.empty} with nothing new, "
+               f"{report.skipped} taken by another worker)")
+
+
 @click.command("expire-requests")
 @click.option("--now", "now_text", default=None,
               help="기준 시각 ISO 8601 (기본: 지금) / reference time, e.g. 2030-01-31T09:00:00+09:00")
@@ -196,4 +207,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(reanalyse_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notify_matches_command)
+    app.cli.add_command(send_digests_command)
     app.cli.add_command(expire_requests_command)

@@ -9,6 +9,7 @@ from app.models import (
     BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
+    DigestFrequency,
     GovernmentLevel,
     InvitationStatus,
     MatchStatus,
@@ -18,6 +19,7 @@ from app.models import (
     NeedStatus,
     OfficialStatus,
     Role,
+    SearchTarget,
     Side,
     SizeClass,
     SolutionStatus,
@@ -116,6 +118,15 @@ LABELS: dict[type, dict[object, LazyString]] = {
         InvitationStatus.PENDING: _l("응답 대기"),
         InvitationStatus.ACCEPTED: _l("참여 확정"),
         InvitationStatus.DECLINED: _l("초대 거절"),
+    },
+    SearchTarget: {
+        SearchTarget.NEED: _l("수요"),
+        SearchTarget.SOLUTION: _l("솔루션"),
+    },
+    DigestFrequency: {
+        DigestFrequency.OFF: _l("받지 않음"),
+        DigestFrequency.DAILY: _l("매일"),
+        DigestFrequency.WEEKLY: _l("매주"),
     },
 }
 

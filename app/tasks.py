@@ -86,6 +86,16 @@ def run_job(job_id: str) -> None:
         jobs.run(job_id)
 
 
+@huey.task()
+def alert_listing(entity: str, entity_id: int) -> None:
+    """Alert the strong matches and followers of a need or solution just published or edited."""
+    from app.services.listing_alerts import alert_listing as alert
+
+    with task_context():
+        alert(entity, entity_id)
+        unit_of_work.commit()
+
+
 def _reap() -> None:
     from app.services import jobs
 
@@ -129,6 +139,15 @@ def deliver_mail() -> None:
 
     with task_context():
         deliver_pending()
+
+
+@huey.periodic_task(crontab(minute="41"))
+def send_digests() -> None:
+    """E-mail the due daily and weekly digests of saved searches (each claimed once, hourly)."""
+    from app.services.digests import send_due_digests
+
+    with task_context():
+        send_due_digests()
 
 
 @huey.periodic_task(every(BaseConfig.EXPIRE_REQUESTS_EVERY_MINUTES))

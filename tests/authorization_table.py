@@ -141,6 +141,24 @@ def own_notification(actor, target):
     return OK if actor.key == target.owner else FORBIDDEN
 
 
+@signed_in
+def own_saved_search(actor, target):
+    """A saved search: its owner only; a missing one is 404."""
+    if target.missing:
+        return NOT_FOUND
+    return OK if actor.key == target.owner else FORBIDDEN
+
+
+@signed_in
+def follows_listings(actor, target):
+    """Saving a search: company staff follow needs, officials solutions; admins nothing."""
+    return FORBIDDEN if actor.role == Role.ADMIN else OK
+
+
+#: Bookmarking a listing: whoever may see it, signed in.
+bookmark_listing = signed_in(public_listing)
+
+
 # --- administrators -------------------------------------------------------------------------
 
 @signed_in
@@ -467,6 +485,13 @@ ROUTES: dict[str, Policy] = {
     "POST /auth/reset": public_form_post,
     "GET /auth/reset/<token>": invalid_link,
     "POST /auth/reset/<token>": public_form_post,
+    "GET /alerts/": own_account,
+    "POST /alerts/bookmarks/companies/<int:company_id>": bookmark_listing,
+    "POST /alerts/bookmarks/needs/<int:need_id>": bookmark_listing,
+    "POST /alerts/bookmarks/solutions/<int:solution_id>": bookmark_listing,
+    "POST /alerts/digest": own_account,
+    "POST /alerts/searches": follows_listings,
+    "POST /alerts/searches/<int:search_id>/delete": own_saved_search,
     "GET /companies": public,
     "GET /companies/<int:company_id>": public_listing,
     "GET /healthz": public,

@@ -19,6 +19,8 @@ from app.models import (
     Notification,
     OfficialStatus,
     Role,
+    SavedSearch,
+    SearchTarget,
     SizeClass,
     SolutionStatus,
 )
@@ -238,6 +240,14 @@ def build_world(app: Flask) -> World:
         db.session.add(note)
         db.session.flush()
         world.add("notification", key, note, owner=key)
+
+    for key, target in (("staff", SearchTarget.NEED), ("official", SearchTarget.SOLUTION)):
+        search = SavedSearch(user_id=users[key].id, target=target,
+                             category_id=factories.category("transport").id)
+        db.session.add(search)
+        db.session.flush()
+        world.add("search", key, search, owner=key)
+    world.add("search", "missing", 999_999, missing=True)
 
     job = Job(id="walkjob0000000000000000000000001", kind="walk", status=Job.FAILED,
               label=s("SECRET-ADMIN-JOB", set()), error=s("SECRET-ADMIN-JOB-ERROR", set()),

@@ -58,6 +58,7 @@ ARGUMENT_KINDS = {
     "invitation_id": "invitation", "job_id": "job", "key": "export", "token": "token",
     "municipality_id": "municipality", "filename": "static",
     "group_id": "joint_group", "member_id": "joint_member", "question_id": "question",
+    "search_id": "search",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
 ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",

@@ -1,4 +1,13 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
+from app.models.alerts import (
+    Bookmark,
+    DigestCursor,
+    DigestFrequency,
+    ListingAlert,
+    SavedSearch,
+    SearchTarget,
+    StrongMatchAlert,
+)
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
 from app.models.audit import AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
@@ -29,6 +38,13 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "Bookmark",
+    "DigestCursor",
+    "DigestFrequency",
+    "ListingAlert",
+    "SavedSearch",
+    "SearchTarget",
+    "StrongMatchAlert",
     "ConfirmationStatus",
     "ConsortiumMember",
     "ConsortiumProposal",

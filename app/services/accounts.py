@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, privacy, sessions, verification
+from app.services import audit, membership_notices, privacy, sessions, verification
 from app.services.errors import Problems, ServiceError
 from app.services.mail import send_mail
 from app.services.passwords import check_password_policy
@@ -261,6 +261,8 @@ def confirm_registration(token: str) -> User:
         invitation.accepted_by_id = user.id
     db.session.flush()
     verification.record_confirmed_email(user)  # evidence for the admin's verification queue
+    if user.is_official:
+        membership_notices.verification_applied(user)
     return user
 
 

@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts
+from app.services import accounts, membership_notices
 from app.services.audit import record, snapshot
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.transitions import Transition, allowed_from, transition_table
@@ -192,6 +192,7 @@ def decide_membership(actor: User, company: Company, action: str,
     company.membership_reason = reason
     company.membership_decided_at = utcnow()
     db.session.flush()
+    membership_notices.membership_decided(company, transition.action, reason)
     return record(actor, f"company.{transition.action}", company, before=before,
                   after=snapshot(company, COMPANY_FIELDS), reason=reason)
 

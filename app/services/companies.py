@@ -24,7 +24,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts, audit, business_status
+from app.services import accounts, audit, business_status, membership_notices
 from app.services.bizno import (
     NumberProblem,
     normalise_business_number,
@@ -299,6 +299,7 @@ def apply_for_membership(actor: User) -> Company:
     db.session.flush()
     audit.record(actor, "company.apply_membership", company, before=before,
                  after=audit.snapshot(company, AUDIT_FIELDS))
+    membership_notices.membership_applied(company)
     return company
 
 

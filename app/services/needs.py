@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
+from app.services import listing_alerts
 from app.services.errors import (
     NotFound,
     PermissionDenied,
@@ -193,6 +194,7 @@ def create_need(official: User, data: NeedData) -> Need:
     _apply(need, data, primary, secondaries)
     db.session.add(need)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 
@@ -206,6 +208,7 @@ def update_need(official: User, need: Need, data: NeedData,
     primary, secondaries = check_need(data, existing=need)
     _apply(need, data, primary, secondaries)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 

@@ -28,6 +28,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services import listing_alerts
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -330,6 +331,8 @@ def update_solution(actor: User, solution_id: int, data: SolutionInput,
     with db.session.no_autoflush:
         _apply(solution, clean)
     _flush()
+    if solution.status == SolutionStatus.PUBLISHED:
+        listing_alerts.listing_published("solution", solution.id)
     return solution
 
 
@@ -347,6 +350,8 @@ def change_status(actor: User, solution_id: int, target: str) -> Solution:
     if new_status == SolutionStatus.PUBLISHED:
         solution.published_at = utcnow()
     db.session.flush()
+    if new_status == SolutionStatus.PUBLISHED:
+        listing_alerts.listing_published("solution", solution.id)
     return solution
 
 

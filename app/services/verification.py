@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.korean import particle_args
 from app.models import EvidenceKind, Municipality, OfficialEvidence, OfficialStatus, User
+from app.services import membership_notices
 from app.services.audit import record
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 
@@ -141,6 +142,7 @@ def add_document(user: User, filename: str | None, data: bytes) -> OfficialEvide
            after={"evidence_id": evidence.id, "filename": name, "content_type": content_type,
                   "size": len(data)},
            label=f"{user.name} <{user.email}>")
+    membership_notices.verification_applied(user)
     return evidence
 
 
