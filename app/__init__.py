@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
     from app.company import bp as company_bp
+    from app.conversation import bp as conversation_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
     from app.main import bp as main_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
+    app.register_blueprint(conversation_bp, url_prefix="/conversations")
 
 
 def register_errorhandlers(app: Flask) -> None:

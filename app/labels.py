@@ -12,6 +12,7 @@ from app.models import (
     GovernmentLevel,
     MatchStatus,
     Maturity,
+    MeetingStatus,
     MembershipStatus,
     ModerationStatus,
     NeedStatus,
@@ -110,6 +111,11 @@ LABELS: dict[type, dict[object, LazyString]] = {
         ConfirmationStatus.PENDING: _l("확인 대기"),
         ConfirmationStatus.CONFIRMED: _l("참여 확인"),
         ConfirmationStatus.DECLINED: _l("불참"),
+    },
+    MeetingStatus: {
+        MeetingStatus.PROPOSED: _l("응답 대기"),
+        MeetingStatus.ACCEPTED: _l("확정"),
+        MeetingStatus.DECLINED: _l("거절됨"),
     },
 }
 

@@ -57,6 +57,7 @@ ARGUMENT_KINDS = {
     "company_id": "company", "user_id": "user", "notification_id": "notification",
     "invitation_id": "invitation", "job_id": "job", "key": "export", "token": "token",
     "municipality_id": "municipality", "filename": "static",
+    "attachment_id": "attachment", "meeting_id": "meeting",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
 ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",

@@ -3,6 +3,15 @@ from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegist
 from app.models.audit import AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
+from app.models.conversation import (
+    ConversationAttachment,
+    ConversationMessage,
+    ConversationRead,
+    ConversationThread,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
+)
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
 from app.models.mail import EmailStatus, OutgoingEmail
@@ -27,6 +36,13 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "ConversationAttachment",
+    "ConversationMessage",
+    "ConversationRead",
+    "ConversationThread",
+    "Meeting",
+    "MeetingSlot",
+    "MeetingStatus",
     "ConfirmationStatus",
     "ConsortiumMember",
     "ConsortiumProposal",

@@ -42,6 +42,8 @@ KINDS: dict[str, object] = {
     "consortium_invitation": _l("컨소시엄 참여 요청"),
     "consortium_update": _l("컨소시엄 진행 상황"),
     "strong_match": _l("새로운 유력 매칭"),
+    "conversation_message": _l("대화 새 메시지"),
+    "meeting_update": _l("미팅 제안·확정·알림"),
 }
 
 DEFAULT_LOCALE = "ko"
