@@ -45,7 +45,8 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _check_slots(slots: list[SlotInput], now: datetime) -> list[SlotInput]:
-    filled = [slot for slot in slots if slot.starts_at or slot.ends_at or (slot.location or "").strip()]
+    filled = [slot for slot in slots
+              if slot.starts_at or slot.ends_at or (slot.location or "").strip()]
     if not filled:
         raise ServiceError(_("미팅 시간을 하나 이상 입력하세요."), field="slots")
     most = current_app.config["MEETING_SLOTS_MAX"]
@@ -71,7 +72,9 @@ def _check_slots(slots: list[SlotInput], now: datetime) -> list[SlotInput]:
         if len(location) > LOCATION_MAX:
             raise ServiceError(_("%(n)d번째 시간: 링크나 장소는 %(max)d자 이하로 입력하세요.",
                                  n=number, max=LOCATION_MAX), field="slots")
-        checked.append(SlotInput(slot.starts_at, slot.ends_at, location))
+        # Stored in UTC: SQLite keeps the wall-clock time and drops the offset.
+        checked.append(SlotInput(slot.starts_at.astimezone(timezone.utc),
+                                 slot.ends_at.astimezone(timezone.utc), location))
     return checked
 
 
