@@ -235,6 +235,6 @@ def test_an_approved_consortium_talks_with_every_member(db, login, official, nee
 def test_the_thread_is_translated(db, thread, company_client):
     company_client.post("/locale", data={"locale": "en", "next": "/"})
     page = text(company_client.get(thread))
-    assert "Messages" in page and "Propose a meeting time" in page
+    assert "Message" in page and "Propose a meeting time" in page and "Meetings" in page
     response = send(company_client, thread, "")
     assert "Enter a message or attach a file." in text(response)
