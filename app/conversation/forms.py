@@ -6,8 +6,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateTimeLocalField, FieldList, Form, FormField, HiddenField, StringField
-from wtforms import TextAreaField
+from wtforms import DateTimeLocalField, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from app.formatting import SEOUL
@@ -49,7 +48,5 @@ class MeetingForm(FlaskForm):
                           entry.location.data) for entry in self.slots]
 
 
-class AnswerForm(FlaskForm):
-    """Accept one slot (its id) or decline all."""
-
-    slot_id = HiddenField()
+class ActionForm(FlaskForm):
+    """A bare POST (mark read, accept a slot given by its button's form, decline): CSRF only."""

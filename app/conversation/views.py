@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.conversation.forms import AnswerForm, MeetingForm, MessageForm
+from app.conversation.forms import ActionForm, MeetingForm, MessageForm
 from app.extensions import db
 from app.ids import parse_whole
 from app.models import ConsortiumProposal, Match, Meeting
@@ -108,7 +108,7 @@ def _render(subject: Subject, message_form: MessageForm | None = None,
         meetings=meetings.meetings(subject),
         message_form=message_form or MessageForm(formdata=None),
         meeting_form=meeting_form or MeetingForm(formdata=None),
-        answer_form=AnswerForm(formdata=None),
+        action_form=ActionForm(formdata=None),
         thread_url=_thread_url(subject),
         detail_url=_detail_url(subject),
         accepted_types=file_types.labels(conversation.ATTACHMENT_TYPES),
