@@ -238,3 +238,11 @@ def test_the_thread_is_translated(db, thread, company_client):
     assert "Message" in page and "Propose a meeting time" in page and "Meetings" in page
     response = send(company_client, thread, "")
     assert "Enter a message or attach a file." in text(response)
+
+
+def test_own_messages_are_in_the_personal_data_export(db, thread, company_client):
+    import json
+
+    send(company_client, thread, "내보내기에 들어갈 메시지")
+    data = json.loads(company_client.get("/account/data.json").get_data(as_text=True))
+    assert [m["body"] for m in data["conversation_messages"]] == ["내보내기에 들어갈 메시지"]

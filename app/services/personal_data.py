@@ -10,7 +10,9 @@ from app.models import (
     AuditLog,
     ConsortiumMember,
     ConsortiumProposal,
+    ConversationMessage,
     EmailPreference,
+    Meeting,
     Match,
     Need,
     Notification,
@@ -94,6 +96,13 @@ def export(user: User) -> dict[str, Any]:
             "created_at", "responded_by_id", "responded_at", "response_reason"]),
         "consortium_answers": _rows(answers, ["proposal_id", "company_id", "confirmation",
                                               "responded_at", "response_reason"]),
+        "conversation_messages": _rows(
+            select(ConversationMessage).where(ConversationMessage.author_id == user.id)
+            .order_by(ConversationMessage.id), ["id", "thread_id", "author_side", "body",
+                                                "created_at"]),
+        "meetings_proposed": _rows(
+            select(Meeting).where(Meeting.proposed_by_id == user.id).order_by(Meeting.id),
+            ["id", "thread_id", "status", "note", "created_at"]),
         "notifications": _rows(
             select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.id), ["kind", "title", "body", "link", "created_at",
