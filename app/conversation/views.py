@@ -1,8 +1,6 @@
 """Thin views of the conversation of an approved match or consortium."""
 from __future__ import annotations
 
-from typing import Callable
-
 from flask import (
     Blueprint,
     abort,
@@ -47,35 +45,35 @@ def inject_unread_messages():
 # --- authorization, once -------------------------------------------------------------------------
 
 
-def _participant_subject(loader: Callable[[int], Subject], item_id: int) -> Subject:
-    """The match or consortium (404 if missing), for a participant of its conversation (403)."""
-    subject = loader(item_id)
+def _require_participant(subject: Subject) -> Subject:
+    """The subject, for a participant of its conversation; 403 for anyone else."""
     if conversation.participant_side(current_user, subject) is None:
         abort(403)
     return subject
 
 
 def _match(match_id: int) -> Match:
-    return _participant_subject(lambda i: db.get_or_404(Match, i), match_id)
+    return _require_participant(db.get_or_404(Match, match_id))
 
 
 def _proposal(proposal_id: int) -> ConsortiumProposal:
-    return _participant_subject(lambda i: db.get_or_404(ConsortiumProposal, i), proposal_id)
+    return _require_participant(db.get_or_404(ConsortiumProposal, proposal_id))
 
 
 def _participant_meeting(meeting_id: int) -> Meeting:
     meeting = db.get_or_404(Meeting, meeting_id)
-    _participant_subject(lambda _i: conversation.subject_of(meeting.thread), meeting_id)
+    _require_participant(conversation.subject_of(meeting.thread))
     return meeting
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def _thread_url(subject: Subject, **values) -> str:
+def _thread_url(subject: Subject, action: str = "thread", **values) -> str:
+    """The conversation page of a subject, or one of its actions (messages, read, meeting)."""
     if isinstance(subject, Match):
-        return url_for("conversation.match_thread", match_id=subject.id, **values)
-    return url_for("conversation.consortium_thread", proposal_id=subject.id, **values)
+        return url_for(f"conversation.match_{action}", match_id=subject.id, **values)
+    return url_for(f"conversation.consortium_{action}", proposal_id=subject.id, **values)
 
 
 def _detail_url(subject: Subject) -> str:
@@ -109,7 +107,9 @@ def _render(subject: Subject, message_form: MessageForm | None = None,
         message_form=message_form or MessageForm(formdata=None),
         meeting_form=meeting_form or MeetingForm(formdata=None),
         action_form=ActionForm(formdata=None),
-        thread_url=_thread_url(subject),
+        message_url=_thread_url(subject, "message"),
+        read_url=_thread_url(subject, "read"),
+        meeting_url=_thread_url(subject, "meeting"),
         detail_url=_detail_url(subject),
         accepted_types=file_types.labels(conversation.ATTACHMENT_TYPES),
         max_mb=config["CONVERSATION_ATTACHMENT_MAX_BYTES"] / 1024 / 1024,

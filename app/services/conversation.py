@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
+    ConsortiumMember,
     ConsortiumProposal,
     ConsortiumStatus,
     ConversationAttachment,
@@ -22,7 +23,9 @@ from app.models import (
     ConversationThread,
     Match,
     MatchStatus,
+    Need,
     Side,
+    Solution,
     User,
 )
 from app.services import file_types
@@ -324,15 +327,11 @@ def unread_by_match(user: User, match_ids: Iterable[int]) -> dict[int, int]:
 def _my_threads(user: User):
     """Threads of approved matches and consortia the user's organisation takes part in."""
     if user.is_official and user.acts_for_organisation:
-        from app.models import Need
-
         match_ok = Match.need.has(Need.municipality_id == user.municipality_id)
         proposal_ok = and_(ConsortiumProposal.need.has(Need.municipality_id ==
                                                        user.municipality_id),
                            ConsortiumProposal.submitted_at.is_not(None))
     elif user.is_company_user and user.acts_for_organisation:
-        from app.models import ConsortiumMember, Solution
-
         match_ok = Match.solution.has(Solution.company_id == user.company_id)
         proposal_ok = ConsortiumProposal.members.any(
             ConsortiumMember.company_id == user.company_id)
