@@ -257,3 +257,14 @@ def test_the_periodic_task_sends_the_reminders(app, db, approved, company_user, 
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).reminder_sent_at is not None
     assert db.session.scalar(select(func.count(MeetingSlot.id))) == 1
+
+
+def test_a_long_note_is_refused_beside_its_field(db, thread, company_client):
+    start = in_days(2)
+    response = company_client.post(f"{thread}/meetings", data=slot_form(
+        (start, start + timedelta(hours=1), "온라인"), note="가" * 501))
+    assert response.status_code == 400
+    page = text(response)
+    assert "메모는 500자 이하로 입력하세요." in page
+    assert "날짜와 시각을 올바른 형식으로 입력하세요." not in page
+    assert meeting_count(db) == 0

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateTimeLocalField, FieldList, Form, FormField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app.formatting import SEOUL
 from app.services.meetings import LOCATION_MAX, NOTE_MAX, SlotInput
@@ -40,7 +40,9 @@ class MeetingForm(FlaskForm):
     """A meeting proposal: up to three slots and a note (the service checks them)."""
 
     slots = FieldList(FormField(SlotForm), min_entries=SLOT_ROWS, max_entries=SLOT_ROWS)
-    note = TextAreaField(_l("메모 (선택)"), render_kw={"rows": 2, "maxlength": NOTE_MAX})
+    note = TextAreaField(_l("메모 (선택)"), validators=[
+        Optional(), Length(max=NOTE_MAX, message=_l("메모는 %(max)d자 이하로 입력하세요."))],
+        render_kw={"rows": 2})
 
     def slot_inputs(self) -> list[SlotInput]:
         """The slots as the service takes them (Seoul wall-clock times made aware)."""

@@ -160,7 +160,7 @@ def _propose_meeting(subject: Subject):
             flash(_("미팅 시간을 제안했습니다. 상대방이 수락하면 일정 파일(.ics)을 받을 수 있습니다."),
                   "success")
             return redirect(_thread_url(subject, _anchor=f"meeting-{outcome.value.id}"))
-    else:
+    elif any(entry.errors for entry in form.slots):
         form.form_errors.append(_("날짜와 시각을 올바른 형식으로 입력하세요."))
     return _render(subject, meeting_form=form, status=400)
 
