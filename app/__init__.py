@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
     from app.company import bp as company_bp
+    from app.conversation import bp as conversation_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
     from app.joint import admin_bp as joint_admin_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(joint_admin_bp, url_prefix="/admin/joint")
     app.register_blueprint(questions_bp, url_prefix="/questions")
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
+    app.register_blueprint(conversation_bp, url_prefix="/conversations")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -199,6 +199,25 @@ def expire_requests_command(now_text: str | None) -> None:
                f"consortium proposals expired, {reminded} reminders sent)")
 
 
+@click.command("remind-meetings")
+@click.option("--now", "now_text", default=None,
+              help="기준 시각 ISO 8601 (기본: 지금) / reference time, e.g. 2030-01-31T09:00:00+09:00")
+def remind_meetings_command(now_text: str | None) -> None:
+    """Remind participants of accepted meetings starting soon, once per meeting (for cron)."""
+    from datetime import datetime
+
+    from app.services.meetings import send_reminders
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else None
+    except ValueError as error:
+        raise click.BadParameter("ISO 8601 형식이 아닙니다 (not ISO 8601)",
+                                 param_hint="--now") from error
+    reminded = send_reminders(now)
+    db.session.commit()
+    click.echo(f"미팅 알림 {reminded}건을 보냈습니다. ({reminded} meeting reminders sent)")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(load_reference_data_command)
@@ -209,3 +228,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(notify_matches_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(expire_requests_command)
+    app.cli.add_command(remind_meetings_command)

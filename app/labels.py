@@ -14,6 +14,7 @@ from app.models import (
     InvitationStatus,
     MatchStatus,
     Maturity,
+    MeetingStatus,
     MembershipStatus,
     ModerationStatus,
     NeedStatus,
@@ -127,6 +128,11 @@ LABELS: dict[type, dict[object, LazyString]] = {
         DigestFrequency.OFF: _l("받지 않음"),
         DigestFrequency.DAILY: _l("매일"),
         DigestFrequency.WEEKLY: _l("매주"),
+    },
+    MeetingStatus: {
+        MeetingStatus.PROPOSED: _l("응답 대기"),
+        MeetingStatus.ACCEPTED: _l("확정"),
+        MeetingStatus.DECLINED: _l("거절됨"),
     },
 }
 

@@ -161,6 +161,16 @@ def expire_requests() -> None:
         unit_of_work.commit()
 
 
+@huey.periodic_task(every(BaseConfig.REMIND_MEETINGS_EVERY_MINUTES))
+def remind_meetings() -> None:
+    """Remind the participants of accepted meetings starting soon (once per meeting)."""
+    from app.services.meetings import send_reminders
+
+    with task_context():
+        send_reminders()
+        unit_of_work.commit()
+
+
 @huey.periodic_task(crontab(minute="0", hour=str(BaseConfig.NIGHTLY_REMATCH_UTC_HOUR)))
 def nightly_rematch() -> None:
     """Recompute the stored recommendations as a job (unless one is already queued or running)."""

@@ -427,6 +427,26 @@ def answer_question(actor, target):
     if not actor.verified:
         return VISITOR_REFUSED
     return OK if actor.org == target.org else FORBIDDEN
+# --- conversations and meetings after approval ---------------------------------------------
+
+CLOSED = Expect((302,))  # a participant before approval: sent back to the match with a message
+
+
+@signed_in
+def conversation(actor, target):
+    """A match's or consortium's conversation: the vetted staff and officials of its
+    organisations (admins too are outside it); before approval they are sent back to it."""
+    if actor.role == Role.ADMIN or _unvetted(actor) or actor.org not in target.parties:
+        return FORBIDDEN
+    return OK if target.state == "approved" else CLOSED
+
+
+@signed_in
+def conversation_item(actor, target):
+    """An attachment, a meeting's invitation or answer: the conversation's participants."""
+    if actor.role == Role.ADMIN or _unvetted(actor) or actor.org not in target.parties:
+        return FORBIDDEN
+    return OK
 
 
 # --- the classification ------------------------------------------------------------------------
@@ -493,6 +513,18 @@ ROUTES: dict[str, Policy] = {
     "POST /alerts/searches": follows_listings,
     "POST /alerts/searches/<int:search_id>/delete": own_saved_search,
     "GET /companies": public,
+    "GET /conversations/attachments/<int:attachment_id>": conversation_item,
+    "GET /conversations/consortia/<int:proposal_id>": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/meetings": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/messages": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/read": conversation,
+    "GET /conversations/matches/<int:match_id>": conversation,
+    "POST /conversations/matches/<int:match_id>/meetings": conversation,
+    "POST /conversations/matches/<int:match_id>/messages": conversation,
+    "POST /conversations/matches/<int:match_id>/read": conversation,
+    "POST /conversations/meetings/<int:meeting_id>/accept": conversation_item,
+    "POST /conversations/meetings/<int:meeting_id>/decline": conversation_item,
+    "GET /conversations/meetings/<int:meeting_id>/invite.ics": conversation_item,
     "GET /companies/<int:company_id>": public_listing,
     "GET /healthz": public,
     "POST /locale": public_form_post,

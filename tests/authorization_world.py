@@ -6,6 +6,7 @@ can assert that no body shows a marker to anyone outside its audience.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask
 from sqlalchemy import delete
@@ -25,7 +26,16 @@ from app.models import (
     SolutionStatus,
 )
 from app.models.user import AccountStatus
-from app.services import companies, joint, questions, unit_of_work, verification, workflow
+from app.services import (
+    companies,
+    conversation,
+    joint,
+    meetings,
+    questions,
+    unit_of_work,
+    verification,
+    workflow,
+)
 from tests import factories
 from tests.authorization_table import Actor, Target
 
@@ -94,6 +104,18 @@ class World:
             self.private_link(f"/matches/{target.value.id}", members(target.parties))
         for target in self.targets["proposal"].values():
             self.private_link(f"/matches/consortia/{target.value.id}", members(target.parties))
+        for target in self.targets["match"].values():
+            self.private_link(f"/conversations/matches/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["proposal"].values():
+            self.private_link(f"/conversations/consortia/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["attachment"].values():
+            self.private_link(f"/conversations/attachments/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["meeting"].values():
+            self.private_link(f"/conversations/meetings/{target.value.id}",
+                              members(target.parties))
         for target in self.targets["notification"].values():
             self.private_link(f"/notifications/{target.value.id}", target.owner)
         for target in self.targets["need"].values():
@@ -223,6 +245,18 @@ def build_world(app: Flask) -> World:
     world.add("proposal", "Y+X-for-B-awaiting", awaiting, parties=frozenset({"X", "Y"}),
               lead="Y", state="awaiting_partners")
 
+    approved_proposal = workflow.propose_consortium(
+        users["other_staff"], na_pub2, sy_pub, [sx_pub], None,
+        s("SECRET-CONSORTIUM-YXA-APPROVED", "other_staff", X_STAFF, A_OFFICIALS))
+    partner = next(m for m in approved_proposal.members if not m.is_lead)
+    # colleagues answer, so the contacts shown to Y carry no phone marker meant for A and X only
+    workflow.respond_to_consortium(users["colleague"], partner, True)
+    workflow.answer_consortium(users["official_colleague"], approved_proposal, True)
+    workflow.approve(users["admin"], approved_proposal)
+    world.add("proposal", "Y+X-for-A-approved", approved_proposal,
+              parties=frozenset({"A", "X", "Y"}), lead="Y", state="approved")
+    add_conversations(world, users, approved, approved_proposal)
+
     with app.test_request_context():  # the invitation e-mails link to the site
         invitation_x = companies.invite_colleague(
             users["staff"], s("secret-invitee-comx@example.kr", X_STAFF))
@@ -303,6 +337,29 @@ def _add_joint_and_questions(world: World, na_pub, nb_pub) -> None:
     world.private_link(f"/questions/{open_question.id}", "staff", A_OFFICIALS)
     world.private_link(f"/questions/{hidden.id}", set())
     unit_of_work.commit()
+
+
+def add_conversations(world: World, users: dict, match, proposal) -> None:
+    """Messages with attachments on the approved match and consortium, and an accepted meeting."""
+    s = world.secret
+    ax = X_STAFF | A_OFFICIALS
+    consortium = ax | {"other_staff"}
+    pdf = b"%PDF-1.4\n" + s("SECRET-ATTACHMENT-AX", ax).encode() + b"\n%%EOF\n"
+    message = conversation.post_message(users["staff"], match, s("SECRET-CONVERSATION-AX", ax),
+                                        [conversation.Upload("제안서.pdf", pdf)])
+    world.add("attachment", "A-X", message.attachments[0], parties=frozenset({"A", "X"}))
+    # PDF again: the walk reads every body as text
+    brochure = b"%PDF-1.7\n" + s("SECRET-ATTACHMENT-YXA", consortium).encode() + b"\n%%EOF\n"
+    message = conversation.post_message(users["official"], proposal,
+                                        s("SECRET-CONVERSATION-YXA", consortium),
+                                        [conversation.Upload("안내서.pdf", brochure)])
+    world.add("attachment", "Y+X-A", message.attachments[0], parties=frozenset({"A", "X", "Y"}))
+    soon = datetime.now(timezone.utc) + timedelta(days=7)
+    meeting = meetings.propose(users["official"], match, [meetings.SlotInput(
+        soon, soon + timedelta(hours=1), s("SECRET-MEETING-PLACE 종로구청 3층 회의실", ax))])
+    meetings.accept(users["staff"], meeting, meeting.slots[0].id)
+    world.add("meeting", "A-X-accepted", meeting, parties=frozenset({"A", "X"}),
+              state="accepted")
 
 
 def suspend(user) -> None:

@@ -59,6 +59,7 @@ ARGUMENT_KINDS = {
     "municipality_id": "municipality", "filename": "static",
     "group_id": "joint_group", "member_id": "joint_member", "question_id": "question",
     "search_id": "search",
+    "attachment_id": "attachment", "meeting_id": "meeting",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
 ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",

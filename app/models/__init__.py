@@ -12,6 +12,15 @@ from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegist
 from app.models.audit import AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
+from app.models.conversation import (
+    ConversationAttachment,
+    ConversationMessage,
+    ConversationRead,
+    ConversationThread,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
+)
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
 from app.models.joint import InvitationStatus, JointGroup, JointMember
@@ -45,6 +54,13 @@ __all__ = [
     "SavedSearch",
     "SearchTarget",
     "StrongMatchAlert",
+    "ConversationAttachment",
+    "ConversationMessage",
+    "ConversationRead",
+    "ConversationThread",
+    "Meeting",
+    "MeetingSlot",
+    "MeetingStatus",
     "ConfirmationStatus",
     "ConsortiumMember",
     "ConsortiumProposal",

@@ -51,6 +51,8 @@ KINDS: dict[str, object] = {
     "membership_decided": _l("융합 얼라이언스 회원 심사 결과"),
     "membership_application": _l("기업의 회원 가입 신청(관리자)"),
     "verification_application": _l("공무원의 인증 신청(관리자)"),
+    "conversation_message": _l("대화 새 메시지"),
+    "meeting_update": _l("미팅 제안·확정·알림"),
 }
 #: Kinds shown in the notification centre only (their e-mail is the digest, app/services/digests.py).
 IN_APP_KINDS: dict[str, object] = {

@@ -10,8 +10,10 @@ from app.models import (
     AuditLog,
     ConsortiumMember,
     ConsortiumProposal,
+    ConversationMessage,
     EmailPreference,
     JointMember,
+    Meeting,
     Match,
     Need,
     NeedQuestion,
@@ -109,6 +111,13 @@ def export(user: User) -> dict[str, Any]:
             .order_by(JointMember.id),
             ["group_id", "need_id", "status", "invited_by_id", "created_at", "responded_by_id",
              "responded_at"]),
+        "conversation_messages": _rows(
+            select(ConversationMessage).where(ConversationMessage.author_id == user.id)
+            .order_by(ConversationMessage.id), ["id", "thread_id", "author_side", "body",
+                                                "created_at"]),
+        "meetings_proposed": _rows(
+            select(Meeting).where(Meeting.proposed_by_id == user.id).order_by(Meeting.id),
+            ["id", "thread_id", "status", "note", "created_at"]),
         "notifications": _rows(
             select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.id), ["kind", "title", "body", "link", "created_at",
