@@ -37,6 +37,7 @@ from app.models import (
 from app.rate_limits import interest_limits
 from app.service_errors import commit_service
 from app.services import workflow
+from app.services.review_queue import pending_review_count
 from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
@@ -49,6 +50,14 @@ MAX_PAGE = 10_000
 def workflow_helpers() -> dict:
     """Helpers for the catalogue pages' small workflow blocks (response stats, interest)."""
     return {"match_response_stats": workflow.response_stats}
+
+
+@bp.app_context_processor
+def inject_pending_reviews() -> dict:
+    """The admins' review queue size, for the navigation bar (0 for everyone else)."""
+    if not current_user.is_authenticated or not current_user.is_admin:
+        return {"pending_reviews": 0}
+    return {"pending_reviews": pending_review_count()}
 
 
 # --- helpers ---------------------------------------------------------------------------------
