@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
-from app.models.audit import AuditLog
+from app.models.audit import AuditAction, AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
@@ -38,6 +38,7 @@ __all__ = [
     "Side",
     "AccountExistsNotice",
     "AccountStatus",
+    "AuditAction",
     "AuditLog",
     "BusinessStatus",
     "BusinessStatusCheck",
