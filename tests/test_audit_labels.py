@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale
 
 from app.labels import AUDIT_FIELD_LABELS, LABELS
-from app.models import AuditAction, MembershipStatus, Role, SizeClass
+from app.models import AuditAction, Role, SizeClass
 from app.services import admin, audit, companies, unit_of_work, workflow
 from tests import factories
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable
 
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -217,25 +217,18 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-class _Line:
-    """A file-like sink that hands back what csv.writer wrote for one row."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> None:
-        self.text = text
+def csv_header(headers: list[str]) -> str:
+    """The first line of a streamed CSV download: a UTF-8 byte-order mark and the headers."""
+    return "\ufeff" + csv_rows([headers])
 
 
-def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text row by row (a UTF-8 byte-order mark first), for a streamed download."""
-    line = _Line()
-    writer = csv.writer(line, lineterminator="\r\n")
-    writer.writerow(headers)
-    yield "\ufeff" + line.text
+def csv_rows(rows: list[list[Any]]) -> str:
+    """CSV lines of some rows (cells made safe for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
-        yield line.text
+    return buffer.getvalue()
 
 
 TREND_LABELS = {

@@ -5,14 +5,15 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +21,7 @@ from app.auth.access import role_required
 from app.dashboard import charts, tables
 from app.dashboard.forms import CompanyImportForm, RematchForm, TrendFilterForm
 from app.formatting import SEOUL
+from app.i18n import current_language
 from app.models import Job, Role
 from app.models.base import utcnow
 from app.services import company_import, data_export, jobs, trends, unit_of_work
@@ -106,10 +108,22 @@ def export_raw(kind: str):
     export = data_export.EXPORTS.get(kind)
     if export is None:
         abort(404)
-    headers, rows = export
     day = utcnow().astimezone(SEOUL).strftime("%Y%m%d")
+    app, language = current_app._get_current_object(), current_language()
+    headers = [str(header) for header in export.headers]
+
+    def stream():
+        # Rows are read while the response is sent, after the request's context has ended: each
+        # batch in a short context of its own, in the requester's language.
+        after: int | None = 0
+        yield tables.csv_header(headers)
+        while after is not None:
+            with app.app_context(), force_locale(language):
+                rows, after = export.batch(after)
+            yield tables.csv_rows(rows)
+
     return Response(
-        stream_with_context(tables.csv_lines([str(header) for header in headers], rows())),
+        stream(),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=citymatch-{kind}-{day}.csv"},
     )

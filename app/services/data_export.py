@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -37,46 +38,52 @@ MATCH_HEADERS = [_l("번호"), _l("수요 번호"), _l("수요"), _l("지자체"
                  _l("검토 일시")]
 
 
-def _rows(query, to_row) -> Iterator[list[Any]]:
-    for item in db.session.scalars(query.execution_options(yield_per=BATCH)):
-        yield to_row(item)
+def _need_row(need: Need) -> list[Any]:
+    return [need.id, need.title, place_name(need.municipality), category_name(need.primary_category),
+            label(need.status), label(need.moderation_status), need.budget_min, need.budget_max,
+            _day(need.application_deadline), _day(need.created_at)]
 
 
-def need_rows() -> Iterator[list[Any]]:
-    """Every need, oldest first."""
-    query = select(Need).options(joinedload(Need.municipality), joinedload(Need.primary_category)) \
-        .order_by(Need.id)
-    return _rows(query, lambda need: [
-        need.id, need.title, place_name(need.municipality), category_name(need.primary_category),
-        label(need.status), label(need.moderation_status), need.budget_min, need.budget_max,
-        _day(need.application_deadline), _day(need.created_at)])
+def _solution_row(solution: Solution) -> list[Any]:
+    return [solution.id, solution.title, solution.company.name,
+            category_name(solution.primary_category), label(solution.maturity),
+            label(solution.status), label(solution.moderation_status), solution.price_min,
+            solution.price_max, _day(solution.published_at), _day(solution.created_at)]
 
 
-def solution_rows() -> Iterator[list[Any]]:
-    """Every solution, oldest first."""
-    query = select(Solution).options(joinedload(Solution.company),
-                                     joinedload(Solution.primary_category)).order_by(Solution.id)
-    return _rows(query, lambda solution: [
-        solution.id, solution.title, solution.company.name,
-        category_name(solution.primary_category), label(solution.maturity), label(solution.status),
-        label(solution.moderation_status), solution.price_min, solution.price_max,
-        _day(solution.published_at), _day(solution.created_at)])
+def _match_row(match: Match) -> list[Any]:
+    return [match.id, match.need_id, match.need.title, place_name(match.need.municipality),
+            match.solution_id, match.solution.title, match.solution.company.name,
+            label(match.initiator_side), label(match.status), _day(match.created_at),
+            _day(match.responded_at), _day(match.reviewed_at)]
 
 
-def match_rows() -> Iterator[list[Any]]:
-    """Every match request, oldest first."""
-    query = select(Match).options(
-        joinedload(Match.need).joinedload(Need.municipality),
-        joinedload(Match.solution).joinedload(Solution.company)).order_by(Match.id)
-    return _rows(query, lambda match: [
-        match.id, match.need_id, match.need.title, place_name(match.need.municipality),
-        match.solution_id, match.solution.title, match.solution.company.name,
-        label(match.initiator_side), label(match.status), _day(match.created_at),
-        _day(match.responded_at), _day(match.reviewed_at)])
+@dataclass(frozen=True)
+class Export:
+    """One raw export: its column headers, what to read and how a record becomes a row."""
+
+    headers: list
+    model: type
+    options: tuple
+    to_row: Callable[[Any], list[Any]]
+
+    def batch(self, after_id: int = 0) -> tuple[list[list[Any]], int | None]:
+        """Up to BATCH rows after record `after_id` in id order, and the id to continue after."""
+        size = BATCH
+        query = (select(self.model).options(*self.options).where(self.model.id > after_id)
+                 .order_by(self.model.id).limit(size))
+        records = list(db.session.scalars(query))
+        last = records[-1].id if len(records) == size else None
+        return [self.to_row(record) for record in records], last
 
 
 EXPORTS = {
-    "needs": (NEED_HEADERS, need_rows),
-    "solutions": (SOLUTION_HEADERS, solution_rows),
-    "matches": (MATCH_HEADERS, match_rows),
+    "needs": Export(NEED_HEADERS, Need,
+                    (joinedload(Need.municipality), joinedload(Need.primary_category)), _need_row),
+    "solutions": Export(SOLUTION_HEADERS, Solution,
+                        (joinedload(Solution.company), joinedload(Solution.primary_category)),
+                        _solution_row),
+    "matches": Export(MATCH_HEADERS, Match,
+                      (joinedload(Match.need).joinedload(Need.municipality),
+                       joinedload(Match.solution).joinedload(Solution.company)), _match_row),
 }
