@@ -468,6 +468,7 @@ ROUTES: dict[str, Policy] = {
     "POST /admin/companies/<int:company_id>/decision": admin_only,
     "GET /admin/dashboard/": admin_only,
     "GET /admin/dashboard/export/<key>.csv": admin_only,
+    "GET /admin/dashboard/data/<kind>.csv": admin_only,
     "GET /admin/dashboard/import": admin_only,
     "POST /admin/dashboard/import": admin_only,
     "GET /admin/dashboard/import/template.csv": admin_only,

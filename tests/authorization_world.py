@@ -292,6 +292,8 @@ def build_world(app: Flask) -> World:
     world.add("export", "matches", "matches_by_status")
     world.add("export", "consortia", "consortia")
     world.add("export", "missing", "no-such-table", missing=True)
+    world.add("raw_export", "matches", "matches")
+    world.add("raw_export", "missing", "no-such-data", missing=True)
 
     for key in ("X", "Y", "P"):
         company = {"X": company_x, "Y": company_y, "P": company_p}[key]

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.formatting import format_date
@@ -188,6 +188,45 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_header(headers: list[str]) -> str:
+    """The first line of a streamed CSV download: a UTF-8 byte-order mark and the headers."""
+    return "\ufeff" + csv_rows([headers])
+
+
+def csv_rows(rows: list[list[Any]]) -> str:
+    """CSV lines of some rows (cells made safe for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+TREND_LABELS = {
+    "needs_posted": _l("등록된 수요"),
+    "solutions_published": _l("게시된 솔루션"),
+    "matches_requested": _l("매칭 요청"),
+    "matches_mutual": _l("상호 수락"),
+    "matches_approved": _l("승인된 매칭"),
+}
+
+
+def period_label(start, granularity: str) -> str:
+    """"2026-11" for a month, "2026-11-23 주" (the Monday) for a week."""
+    if granularity == "month":
+        return start.strftime("%Y-%m")
+    return gettext("%(day)s 주", day=start.isoformat())
+
+
+def trend_table(rows: list, granularity: str) -> Table:
+    """The activity trend as a table: one row per period, one column per metric."""
+    return Table(
+        key="trends", title=str(_l("기간별 추이")),
+        headers=[str(_l("기간")), *(str(TREND_LABELS[metric]) for metric in TREND_LABELS)],
+        rows=[[period_label(row.period, granularity), *(row.counts[m] for m in TREND_LABELS)]
+              for row in rows])
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> str:

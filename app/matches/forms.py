@@ -78,8 +78,13 @@ class ConsortiumForm(FlaskForm):
     """A consortium proposal: the lead's solution, 1–2 partner solutions and a message."""
 
     lead_solution_id = SelectField(_l("주관 솔루션"), coerce=optional_int, validate_choice=False)
-    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=record_id,
-                                               validate_choice=False)
+    partner_solution_ids = SelectMultipleField(
+        _l("참여사 솔루션"), coerce=record_id, validate_choice=False,
+        # static/js/searchable-select.js turns the native list into a search box with chips
+        render_kw={"data-searchable-select": "", "data-max-items": MAX_PARTNERS,
+                   "data-placeholder": _l("기업명이나 솔루션명으로 찾기"),
+                   "data-no-results": _l("일치하는 솔루션이 없습니다."),
+                   "data-remove-label": _l("선택 해제")})
     message = _message_field()
 
     @property

@@ -38,6 +38,7 @@ from app.models import (
 from app.rate_limits import interest_limits
 from app.service_errors import commit_service
 from app.services import workflow
+from app.services.review_queue import pending_review_count
 from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
@@ -88,6 +89,14 @@ def _interest_options_left(need: Need | None = None, solution: Solution | None =
 def _match_request_state(match: Match) -> str:
     """The state of my organisation's request, as I read it."""
     return workflow.request_state(current_user, match)
+
+
+@bp.app_context_processor
+def inject_pending_reviews() -> dict:
+    """The admins' review queue size, for the navigation bar (0 for everyone else)."""
+    if not current_user.is_authenticated or not current_user.is_admin:
+        return {"pending_reviews": 0}
+    return {"pending_reviews": pending_review_count()}
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.models.alerts import (
     StrongMatchAlert,
 )
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
-from app.models.audit import AuditLog
+from app.models.audit import AuditAction, AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
 from app.models.conversation import (
@@ -72,6 +72,7 @@ __all__ = [
     "Side",
     "AccountExistsNotice",
     "AccountStatus",
+    "AuditAction",
     "AuditLog",
     "BusinessStatus",
     "BusinessStatusCheck",
