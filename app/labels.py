@@ -6,12 +6,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.models import (
     AccountStatus,
+    AuditAction,
     BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
+    DigestFrequency,
     GovernmentLevel,
+    InvitationStatus,
     MatchStatus,
     Maturity,
+    MeetingStatus,
     MembershipStatus,
     ModerationStatus,
     NeedStatus,
@@ -20,6 +24,7 @@ from app.models import (
     ProcurementRoute,
     StepStatus,
     Role,
+    SearchTarget,
     Side,
     SizeClass,
     SolutionStatus,
@@ -94,7 +99,7 @@ LABELS: dict[type, dict[object, LazyString]] = {
         MatchStatus.DECLINED: _l("거절됨"),
         MatchStatus.EXPIRED: _l("기한 만료"),
         MatchStatus.WITHDRAWN: _l("철회됨"),
-        MatchStatus.MUTUAL: _l("상호 수락 · 검토 대기"),
+        MatchStatus.MUTUAL: _l("상호 수락 · 관리자 검토 중"),
         MatchStatus.APPROVED: _l("승인됨"),
         MatchStatus.REJECTED: _l("반려됨"),
     },
@@ -105,7 +110,7 @@ LABELS: dict[type, dict[object, LazyString]] = {
         ConsortiumStatus.WITHDRAWN: _l("철회됨"),
         ConsortiumStatus.DECLINED: _l("거절됨"),
         ConsortiumStatus.EXPIRED: _l("기한 만료"),
-        ConsortiumStatus.MUTUAL: _l("상호 수락 · 검토 대기"),
+        ConsortiumStatus.MUTUAL: _l("상호 수락 · 관리자 검토 중"),
         ConsortiumStatus.APPROVED: _l("승인됨"),
         ConsortiumStatus.REJECTED: _l("반려됨"),
     },
@@ -134,6 +139,60 @@ LABELS: dict[type, dict[object, LazyString]] = {
         StepStatus.CONFIRMED: _l("양측 확인"),
         StepStatus.REJECTED: _l("상대방이 거절"),
     },
+    InvitationStatus: {
+        InvitationStatus.PENDING: _l("응답 대기"),
+        InvitationStatus.ACCEPTED: _l("참여 확정"),
+        InvitationStatus.DECLINED: _l("초대 거절"),
+    },
+    SearchTarget: {
+        SearchTarget.NEED: _l("수요"),
+        SearchTarget.SOLUTION: _l("솔루션"),
+    },
+    DigestFrequency: {
+        DigestFrequency.OFF: _l("받지 않음"),
+        DigestFrequency.DAILY: _l("매일"),
+        DigestFrequency.WEEKLY: _l("매주"),
+    },
+    MeetingStatus: {
+        MeetingStatus.PROPOSED: _l("응답 대기"),
+        MeetingStatus.ACCEPTED: _l("확정"),
+        MeetingStatus.DECLINED: _l("거절됨"),
+    },
+    AuditAction: {
+        AuditAction.COMPANY_CREATE: _l("기업 등록"),
+        AuditAction.COMPANY_UPDATE: _l("기업 정보 수정"),
+        AuditAction.COMPANY_APPLY_MEMBERSHIP: _l("융합 얼라이언스 회원 신청"),
+        AuditAction.COMPANY_IMPORT: _l("기업 CSV 가져오기"),
+        AuditAction.COMPANY_APPROVE: _l("기업 승인"),
+        AuditAction.COMPANY_REJECT: _l("기업 반려"),
+        AuditAction.COMPANY_SUSPEND: _l("기업 정지"),
+        AuditAction.COMPANY_REINSTATE: _l("기업 정지 해제"),
+        AuditAction.COMPANY_BUSINESS_STATUS: _l("국세청 사업자 상태조회"),
+        AuditAction.OFFICIAL_VERIFY: _l("공무원 인증"),
+        AuditAction.OFFICIAL_REJECT: _l("공무원 반려"),
+        AuditAction.OFFICIAL_SUSPEND: _l("공무원 정지"),
+        AuditAction.OFFICIAL_REINSTATE: _l("공무원 정지 해제"),
+        AuditAction.OFFICIAL_EVIDENCE_ADDED: _l("공무원 인증 증빙 제출"),
+        AuditAction.MUNICIPALITY_EMAIL_DOMAINS: _l("지자체 공식 이메일 도메인 변경"),
+        AuditAction.SOLUTION_SUSPEND: _l("솔루션 게시 중단"),
+        AuditAction.SOLUTION_REINSTATE: _l("솔루션 게시 재개"),
+        AuditAction.NEED_SUSPEND: _l("수요 게시 중단"),
+        AuditAction.NEED_REINSTATE: _l("수요 게시 재개"),
+        AuditAction.MATCH_APPROVE: _l("매칭 승인"),
+        AuditAction.MATCH_REJECT: _l("매칭 반려"),
+        AuditAction.CONSORTIUM_APPROVE: _l("컨소시엄 승인"),
+        AuditAction.CONSORTIUM_REJECT: _l("컨소시엄 반려"),
+        AuditAction.USER_SUSPEND: _l("계정 정지"),
+        AuditAction.USER_REACTIVATE: _l("계정 복구"),
+        AuditAction.USER_CREATE_ADMIN: _l("관리자 계정 생성"),
+        AuditAction.USER_LOGIN_FAILED: _l("로그인 실패"),
+        AuditAction.USER_LOCKED: _l("로그인 일시 잠금"),
+        AuditAction.USER_PASSWORD_RESET: _l("비밀번호 재설정"),
+        AuditAction.USER_PASSWORD_CHANGED: _l("비밀번호 변경"),
+        AuditAction.USER_SESSIONS_REVOKED: _l("모든 기기에서 로그아웃"),
+        AuditAction.USER_LOGOUT: _l("로그아웃"),
+        AuditAction.USER_DELETED: _l("회원 탈퇴"),
+    },
 }
 
 
@@ -143,6 +202,50 @@ def label(value: object) -> str:
         return ""
     text = LABELS.get(type(value), {}).get(value)
     return str(text) if text is not None else str(getattr(value, "value", value))
+
+
+# Field names that audit entries record (before/after), shown in the audit log.
+AUDIT_FIELD_LABELS: dict[str, LazyString] = {
+    "name": _l("이름"),
+    "email": _l("이메일"),
+    "role": _l("역할"),
+    "business_number": _l("사업자등록번호"),
+    "size_class": _l("기업 규모"),
+    "hq_region_id": _l("본사 소재지"),
+    "website": _l("웹사이트"),
+    "business_status": _l("국세청 사업자 상태"),
+    "membership_status": _l("회원 상태"),
+    "membership_reason": _l("회원 상태 사유"),
+    "membership_decided_at": _l("결정 일시"),
+    "official_status": _l("공무원 인증 상태"),
+    "official_status_reason": _l("인증 상태 사유"),
+    "moderation_status": _l("게시 상태"),
+    "moderation_reason": _l("게시 중단 사유"),
+    "account_status": _l("계정 상태"),
+    "status": _l("상태"),
+    "email_domains": _l("공식 이메일 도메인"),
+    "evidence_id": _l("증빙 번호"),
+    "filename": _l("파일 이름"),
+    "content_type": _l("파일 형식"),
+    "size": _l("크기(바이트)"),
+    "failed_count": _l("연속 로그인 실패 횟수"),
+    "locked_until": _l("잠금 해제 시각"),
+    "company_id": _l("소속 기업"),
+    "company_left_without_members": _l("기업에 남은 회원 없음"),
+    "municipality_id": _l("지자체"),
+    "category_id": _l("분야"),
+}
+
+# Names of the models an audit entry can be about.
+AUDIT_TARGET_LABELS: dict[str, LazyString] = {
+    "Company": _l("기업"),
+    "User": _l("사용자"),
+    "Solution": _l("솔루션"),
+    "Need": _l("수요"),
+    "Municipality": _l("지자체"),
+    "Match": _l("매칭"),
+    "ConsortiumProposal": _l("컨소시엄"),
+}
 
 
 def choices(enum_cls: type) -> list[tuple[str, LazyString | str]]:

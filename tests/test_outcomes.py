@@ -186,11 +186,11 @@ def test_the_pages_propose_confirm_and_refuse_bad_input(db, approved, login, off
                        data={"to_stage": "contracted", "happened_on": "2026-01-05",
                              "procurement_route": "open_tender", "amount": "-5"})
     assert bad.status_code == 400
-    assert "0원부터 1조 원까지" in bad.get_data(as_text=True)
+    assert "0 이상으로 입력하세요" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(OutcomeStep)) == 0
     good = company.post(f"/matches/{approved.id}/outcome/propose",
                         data={"to_stage": "poc", "happened_on": date.today().isoformat(),
-                              "amount": "3000000", "note": "시범 운영"})
+                              "amount": "300만 원", "note": "시범 운영"})
     assert good.status_code == 302
     step_id = db.session.scalar(select(OutcomeStep.id))
     municipality = login(official)
@@ -292,3 +292,12 @@ def test_a_verified_reference_reaches_the_engine(db, approved, official, company
     move(approved, S.CONTRACTED, company_user, official)
     record = recommendations.solution_record(solution)
     assert [place["id"] for place in record["verified_references"]] == [official.municipality_id]
+
+
+def test_the_contract_amount_is_typed_the_korean_way(db, approved, login, company_user):
+    company = login(company_user)
+    response = company.post(f"/matches/{approved.id}/outcome/propose",
+                            data={"to_stage": "contracted", "happened_on": date.today().isoformat(),
+                                  "procurement_route": "open_tender", "amount": "1억 2천만 원"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(OutcomeStep.amount)) == 120_000_000

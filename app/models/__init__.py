@@ -1,10 +1,29 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
+from app.models.alerts import (
+    Bookmark,
+    DigestCursor,
+    DigestFrequency,
+    ListingAlert,
+    SavedSearch,
+    SearchTarget,
+    StrongMatchAlert,
+)
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
-from app.models.audit import AuditLog
+from app.models.audit import AuditAction, AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
+from app.models.conversation import (
+    ConversationAttachment,
+    ConversationMessage,
+    ConversationRead,
+    ConversationThread,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
+)
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.joint import InvitationStatus, JointGroup, JointMember
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
@@ -16,6 +35,7 @@ from app.models.outcome import (
     SolutionRating,
     StepStatus,
 )
+from app.models.questions import NeedQuestion
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -35,6 +55,20 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "Bookmark",
+    "DigestCursor",
+    "DigestFrequency",
+    "ListingAlert",
+    "SavedSearch",
+    "SearchTarget",
+    "StrongMatchAlert",
+    "ConversationAttachment",
+    "ConversationMessage",
+    "ConversationRead",
+    "ConversationThread",
+    "Meeting",
+    "MeetingSlot",
+    "MeetingStatus",
     "ConfirmationStatus",
     "ConsortiumMember",
     "ConsortiumProposal",
@@ -46,6 +80,7 @@ __all__ = [
     "Side",
     "AccountExistsNotice",
     "AccountStatus",
+    "AuditAction",
     "AuditLog",
     "BusinessStatus",
     "BusinessStatusCheck",
@@ -58,7 +93,10 @@ __all__ = [
     "EnginePosition",
     "EvidenceKind",
     "GovernmentLevel",
+    "InvitationStatus",
     "Job",
+    "JointGroup",
+    "JointMember",
     "LogCursor",
     "LoginThrottle",
     "MatchingChange",
@@ -67,6 +105,7 @@ __all__ = [
     "ModerationStatus",
     "Municipality",
     "Need",
+    "NeedQuestion",
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",

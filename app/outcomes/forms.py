@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.amount_field import AmountField
 from app.labels import choices
 from app.models import OutcomeStage, ProcurementRoute
 from app.models.outcome import AMOUNT_MAX
@@ -13,9 +14,9 @@ from app.services.outcomes import NOTE_MAX, REASON_MAX
 from app.services.ratings import REPLY_MAX, REVIEW_MAX
 
 
-def _amount_field() -> IntegerField:
-    """The one amount field of these forms (to be swapped for the Korean amount parser)."""
-    return IntegerField(_l("금액 (원)"), validators=[
+def _amount_field() -> AmountField:
+    """The one amount field of these forms: typed the Korean way (5억, 1억 2천만)."""
+    return AmountField(_l("금액 (원)"), maximum=AMOUNT_MAX, validators=[
         Optional(),
         NumberRange(min=0, max=AMOUNT_MAX, message=_l("금액은 0원부터 1조 원까지 입력하세요.")),
     ])

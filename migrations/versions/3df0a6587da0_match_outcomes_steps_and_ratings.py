@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3df0a6587da0'
-down_revision = 'c3a9e5d17b42'
+down_revision = 'e7a1c4d9b2f6'
 branch_labels = None
 depends_on = None
 
