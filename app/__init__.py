@@ -91,6 +91,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
 
+    from app import api
+
+    api.init_app(app)  # the public API under /api/v1/ (flask-smorest)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """Render friendly, localised error pages."""
