@@ -221,15 +221,15 @@ def test_api_is_rate_limited_per_ip_with_json_429(client, api_limits):
 
 
 def test_bulk_downloads_have_a_tighter_limit(client, api_limits):
-    assert client.get(f"{API}/bulk/needs.csv", buffered=True).status_code == 200
-    assert client.get(f"{API}/bulk/solutions.json", buffered=True).status_code == 200
+    assert client.get(f"{API}/bulk/needs.csv").status_code == 200
+    assert client.get(f"{API}/bulk/solutions.json").status_code == 200
     limited = client.get(f"{API}/bulk/companies.csv")
     assert limited.status_code == 429 and limited.get_json()["code"] == 429
     assert limited.headers["Retry-After"]
 
 
 def test_bulk_csv_has_bom_korean_and_every_row(client, catalogue):
-    response = client.get(f"{API}/bulk/solutions.csv", buffered=True)
+    response = client.get(f"{API}/bulk/solutions.csv")
     assert response.status_code == 200 and "Content-Length" not in response.headers  # streamed
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -238,9 +238,9 @@ def test_bulk_csv_has_bom_korean_and_every_row(client, catalogue):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert {row["title"] for row in rows} == {"농어촌 DRT 배차", "지능형 CCTV 관제"}
     needs = list(csv.DictReader(io.StringIO(
-        client.get(f"{API}/bulk/needs.csv?status=all", buffered=True).get_data().decode("utf-8-sig"))))
+        client.get(f"{API}/bulk/needs.csv?status=all").get_data().decode("utf-8-sig"))))
     assert len(needs) == 3
-    municipalities = client.get(f"{API}/bulk/municipalities.csv", buffered=True).get_data().decode("utf-8-sig")
+    municipalities = client.get(f"{API}/bulk/municipalities.csv").get_data().decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(municipalities)))) == 243
 
 
@@ -252,12 +252,12 @@ def test_bulk_json_streams_every_record_in_batches(client, db, monkeypatch):
     for n in range(5):
         factories.make_solution(company, title=f"벌크 {n}")
     unit_of_work.commit()
-    response = client.get(f"{API}/bulk/solutions.json", buffered=True)
+    response = client.get(f"{API}/bulk/solutions.json")
     assert "Content-Length" not in response.headers
     items = json.loads(response.get_data(as_text=True))
     assert [item["title"] for item in items] == [f"벌크 {n}" for n in range(5)]
-    assert client.get(f"{API}/bulk/companies.json?size_class=large", buffered=True).get_json() == []
-    text = client.get(f"{API}/bulk/companies.csv", buffered=True).get_data().decode("utf-8-sig")
+    assert client.get(f"{API}/bulk/companies.json?size_class=large").get_json() == []
+    text = client.get(f"{API}/bulk/companies.csv").get_data().decode("utf-8-sig")
     assert "'=수식기업" in text  # no formula for Excel to run
 
 
@@ -419,7 +419,7 @@ def test_no_private_object_or_field_appears_in_any_api_response(app, client, db,
     # the API shows only what the public catalogue shows, whoever asks (even an admin)
     for who in (client, login(admin_user)):
         for url in urls:
-            response = who.get(url, buffered=True)
+            response = who.get(url)
             body = response.get_data(as_text=True)
             decoded = json.dumps(response.get_json(), ensure_ascii=False) if response.is_json \
                 else body
