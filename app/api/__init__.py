@@ -49,8 +49,7 @@ SPEC = {
             "every visitor. Pages: `page` and `per_page` (see each list), with `meta`, `links` "
             "and a `Link` header. Errors are JSON (`code`, `status`, `message`, `errors`) in "
             "the language of `Accept-Language` (Korean or English). Requests are rate limited "
-            "per client address (429 with `Retry-After`)."),
-        "license": {"name": "Open data; see the project README"},
+            "per client address (429 with `Retry-After`). See docs/api.md."),
     },
 }
 
