@@ -1,10 +1,11 @@
 """The public API's errors: JSON in the request's language, never an HTML page."""
 from __future__ import annotations
 
+import json
 import time
 from http import HTTPStatus
 
-from flask import has_request_context, jsonify, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -48,8 +49,9 @@ def json_error(code: int, message: str, detail: str | None = None, errors: dict 
     if errors:
         payload["errors"] = errors
     payload["request_id"] = current_request_id()
-    response = jsonify(payload)
-    response.status_code = code
+    # Korean as UTF-8 text, not \u escapes: readable in a terminal or a log.
+    response = current_app.response_class(json.dumps(payload, ensure_ascii=False) + "\n",
+                                          status=code, mimetype="application/json")
     if code == 429:
         response.headers["Retry-After"] = str(_retry_after())
     return response
