@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from openapi_spec_validator import validate

@@ -18,8 +18,10 @@ from app.services.needs import MAX_KRW
 
 NOT_A_WHOLE_NUMBER = "정수를 입력하세요."
 NOT_A_TEXT = "문자열을 입력하세요."
-NOT_A_MOMENT = "ISO 8601 날짜 또는 일시를 입력하세요. 예: 2026-01-31 또는 2026-01-31T09:00:00+09:00"
+NOT_A_MOMENT = ("ISO 8601 날짜 또는 일시를 입력하세요. "
+                "예: 2026-01-31 또는 2026-01-31T09:00:00+09:00")
 UNKNOWN_PARAMETER = "알 수 없는 매개변수입니다."
+KEYWORD_TOO_LONG = "검색어는 100자 이하로 입력하세요."  # the catalogue's message
 
 
 class Between(ma.validate.Validator):
@@ -84,7 +86,7 @@ def _known_region(region_id: int) -> None:
 
 def _q() -> fields.String:
     return fields.String(
-        validate=ma.validate.Length(max=KEYWORD_MAX, error="검색어는 100자 이하로 입력하세요."),
+        validate=ma.validate.Length(max=KEYWORD_MAX, error=KEYWORD_TOO_LONG),
         error_messages={"invalid": NOT_A_TEXT},
         metadata={"description": "Keywords; every word must appear (title, text, company or "
                                  "municipality name, tags)."})
@@ -164,8 +166,7 @@ class CompanyFilters(QuerySchema):
 class MunicipalityFilters(QuerySchema):
     """Filters of local governments."""
 
-    q = fields.String(validate=ma.validate.Length(max=KEYWORD_MAX,
-                                                  error="검색어는 100자 이하로 입력하세요."),
+    q = fields.String(validate=ma.validate.Length(max=KEYWORD_MAX, error=KEYWORD_TOO_LONG),
                       error_messages={"invalid": NOT_A_TEXT},
                       metadata={"description": "Words of the Korean or English name."})
     region = _region("A province id: the province and its basic governments.")

@@ -144,8 +144,8 @@ def needs_query(args: dict[str, Any]) -> Select:
 
 def companies_query(args: dict[str, Any]) -> Select:
     """Approved alliance members matching the API's filters, by name."""
-    query = catalogue.approved_companies(CompanyFilters(q=args.get("q") or "",
-                                                        size_class=_enum(SizeClass, args.get("size_class"))))
+    query = catalogue.approved_companies(CompanyFilters(
+        q=args.get("q") or "", size_class=_enum(SizeClass, args.get("size_class"))))
     if args.get("region") is not None:
         query = query.where(_in_region(Company.hq_region_id, args["region"]))
     if args.get("category"):
@@ -275,8 +275,9 @@ class Collection:
 
 
 def _solution_records(rows: list[Solution]) -> list[dict]:
+    ids = [row.id for row in rows]
     descriptions = dict(db.session.execute(
-        select(Solution.id, Solution.description).where(Solution.id.in_([r.id for r in rows]))).all())
+        select(Solution.id, Solution.description).where(Solution.id.in_(ids))).all())
     return [solution_record(row, descriptions.get(row.id, "")) for row in rows]
 
 
@@ -342,7 +343,8 @@ def public_company(company_id: int) -> dict | None:
     company = db.session.get(Company, company_id)
     if company is None or company.membership_status != MembershipStatus.APPROVED:
         return None
-    return company_record(company, catalogue.public_solution_counts([company.id]).get(company.id, 0))
+    counts = catalogue.public_solution_counts([company.id])
+    return company_record(company, counts.get(company.id, 0))
 
 
 def municipality(municipality_id: int) -> dict | None:

@@ -1,4 +1,4 @@
-"""The API documentation page: Swagger UI from static/vendor/ renders under the CSP and calls the API."""
+"""The API docs page: the vendored Swagger UI renders under the CSP and calls the API."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
