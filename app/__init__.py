@@ -64,16 +64,21 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
     from app.account import bp as account_bp
+    from app.alerts import bp as alerts_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.catalogue import bp as catalogue_bp
     from app.company import bp as company_bp
+    from app.conversation import bp as conversation_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
+    from app.joint import admin_bp as joint_admin_bp
+    from app.joint import bp as joint_bp
     from app.main import bp as main_bp
     from app.matches import bp as matches_bp
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
+    from app.questions import bp as questions_bp
     from app.solutions import bp as solutions_bp
     from app.verification import bp as verification_bp
 
@@ -90,6 +95,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matches_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(verification_bp, url_prefix="/verification")
+    app.register_blueprint(joint_bp, url_prefix="/joint")
+    app.register_blueprint(joint_admin_bp, url_prefix="/admin/joint")
+    app.register_blueprint(questions_bp, url_prefix="/questions")
+    app.register_blueprint(alerts_bp, url_prefix="/alerts")
+    app.register_blueprint(conversation_bp, url_prefix="/conversations")
 
     from app import api
 

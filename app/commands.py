@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
+from app.korean import particle
 from app.services.admin import create_admin_account
 from app.services.errors import ServiceError
 from app.services.reference_data import ReferenceDataError, load_categories, load_municipalities
@@ -90,9 +91,9 @@ def rematch_command(top_k: int, on_queue: bool) -> None:
         job_id = job.id
         unit_of_work.commit()
         if created:
-            click.echo(f"작업 {job_id}을(를) 큐에 넣었습니다. (queued job {job_id})")
+            click.echo(f"작업 {job_id}{particle(job_id, '을')} 큐에 넣었습니다. (queued job {job_id})")
         else:
-            click.echo(f"이미 진행 중인 작업 {job_id}이(가) 있습니다. (job {job_id} is already queued or running)")
+            click.echo(f"이미 진행 중인 작업 {job_id}{particle(job_id, '이')} 있습니다. (job {job_id} is already queued or running)")
         return
 
     def progress(needs):
@@ -163,6 +164,17 @@ def notify_matches_command(since: int | None) -> None:
                f"{report.notifications} notifications; last change id {report.last_change_id})")
 
 
+@click.command("send-digests")
+def send_digests_command() -> None:
+    """E-mail the due daily and weekly digests of saved searches (run from cron hourly)."""
+    from app.services.digests import send_due_digests
+
+    report = send_due_digests()
+    click.echo(f"요약 메일 {report.sent}건을 보냈습니다 (새 게시물 없음 {report.empty}건). "
+               f"({report.sent} digests sent, {report.empty} with nothing new, "
+               f"{report.skipped} taken by another worker)")
+
+
 @click.command("expire-requests")
 @click.option("--now", "now_text", default=None,
               help="기준 시각 ISO 8601 (기본: 지금) / reference time, e.g. 2030-01-31T09:00:00+09:00")
@@ -187,6 +199,25 @@ def expire_requests_command(now_text: str | None) -> None:
                f"consortium proposals expired, {reminded} reminders sent)")
 
 
+@click.command("remind-meetings")
+@click.option("--now", "now_text", default=None,
+              help="기준 시각 ISO 8601 (기본: 지금) / reference time, e.g. 2030-01-31T09:00:00+09:00")
+def remind_meetings_command(now_text: str | None) -> None:
+    """Remind participants of accepted meetings starting soon, once per meeting (for cron)."""
+    from datetime import datetime
+
+    from app.services.meetings import send_reminders
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else None
+    except ValueError as error:
+        raise click.BadParameter("ISO 8601 형식이 아닙니다 (not ISO 8601)",
+                                 param_hint="--now") from error
+    reminded = send_reminders(now)
+    db.session.commit()
+    click.echo(f"미팅 알림 {reminded}건을 보냈습니다. ({reminded} meeting reminders sent)")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(load_reference_data_command)
@@ -195,4 +226,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(reanalyse_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notify_matches_command)
+    app.cli.add_command(send_digests_command)
     app.cli.add_command(expire_requests_command)
+    app.cli.add_command(remind_meetings_command)

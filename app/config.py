@@ -121,6 +121,16 @@ class BaseConfig:
     # Verification documents officials upload (PDF, PNG, JPEG), kept in the database.
     VERIFICATION_DOCUMENT_MAX_BYTES = _env_int("VERIFICATION_DOCUMENT_MAX_BYTES", 4 * 1024 * 1024)
     VERIFICATION_DOCUMENTS_PER_USER = _env_int("VERIFICATION_DOCUMENTS_PER_USER", 5)
+    # The conversation of an approved match: message length, attachments (kept in the database;
+    # the whole request stays under MAX_CONTENT_LENGTH), meeting slots and the meeting reminder.
+    CONVERSATION_MESSAGE_MAX = _env_int("CONVERSATION_MESSAGE_MAX", 4000)
+    CONVERSATION_ATTACHMENT_MAX_BYTES = _env_int("CONVERSATION_ATTACHMENT_MAX_BYTES",
+                                                 4 * 1024 * 1024)
+    CONVERSATION_ATTACHMENTS_PER_MESSAGE = _env_int("CONVERSATION_ATTACHMENTS_PER_MESSAGE", 3)
+    CONVERSATION_ATTACHMENTS_PER_THREAD = _env_int("CONVERSATION_ATTACHMENTS_PER_THREAD", 50)
+    MEETING_SLOTS_MAX = _env_int("MEETING_SLOTS_MAX", 3)
+    MEETING_REMINDER_HOURS_BEFORE = _env_int("MEETING_REMINDER_HOURS_BEFORE", 24)
+    REMIND_MEETINGS_EVERY_MINUTES = _env_int("REMIND_MEETINGS_EVERY_MINUTES", 10)
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}

@@ -11,7 +11,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.ids import parse_whole
 from app.services import unit_of_work
-from app.services.errors import NotFound, PermissionDenied, ServiceError, VersionConflict
+from app.services.errors import (
+    FieldErrors,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    VersionConflict,
+)
 
 
 @dataclass
@@ -65,16 +71,46 @@ def abort_for(error: Exception) -> None:
         abort(404)
 
 
-def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool = False) -> None:
+def attach_error(form: FlaskForm, error: ServiceError, *, flash_unplaced: bool = False,
+                 beside_form_errors: bool = False) -> None:
     """Show a service error next to its field; one that names no field goes above the form
-    (or into a flash message when the template shows no form-wide errors)."""
+    (or into a flash message when the template shows no form-wide errors). Several errors found
+    together (FieldErrors) are all shown; `beside_form_errors` skips a field the form's own
+    validators already refused (its message says the same or comes first)."""
+    if isinstance(error, FieldErrors):
+        for each in error.errors:
+            attach_error(form, each, flash_unplaced=flash_unplaced,
+                         beside_form_errors=beside_form_errors)
+        return
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
-        target.errors = list(target.errors) + [error.message]
+        if beside_form_errors and target.errors:
+            return
+        if error.message not in target.errors:
+            target.errors = list(target.errors) + [error.message]
     elif flash_unplaced:
         flash(error.message, "danger")
     else:
         form.form_errors.append(error.message)
+
+
+def validate_with_rules(form: FlaskForm, check: Callable[[], Any], *,
+                        flash_unplaced: bool = False) -> bool:
+    """Validate a submitted form; when it has errors, also run the service's own rules (`check`
+    raises what the service would, writing nothing), so one submit reports every problem.
+
+    A valid form returns True and the service checks its rules again when it runs.
+    """
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return True
+    try:
+        check()
+    except ServiceError as refused:
+        abort_for(refused)
+        attach_error(form, refused, flash_unplaced=flash_unplaced, beside_form_errors=True)
+    return False
 
 
 def submitted_version(form: FlaskForm) -> int | None:

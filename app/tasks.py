@@ -86,6 +86,16 @@ def run_job(job_id: str) -> None:
         jobs.run(job_id)
 
 
+@huey.task()
+def alert_listing(entity: str, entity_id: int) -> None:
+    """Alert the strong matches and followers of a need or solution just published or edited."""
+    from app.services.listing_alerts import alert_listing as alert
+
+    with task_context():
+        alert(entity, entity_id)
+        unit_of_work.commit()
+
+
 def _reap() -> None:
     from app.services import jobs
 
@@ -131,6 +141,15 @@ def deliver_mail() -> None:
         deliver_pending()
 
 
+@huey.periodic_task(crontab(minute="41"))
+def send_digests() -> None:
+    """E-mail the due daily and weekly digests of saved searches (each claimed once, hourly)."""
+    from app.services.digests import send_due_digests
+
+    with task_context():
+        send_due_digests()
+
+
 @huey.periodic_task(every(BaseConfig.EXPIRE_REQUESTS_EVERY_MINUTES))
 def expire_requests() -> None:
     """Expire overdue requests and proposals, then remind of those expiring soon."""
@@ -138,6 +157,16 @@ def expire_requests() -> None:
 
     with task_context():
         expire_overdue()
+        send_reminders()
+        unit_of_work.commit()
+
+
+@huey.periodic_task(every(BaseConfig.REMIND_MEETINGS_EVERY_MINUTES))
+def remind_meetings() -> None:
+    """Remind the participants of accepted meetings starting soon (once per meeting)."""
+    from app.services.meetings import send_reminders
+
+    with task_context():
         send_reminders()
         unit_of_work.commit()
 

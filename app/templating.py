@@ -10,6 +10,7 @@ from wtforms.validators import Length
 
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
+from app.korean import particle, particle_args, with_particle
 from app.labels import label, reason_label, score_component_name
 
 
@@ -54,6 +55,14 @@ def lazy_place_name(municipality: object) -> LazyString:
     return LazyString(place_name, municipality)
 
 
+def place_particle_args(name: str, municipality: object, *forms: str) -> dict[str, object]:
+    """Message arguments for a lazy place name plus its particles, chosen by the Korean name
+    (only the Korean text has particles)."""
+    args = particle_args(name, place_name(municipality, "ko"), *forms)
+    args[name] = lazy_place_name(municipality)
+    return args
+
+
 def url_with_args(**changes: object) -> str:
     """The current URL with some query arguments replaced (None removes one)."""
     args = request.args.to_dict(flat=False)
@@ -84,6 +93,8 @@ def register(app: Flask) -> None:
         category_name=category_name,
         place_name=place_name,
         place_short_name=place_short_name,
+        particle=particle,
+        with_particle=with_particle,
     )
     # current_user as a global too, so macros imported without context can check who is viewing.
     app.jinja_env.globals.update(current_user=current_user)

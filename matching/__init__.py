@@ -11,6 +11,8 @@ _EXPORTS = {
     "LARGE_SHARE_CAP": "partnerships", "Consortium": "partnerships",
     "PartnerSuggestion": "partnerships", "Partnerships": "partnerships",
     "Recommender": "recommend",
+    "JointConfig": "joint", "NeedCluster": "joint", "SimilarNeed": "joint",
+    "need_clusters": "joint", "similar_needs": "joint",
     "NeedDoc": "records", "Place": "records", "SolutionDoc": "records", "catalogue": "records",
     "DEFAULT_CONFIG": "scoring", "ScoringConfig": "scoring",
     "ANALYSER_VERSION": "text", "KoreanAnalyzer": "text", "analyser_version": "text", "analyse": "text", "analyse_many": "text",

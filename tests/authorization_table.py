@@ -149,6 +149,24 @@ def own_notification(actor, target):
     return OK if actor.key == target.owner else FORBIDDEN
 
 
+@signed_in
+def own_saved_search(actor, target):
+    """A saved search: its owner only; a missing one is 404."""
+    if target.missing:
+        return NOT_FOUND
+    return OK if actor.key == target.owner else FORBIDDEN
+
+
+@signed_in
+def follows_listings(actor, target):
+    """Saving a search: company staff follow needs, officials solutions; admins nothing."""
+    return FORBIDDEN if actor.role == Role.ADMIN else OK
+
+
+#: Bookmarking a listing: whoever may see it, signed in.
+bookmark_listing = signed_in(public_listing)
+
+
 # --- administrators -------------------------------------------------------------------------
 
 @signed_in
@@ -355,6 +373,90 @@ def consortium_form(actor, target):
     return OK if public_listing(actor, target) == OK else NOT_FOUND
 
 
+# --- joint procurement and Q&A on needs -------------------------------------------------------
+
+@signed_in
+def verified_official(actor, target):
+    """Pages for officials acting for their municipality (the joint procurement groups)."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    return OK if actor.verified else VISITOR_VIEW
+
+
+@signed_in
+def joint_group(actor, target):
+    """A joint procurement group: admins, and verified officials of its municipalities."""
+    if actor.role == Role.ADMIN:
+        return OK
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_VIEW
+    return OK if actor.org in target.parties else FORBIDDEN
+
+
+@signed_in
+def joint_invite(actor, target):
+    """Invite into a need's group: verified officials of the need's municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if actor.org == target.org else FORBIDDEN
+
+
+@signed_in
+def joint_answer(actor, target):
+    """Accept or decline an invitation: verified officials of the invited municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    if target.state == "lead":  # the lead's own need is no invitation
+        return FORBIDDEN
+    return OK if actor.org == target.org else FORBIDDEN
+
+
+@signed_in
+def ask_question(actor, target):
+    """Ask on a need: staff of approved companies, on a need they may see."""
+    if not _is(actor, Role.COMPANY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if target.public else NOT_FOUND
+
+
+@signed_in
+def answer_question(actor, target):
+    """Answer a question: verified officials of the need's municipality."""
+    if not _is(actor, Role.MUNICIPALITY):
+        return FORBIDDEN
+    if not actor.verified:
+        return VISITOR_REFUSED
+    return OK if actor.org == target.org else FORBIDDEN
+# --- conversations and meetings after approval ---------------------------------------------
+
+CLOSED = Expect((302,))  # a participant before approval: sent back to the match with a message
+
+
+@signed_in
+def conversation(actor, target):
+    """A match's or consortium's conversation: the vetted staff and officials of its
+    organisations (admins too are outside it); before approval they are sent back to it."""
+    if actor.role == Role.ADMIN or _unvetted(actor) or actor.org not in target.parties:
+        return FORBIDDEN
+    return OK if target.state == "approved" else CLOSED
+
+
+@signed_in
+def conversation_item(actor, target):
+    """An attachment, a meeting's invitation or answer: the conversation's participants."""
+    if actor.role == Role.ADMIN or _unvetted(actor) or actor.org not in target.parties:
+        return FORBIDDEN
+    return OK
+
+
 # --- the classification ------------------------------------------------------------------------
 
 ROUTES: dict[str, Policy] = {
@@ -374,6 +476,7 @@ ROUTES: dict[str, Policy] = {
     "POST /admin/companies/<int:company_id>/decision": admin_only,
     "GET /admin/dashboard/": admin_only,
     "GET /admin/dashboard/export/<key>.csv": admin_only,
+    "GET /admin/dashboard/data/<kind>.csv": admin_only,
     "GET /admin/dashboard/import": admin_only,
     "POST /admin/dashboard/import": admin_only,
     "GET /admin/dashboard/import/template.csv": admin_only,
@@ -391,6 +494,8 @@ ROUTES: dict[str, Policy] = {
     "GET /admin/solutions": admin_only,
     "GET /admin/solutions/<int:solution_id>": admin_only,
     "POST /admin/solutions/<int:solution_id>/moderation": admin_only,
+    "GET /admin/joint/clusters": admin_only,
+    "GET /admin/joint/groups": admin_only,
     "GET /admin/users": admin_only,
     "GET /admin/users/<int:user_id>": admin_only,
     "POST /admin/users/<int:user_id>/account": admin_only,
@@ -429,10 +534,34 @@ ROUTES: dict[str, Policy] = {
     "POST /auth/reset": public_form_post,
     "GET /auth/reset/<token>": invalid_link,
     "POST /auth/reset/<token>": public_form_post,
+    "GET /alerts/": own_account,
+    "POST /alerts/bookmarks/companies/<int:company_id>": bookmark_listing,
+    "POST /alerts/bookmarks/needs/<int:need_id>": bookmark_listing,
+    "POST /alerts/bookmarks/solutions/<int:solution_id>": bookmark_listing,
+    "POST /alerts/digest": own_account,
+    "POST /alerts/searches": follows_listings,
+    "POST /alerts/searches/<int:search_id>/delete": own_saved_search,
     "GET /companies": public,
+    "GET /conversations/attachments/<int:attachment_id>": conversation_item,
+    "GET /conversations/consortia/<int:proposal_id>": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/meetings": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/messages": conversation,
+    "POST /conversations/consortia/<int:proposal_id>/read": conversation,
+    "GET /conversations/matches/<int:match_id>": conversation,
+    "POST /conversations/matches/<int:match_id>/meetings": conversation,
+    "POST /conversations/matches/<int:match_id>/messages": conversation,
+    "POST /conversations/matches/<int:match_id>/read": conversation,
+    "POST /conversations/meetings/<int:meeting_id>/accept": conversation_item,
+    "POST /conversations/meetings/<int:meeting_id>/decline": conversation_item,
+    "GET /conversations/meetings/<int:meeting_id>/invite.ics": conversation_item,
     "GET /companies/<int:company_id>": public_listing,
     "GET /healthz": public,
     "POST /locale": public_form_post,
+    "GET /joint/": verified_official,
+    "GET /joint/<int:group_id>": joint_group,
+    "POST /joint/invitations/<int:member_id>/accept": joint_answer,
+    "POST /joint/invitations/<int:member_id>/decline": joint_answer,
+    "POST /joint/needs/<int:need_id>/invite": joint_invite,
     "GET /matches/": match_inbox,
     "GET /matches/<int:match_id>": match_detail,
     "POST /matches/<int:match_id>/accept": match_answer,
@@ -495,6 +624,9 @@ ROUTES: dict[str, Policy] = {
     "POST /notifications/preferences": own_account,
     "POST /notifications/read-all": own_account,
     "GET /privacy": public,
+    "POST /questions/<int:question_id>/answer": answer_question,
+    "POST /questions/<int:question_id>/moderation": admin_review,
+    "POST /questions/needs/<int:need_id>": ask_question,
     "GET /readyz": health,
     "GET /solutions": public,
     "GET /solutions/<int:solution_id>": public_listing,

@@ -6,6 +6,7 @@ can assert that no body shows a marker to anyone outside its audience.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask
 from sqlalchemy import delete
@@ -19,11 +20,22 @@ from app.models import (
     Notification,
     OfficialStatus,
     Role,
+    SavedSearch,
+    SearchTarget,
     SizeClass,
     SolutionStatus,
 )
 from app.models.user import AccountStatus
-from app.services import companies, unit_of_work, verification, workflow
+from app.services import (
+    companies,
+    conversation,
+    joint,
+    meetings,
+    questions,
+    unit_of_work,
+    verification,
+    workflow,
+)
 from tests import factories
 from tests.authorization_table import Actor, Target
 
@@ -92,6 +104,18 @@ class World:
             self.private_link(f"/matches/{target.value.id}", members(target.parties))
         for target in self.targets["proposal"].values():
             self.private_link(f"/matches/consortia/{target.value.id}", members(target.parties))
+        for target in self.targets["match"].values():
+            self.private_link(f"/conversations/matches/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["proposal"].values():
+            self.private_link(f"/conversations/consortia/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["attachment"].values():
+            self.private_link(f"/conversations/attachments/{target.value.id}",
+                              members(target.parties))
+        for target in self.targets["meeting"].values():
+            self.private_link(f"/conversations/meetings/{target.value.id}",
+                              members(target.parties))
         for target in self.targets["notification"].values():
             self.private_link(f"/notifications/{target.value.id}", target.owner)
         for target in self.targets["need"].values():
@@ -221,6 +245,18 @@ def build_world(app: Flask) -> World:
     world.add("proposal", "Y+X-for-B-awaiting", awaiting, parties=frozenset({"X", "Y"}),
               lead="Y", state="awaiting_partners")
 
+    approved_proposal = workflow.propose_consortium(
+        users["other_staff"], na_pub2, sy_pub, [sx_pub], None,
+        s("SECRET-CONSORTIUM-YXA-APPROVED", "other_staff", X_STAFF, A_OFFICIALS))
+    partner = next(m for m in approved_proposal.members if not m.is_lead)
+    # colleagues answer, so the contacts shown to Y carry no phone marker meant for A and X only
+    workflow.respond_to_consortium(users["colleague"], partner, True)
+    workflow.answer_consortium(users["official_colleague"], approved_proposal, True)
+    workflow.approve(users["admin"], approved_proposal)
+    world.add("proposal", "Y+X-for-A-approved", approved_proposal,
+              parties=frozenset({"A", "X", "Y"}), lead="Y", state="approved")
+    add_conversations(world, users, approved, approved_proposal)
+
     with app.test_request_context():  # the invitation e-mails link to the site
         invitation_x = companies.invite_colleague(
             users["staff"], s("secret-invitee-comx@example.kr", X_STAFF))
@@ -239,6 +275,14 @@ def build_world(app: Flask) -> World:
         db.session.flush()
         world.add("notification", key, note, owner=key)
 
+    for key, target in (("staff", SearchTarget.NEED), ("official", SearchTarget.SOLUTION)):
+        search = SavedSearch(user_id=users[key].id, target=target,
+                             category_id=factories.category("transport").id)
+        db.session.add(search)
+        db.session.flush()
+        world.add("search", key, search, owner=key)
+    world.add("search", "missing", 999_999, missing=True)
+
     job = Job(id="walkjob0000000000000000000000001", kind="walk", status=Job.FAILED,
               label=s("SECRET-ADMIN-JOB", set()), error=s("SECRET-ADMIN-JOB-ERROR", set()),
               started_by_id=users["admin"].id)
@@ -248,6 +292,8 @@ def build_world(app: Flask) -> World:
     world.add("export", "matches", "matches_by_status")
     world.add("export", "consortia", "consortia")
     world.add("export", "missing", "no-such-table", missing=True)
+    world.add("raw_export", "matches", "matches")
+    world.add("raw_export", "missing", "no-such-data", missing=True)
 
     for key in ("X", "Y", "P"):
         company = {"X": company_x, "Y": company_y, "P": company_p}[key]
@@ -263,8 +309,59 @@ def build_world(app: Flask) -> World:
     world.add("evidence", "document", {"user_id": users["pending_official"].id,
                                        "evidence_id": document.id}, org="A")
     unit_of_work.commit()
+    _add_joint_and_questions(world, na_pub, nb_pub)
     world.add_private_links()
     return world
+
+
+def _add_joint_and_questions(world: World, na_pub, nb_pub) -> None:
+    """A joint procurement group led by A inviting B's need; questions on A's public need."""
+    users, s = world.users, world.secret
+    invited = joint.invite(users["official"], na_pub, nb_pub.id)
+    group = invited.group
+    world.add("joint_group", "A-leads-B", group, parties=frozenset({"A", "B"}))
+    world.add("joint_member", "A-lead", group.lead_member, org="A", state="lead")
+    world.add("joint_member", "B-invited", invited, org="B", state="pending")
+    world.private_link(f"/joint/{group.id}", A_OFFICIALS, "other_official")
+    for path in (f"/joint/invitations/{invited.id}", f"/joint/invitations/{group.lead_member.id}"):
+        world.private_link(path, "other_official")
+    open_question = questions.ask(users["staff"], na_pub,
+                                  s("SECRET-QUESTION-OPEN", "staff", A_OFFICIALS))
+    answered = questions.ask(users["other_staff"], na_pub, "배차 시스템 연동 범위가 궁금합니다")
+    questions.answer(users["official"], answered, "기존 버스정보시스템과 연동합니다")
+    # hidden from every page but the admins' (tests/test_questions.py); the asker's data export
+    # still holds it
+    hidden = questions.ask(users["other_staff"], na_pub,
+                           s("SECRET-QUESTION-HIDDEN", "other_staff"))
+    questions.set_hidden(users["admin"], hidden, True)
+    for name, made in (("A-open", open_question), ("A-answered", answered), ("A-hidden", hidden)):
+        world.add("question", name, made, org="A")
+    world.private_link(f"/questions/{open_question.id}", "staff", A_OFFICIALS)
+    world.private_link(f"/questions/{hidden.id}", set())
+    unit_of_work.commit()
+
+
+def add_conversations(world: World, users: dict, match, proposal) -> None:
+    """Messages with attachments on the approved match and consortium, and an accepted meeting."""
+    s = world.secret
+    ax = X_STAFF | A_OFFICIALS
+    consortium = ax | {"other_staff"}
+    pdf = b"%PDF-1.4\n" + s("SECRET-ATTACHMENT-AX", ax).encode() + b"\n%%EOF\n"
+    message = conversation.post_message(users["staff"], match, s("SECRET-CONVERSATION-AX", ax),
+                                        [conversation.Upload("제안서.pdf", pdf)])
+    world.add("attachment", "A-X", message.attachments[0], parties=frozenset({"A", "X"}))
+    # PDF again: the walk reads every body as text
+    brochure = b"%PDF-1.7\n" + s("SECRET-ATTACHMENT-YXA", consortium).encode() + b"\n%%EOF\n"
+    message = conversation.post_message(users["official"], proposal,
+                                        s("SECRET-CONVERSATION-YXA", consortium),
+                                        [conversation.Upload("안내서.pdf", brochure)])
+    world.add("attachment", "Y+X-A", message.attachments[0], parties=frozenset({"A", "X", "Y"}))
+    soon = datetime.now(timezone.utc) + timedelta(days=7)
+    meeting = meetings.propose(users["official"], match, [meetings.SlotInput(
+        soon, soon + timedelta(hours=1), s("SECRET-MEETING-PLACE 종로구청 3층 회의실", ax))])
+    meetings.accept(users["staff"], meeting, meeting.slots[0].id)
+    world.add("meeting", "A-X-accepted", meeting, parties=frozenset({"A", "X"}),
+              state="accepted")
 
 
 def suspend(user) -> None:

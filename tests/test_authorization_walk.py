@@ -55,8 +55,12 @@ from tests.db_writes import recording_writes
 ARGUMENT_KINDS = {
     "need_id": "need", "solution_id": "solution", "match_id": "match", "proposal_id": "proposal",
     "company_id": "company", "user_id": "user", "notification_id": "notification",
-    "invitation_id": "invitation", "job_id": "job", "key": "export", "token": "token",
+    "invitation_id": "invitation", "job_id": "job", "key": "export", "kind": "raw_export",
+    "token": "token",
     "municipality_id": "municipality", "filename": "static",
+    "group_id": "joint_group", "member_id": "joint_member", "question_id": "question",
+    "search_id": "search",
+    "attachment_id": "attachment", "meeting_id": "meeting",
 }
 # Routes with several URL arguments: world objects whose value holds them all.
 ARGUMENTS_KINDS = {frozenset({"solution_id", "reference_id"}): "reference",

@@ -165,9 +165,9 @@ def test_budget_filter_keeps_affordable_and_unpriced_solutions(db, client, compa
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"budget": "abc"}, "숫자로 입력하세요"),
-    ({"budget": "-1"}, "0원 이상"),
-    ({"budget": "9" * 19}, "0원 이상"),
+    ({"budget": "abc"}, "금액을 읽을 수 없습니다"),
+    ({"budget": "-1"}, "0 이상으로 입력하세요"),
+    ({"budget": "9" * 19}, "너무 큰 값입니다"),
     ({"region": "abc"}, "알 수 없는 지역입니다"),
     ({"region": "99999999999999999999999"}, "알 수 없는 지역입니다"),
     ({"size": "giant"}, "알 수 없는 기업 규모입니다"),
@@ -335,7 +335,7 @@ def test_needs_sorting(db, client, official):
 @pytest.mark.parametrize("params, message", [
     ({"status": "deleted"}, "알 수 없는 상태입니다"),
     ({"category": "nope"}, "알 수 없는 분야입니다"),
-    ({"budget_min": "백만"}, "숫자로 입력하세요"),
+    ({"budget_min": "백만억"}, "금액을 읽을 수 없습니다"),
     ({"budget_min": "9,000", "budget_max": "1,000"}, "예산 상한은 하한보다"),
     ({"sort": "x"}, "알 수 없는 정렬 방식입니다"),
     ({"page": "x", "region": "-1"}, "알 수 없는 지역입니다"),

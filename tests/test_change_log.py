@@ -16,6 +16,7 @@ from app.models import (
     MatchingChange,
     Notification,
     Role,
+    StrongMatchAlert,
 )
 from app.models.base import utcnow
 from app.services import change_log, recommendations
@@ -70,8 +71,9 @@ def test_notifier_does_not_rescan_changes_behind_its_cursor(app, db, everything_
     db.session.commit()
     assert notify_new_strong_matches().pairs == 1
     db.session.commit()
-    # Forget the notices themselves: only the cursor can now stop a second notice.
+    # Forget the notices and the pairs' alert records: only the cursor can now stop a second one.
     db.session.execute(delete(Notification))
+    db.session.execute(delete(StrongMatchAlert))
     db.session.commit()
 
     again = notify_new_strong_matches()

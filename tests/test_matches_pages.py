@@ -472,3 +472,144 @@ def test_profiles_show_response_rate_and_median_time(db, client, official, compa
     assert "5.0시간" in page
     municipality_page = text(client.get(f"/municipalities/{official.municipality_id}"))
     assert "아직 응답 기록이 없습니다" in municipality_page
+
+
+# --- one label per status --------------------------------------------------------------------
+
+
+def test_a_status_reads_the_same_on_every_page(db, official, official_client, company_user,
+                                               admin_client, need, solution):
+    match = _mutual_match(db, official, company_user, need, solution)
+    mutual = "상호 수락 · 관리자 검토 중"
+    pages = [text(official_client.get(f"/matches/{match.id}")),
+             text(official_client.get("/matches/history")),
+             text(admin_client.get("/matches/review")),
+             text(admin_client.get("/admin/dashboard/"))]
+    for page in pages:
+        assert mutual in page
+        assert "상호 수락 · 검토 대기" not in page and "상호 수락 (검토 대기)" not in page
+
+
+def test_consortium_confirmations_use_the_confirmation_labels(db, lead, company_client, solution,
+                                                              need):
+    lead_user, lead_solution, lead_client = lead
+    proposal = workflow.propose_consortium(lead_user, need, lead_solution, [solution], None,
+                                           "제안")
+    unit_of_work.commit()
+    page = text(lead_client.get(f"/matches/consortia/{proposal.id}"))
+    assert 'data-confirmation="confirmed">참여 확인<' in page
+    assert 'data-confirmation="pending">확인 대기<' in page
+
+
+# --- the buttons are the allowed actions -----------------------------------------------------
+
+MATCH_ACTION_URLS = {"accept": "/matches/{id}/accept", "decline": "/matches/{id}/decline",
+                     "withdraw": "/matches/{id}/withdraw", "approve": "/matches/{id}/approve",
+                     "reject": "/matches/{id}/reject"}
+
+
+def _offered(page: str, match_id: int) -> set[str]:
+    return {action for action, url in MATCH_ACTION_URLS.items()
+            if f'"{url.format(id=match_id)}"' in page}
+
+
+def test_a_match_page_offers_exactly_the_allowed_actions(db, official, official_client,
+                                                        company_user, company_client,
+                                                        admin_user, admin_client, need, solution):
+    match = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    viewers = [(official, official_client), (company_user, company_client),
+               (admin_user, admin_client)]
+    expected_pending = [{"withdraw"}, {"accept", "decline"}, set()]
+    for (user, client), expected in zip(viewers, expected_pending):
+        assert workflow.allowed_actions(user, match) == expected
+        assert _offered(text(client.get(f"/matches/{match.id}")), match.id) == expected
+
+    assert company_client.post(f"/matches/{match.id}/accept").status_code == 302
+    db.session.expire_all()
+    match = db.session.get(Match, match.id)
+    for (user, client), expected in zip(viewers, [set(), set(), {"approve", "reject"}]):
+        assert workflow.allowed_actions(user, match) == expected
+        assert _offered(text(client.get(f"/matches/{match.id}")), match.id) == expected
+    # an action not offered is refused and changes nothing
+    official_client.post(f"/matches/{match.id}/withdraw")
+    assert only_match(db).status == MatchStatus.MUTUAL
+
+
+def test_a_consortium_page_offers_exactly_the_allowed_actions(db, lead, company_user,
+                                                             company_client, official,
+                                                             official_client, solution, need):
+    lead_user, lead_solution, lead_client = lead
+    proposal = workflow.propose_consortium(lead_user, need, lead_solution, [solution], None,
+                                           "제안")
+    unit_of_work.commit()
+    base = f"/matches/consortia/{proposal.id}"
+    urls = {"confirm": f"{base}/confirm", "partner_decline": f"{base}/partner-decline",
+            "accept": f"{base}/accept", "decline": f"{base}/decline",
+            "withdraw": f"{base}/withdraw"}
+
+    def offered(client):
+        page = text(client.get(base))
+        return {action for action, url in urls.items() if f'"{url}"' in page}
+
+    assert workflow.allowed_actions(lead_user, proposal) == {"withdraw"} == offered(lead_client)
+    assert workflow.allowed_actions(company_user, proposal) == {"confirm", "partner_decline"}
+    assert offered(company_client) == {"confirm", "partner_decline"}
+    assert workflow.allowed_actions(official, proposal) == frozenset()  # not submitted yet
+
+    assert company_client.post(f"{base}/confirm").status_code == 302
+    db.session.expire_all()
+    proposal = db.session.get(ConsortiumProposal, proposal.id)
+    assert workflow.allowed_actions(company_user, proposal) == frozenset() == offered(company_client)
+    assert workflow.allowed_actions(official, proposal) == {"accept", "decline"}
+    assert offered(official_client) == {"accept", "decline"}
+    assert offered(lead_client) == {"withdraw"}
+
+
+# --- the timeline speaks from the reader's side ----------------------------------------------
+
+
+def _timeline(page: str) -> str:
+    start = page.index('id="timeline-heading"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_timeline_reads_we_and_the_other_side_from_each_side(
+        db, official, official_client, company_user, company_client, admin_client, need,
+        solution):
+    match = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    assert company_client.post(f"/matches/{match.id}/accept").status_code == 302
+
+    official_view = _timeline(text(official_client.get(f"/matches/{match.id}")))
+    assert "우리가 관심을 표현했습니다." in official_view
+    assert "상대방이 수락했습니다." in official_view and "우리가 수락했습니다." not in official_view
+
+    company_view = _timeline(text(company_client.get(f"/matches/{match.id}")))
+    assert "상대방이 관심을 표현했습니다." in company_view
+    assert "우리가 수락했습니다." in company_view and "상대방이 수락했습니다." not in company_view
+
+    admin_view = _timeline(text(admin_client.get(f"/matches/{match.id}")))
+    assert "지자체가 관심을 표현했습니다." in admin_view and "기업이 수락했습니다." in admin_view
+
+
+def test_a_withdrawal_and_a_decline_read_from_each_side(db, official, official_client,
+                                                        company_user, company_client, need,
+                                                        solution):
+    withdrawn = workflow.express_interest(official, need, solution, "메시지")
+    unit_of_work.commit()
+    assert official_client.post(f"/matches/{withdrawn.id}/withdraw").status_code == 302
+    assert "우리가 요청을 철회했습니다." in _timeline(
+        text(official_client.get(f"/matches/{withdrawn.id}")))
+    assert "상대방이 요청을 철회했습니다." in _timeline(
+        text(company_client.get(f"/matches/{withdrawn.id}")))
+
+    declined = workflow.express_interest(company_user, need, factories.make_solution(
+        company_user.company, title="두 번째 솔루션"), "메시지")
+    unit_of_work.commit()
+    assert official_client.post(f"/matches/{declined.id}/decline",
+                                data={"reason": "예산 부족"}).status_code == 302
+    official_view = _timeline(text(official_client.get(f"/matches/{declined.id}")))
+    assert "우리가 거절했습니다." in official_view and "예산 부족" in official_view
+    assert "상대방이 거절했습니다." in _timeline(
+        text(company_client.get(f"/matches/{declined.id}")))

@@ -192,8 +192,8 @@ def test_create_requires_login_and_official_role(client, company_client, db):
     ({"primary_category_id": "999999"}, "올바르지 않은 선택값"),
     ({"secondary_category_ids": ["999999"]}, "목록에 있는 항목만 선택할 수 있습니다"),
     ({"secondary_category_ids": ["abc"]}, "올바르지 않은 선택값"),
-    ({"budget_min": "abc"}, "숫자로 입력하세요"),
-    ({"budget_min": "-5"}, "0원 이상"),
+    ({"budget_min": "abc"}, "금액을 읽을 수 없습니다"),
+    ({"budget_min": "-5"}, "0 이상으로 입력하세요"),
     ({"budget_min": "90,000,000", "budget_max": "10,000,000"}, "최대 예산은 최소 예산보다"),
     ({"application_deadline": (TODAY - timedelta(days=1)).isoformat()},
      "신청 마감일은 오늘 이후"),
@@ -203,7 +203,8 @@ def test_create_requires_login_and_official_role(client, company_client, db):
     ({"desired_start": (TODAY - timedelta(days=3)).isoformat(), "application_deadline": ""},
      "희망 착수일은 오늘 이후"),
     ({"target_area": "가" * 201}, "대상 지역은 200자 이하"),
-    ({"target_population": "-1"}, "대상 인구는 0명 이상"),
+    ({"target_population": "-1"}, "0 이상으로 입력하세요"),
+    ({"target_population": "200,000,000명"}, "대상 인구는 0명 이상"),
 ])
 def test_create_rejects_bad_input_next_to_the_field(db, official_client, overrides, message):
     response = official_client.post("/my/needs/new", data=valid_form(**overrides))

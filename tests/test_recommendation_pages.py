@@ -406,6 +406,46 @@ def test_recommendation_cards_offer_express_interest_to_the_side_that_may_act(
         f"/solutions/{solution.id}").get_data(as_text=True)
 
 
+
+def test_a_pair_already_requested_shows_the_request_instead_of_express_interest(
+        db, official, official_client, company, company_user, company_client):
+    from app.services import unit_of_work, workflow
+    from app.services.recommendations import solutions_for_need
+
+    solution = factories.make_solution(
+        company, title="농어촌 DRT 배차 플랫폼",
+        description="농어촌 수요응답형 교통 DRT 호출 앱과 배차 플랫폼으로 읍면 어르신의 이동을 돕습니다.")
+    need = factories.make_need(
+        official, title="읍면 수요응답형 교통 도입",
+        description="읍면 지역 어르신의 이동을 위한 수요응답형 교통 DRT 호출 앱과 배차 플랫폼이 필요합니다.")
+    db.session.commit()
+    assert solutions_for_need(need), "the pair should be recommended"
+    match = workflow.express_interest(official, need, solution, "함께 검토하고 싶습니다.")
+    unit_of_work.commit()
+    link = f'href="/matches/{match.id}"'
+
+    official_need_page = page_text(official_client.get(f"/needs/{need.id}"))
+    assert f"/matches/new?solution_id={solution.id}&amp;need_id={need.id}" not in official_need_page
+    assert link in official_need_page and "요청 보냄 · 응답 대기" in official_need_page
+
+    company_solution_page = page_text(company_client.get(f"/solutions/{solution.id}"))
+    assert f"/matches/new?need_id={need.id}&amp;solution_id={solution.id}" not in \
+        company_solution_page
+    assert link in company_solution_page and "받은 요청 · 응답 필요" in company_solution_page
+
+    # the company's only public solution is requested: its need page shows the request instead
+    company_need_page = page_text(company_client.get(f"/needs/{need.id}"))
+    assert 'data-testid="express-interest"' not in company_need_page
+    assert link in company_need_page
+    # the interest form for the same pair says so before anyone writes a message
+    form = page_text(official_client.get(
+        f"/matches/new?solution_id={solution.id}&need_id={need.id}"))
+    assert 'data-testid="already-requested"' in form and link in form
+
+    workflow.accept(company_user, match)
+    unit_of_work.commit()
+    assert "상호 수락 · 관리자 검토 중" in page_text(official_client.get(f"/needs/{need.id}"))
+
 # --- one coherent score ---------------------------------------------------------------------
 
 

@@ -176,10 +176,10 @@ def test_unapproved_company_may_create_and_publish(login, db):
     ({"secondary_category_ids": ["999999"]}, "보조 분야는 목록에서 선택하세요"),
     ({"secondary_category_ids": ["oops"]}, "보조 분야는 목록에서 선택하세요"),
     ({"maturity": "someday"}, "기술 성숙도를 목록에서 선택하세요"),
-    ({"price_min": "-5"}, "0원 이상"),
-    ({"price_min": "만원"}, "숫자만 입력하세요"),
+    ({"price_min": "-5"}, "0 이상으로 입력하세요"),
+    ({"price_min": "만원"}, "금액을 읽을 수 없습니다"),
     ({"price_min": "50,000,000", "price_max": "1,000"}, "최고 가격은 최저 가격보다"),
-    ({"price_max": "99999999999999999"}, "가격이 너무 큽니다"),
+    ({"price_max": "99999999999999999"}, "너무 큰 값입니다"),
     ({"region_ids": []}, "공급 가능 지역을 한 곳 이상"),
     ({"region_ids": ["0"]}, "광역자치단체 중에서"),
     ({"region_ids": ["abc"]}, "광역자치단체 중에서"),
@@ -439,4 +439,4 @@ def test_unreadable_price_gets_one_clear_message(company_client, db):
     response = company_client.post("/my/solutions/new", data=solution_form(price_min="abc"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "숫자만 입력하세요" in page and "0원 이상" not in page
+    assert page.count("금액을 읽을 수 없습니다") == 1 and "0원 이상" not in page

@@ -1,4 +1,4 @@
-"""The match and consortium state machine (app/services/workflow.py), at the service level."""
+"""The match and consortium state machine (app/services/workflow/), at the service level."""
 from __future__ import annotations
 
 import re
@@ -75,9 +75,32 @@ def test_transition_tables_cover_every_action_and_only_pending_can_be_answered()
     assert set(workflow.MATCH_TRANSITIONS) == {"accept", "decline", "withdraw", "expire",
                                                "approve", "reject"}
     for action in ("accept", "decline", "withdraw", "expire"):
-        assert workflow.MATCH_TRANSITIONS[action][0] == {MatchStatus.PENDING}
-    assert workflow.MATCH_TRANSITIONS["approve"] == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
-    assert workflow.CONSORTIUM_TRANSITIONS["accept"][0] == {ConsortiumStatus.SUBMITTED}
+        assert workflow.MATCH_TRANSITIONS[action].sources == {MatchStatus.PENDING}
+    approve = workflow.MATCH_TRANSITIONS["approve"]
+    assert (approve.sources, approve.target) == ({MatchStatus.MUTUAL}, MatchStatus.APPROVED)
+    assert workflow.CONSORTIUM_TRANSITIONS["accept"].sources == {ConsortiumStatus.SUBMITTED}
+    assert workflow.MATCH_TRANSITIONS["reject"].reason_required
+    assert not workflow.MATCH_TRANSITIONS["decline"].reason_required
+
+
+# Names importable from the single module app/services/workflow.py before it became a package.
+NAMES_BEFORE_THE_SPLIT = """
+    ACTIVE_CONSORTIUM_STATUSES CONSORTIUM_TRANSITIONS MATCH_TRANSITIONS OPEN_CONSORTIUM_STATUSES
+    can_transition is_overdue shown_status status_label can_view_consortium is_member_of
+    is_official_of responding_side side_of accept decline existing_match express_interest withdraw
+    approve reject LEAD_SIZES MAX_PARTNERS PARTNER_SIZES SHARE_TOLERANCE answer_consortium
+    cap_shares propose_consortium respond_to_consortium suggested_shares withdraw_consortium
+    ExpiryCounts expire_overdue send_reminders Contact ContactDetails company_members
+    consortium_contact_details contact_details municipality_officials ResponseStats response_stats
+    consortium_invitations incoming_requests interest_needs interest_solutions
+    organisation_consortia organisation_matches outgoing_requests partner_candidates review_queue
+    submitted_consortia MESSAGE_MAX REASON_MAX Match MatchStatus Need Solution _aware _notify_admins
+""".split()
+
+
+def test_the_workflow_package_still_offers_every_name_of_the_old_module():
+    missing = [name for name in NAMES_BEFORE_THE_SPLIT if not hasattr(workflow, name)]
+    assert missing == []
 
 
 # --- express interest ------------------------------------------------------------------------
@@ -593,3 +616,22 @@ def test_the_active_proposal_index_covers_exactly_the_active_statuses():
 
     named = set(re.findall(r"'([a-z_]+)'", ACTIVE_PROPOSAL_CONDITION))
     assert named == {status.value for status in workflow.ACTIVE_CONSORTIUM_STATUSES}
+
+
+# --- particles in the composed messages ------------------------------------------------------
+
+
+def test_match_messages_choose_particles_by_the_final_consonant(db, official, admin_user, need):
+    with_final = factories.make_company(name="한빛")  # 빛: a final consonant → 이, 과
+    staff = factories.make_user(role=Role.COMPANY, company=with_final)
+    solution = factories.make_solution(with_final, title="한빛 교통 플랫폼")
+    unit_of_work.commit()
+    match = workflow.express_interest(official, need, solution, "함께 이야기하고 싶습니다.")
+    unit_of_work.commit()
+    request = notifications_of(db, staff, "match_request")[0]
+    assert request.body.startswith("서울특별시 종로구가 관심을 표현했습니다")
+    workflow.accept(staff, reload(db, Match, match.id))
+    unit_of_work.commit()
+    mutual = notifications_of(db, admin_user, "match_mutual")[0]
+    assert "서울특별시 종로구와 한빛이 모두 수락했습니다." in mutual.body
+    assert not re.search(r"\((가|과|이|와)\)", request.body + mutual.body)

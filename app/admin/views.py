@@ -35,7 +35,7 @@ from app.labels import label
 from app.models import Company, Municipality, Need, Role, Solution, User
 from app.service_errors import commit_service
 from app.services import admin as admin_service
-from app.services import business_status, verification, visibility
+from app.services import audit_display, business_status, verification, visibility
 from app.services.errors import NotFound
 
 bp = Blueprint("admin", __name__)
@@ -66,9 +66,9 @@ def require_admin():
 def admin_helpers() -> dict:
     """Labels and link helpers used by the admin templates."""
     return {
-        "audit_action_label": admin_service.action_label,
-        "audit_target_label": admin_service.target_label,
-        "describe_changes": admin_service.describe_changes,
+        "audit_action_label": audit_display.action_label,
+        "audit_target_label": audit_display.target_label,
+        "describe_changes": audit_display.describe_changes,
         "endpoint_exists": lambda endpoint: endpoint in current_app.view_functions,
         "solution_is_public": visibility.solution_is_public,
         "need_is_public": visibility.need_is_public,
@@ -101,7 +101,7 @@ def _decide(target, apply: Callable, render_detail: Callable, default_next: str)
         if outcome:
             entry = outcome.value
             flash(_("%(target)s: '%(action)s' 처리했습니다.", target=entry.target_label,
-                    action=admin_service.action_label(entry.action)), "success")
+                    action=audit_display.action_label(entry.action)), "success")
             target_url = form.next.data
             return redirect(target_url if is_safe_redirect(target_url) else default_next)
     else:
@@ -369,8 +369,8 @@ def user_account(user_id: int):
 def audit_log():
     """The audit log, newest first, by action, target type, actor and date range."""
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [("", _("전체")), *admin_service.audit_action_choices()]
-    form.target_type.choices = [("", _("전체")), *admin_service.audit_target_choices()]
+    form.action.choices = [("", _("전체")), *audit_display.action_choices()]
+    form.target_type.choices = [("", _("전체")), *audit_display.target_choices()]
     form.actor.choices = [("", _("전체")), *admin_service.audit_actor_choices()]
     valid = form.validate()
     query = admin_service.audit_query(

@@ -16,7 +16,7 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.models import Role
-from app.service_errors import commit_service
+from app.service_errors import commit_service, validate_with_rules
 from app.rate_limits import auth_limits, password_check_limits
 from app.services import accounts, privacy, sessions, unit_of_work
 from app.services.accounts import LoginOutcome
@@ -27,6 +27,7 @@ REGISTRATION_SENT = _l("입력하신 주소로 안내 메일을 보냈습니다.
 BAD_LOGIN = _l("이메일 또는 비밀번호가 올바르지 않습니다.")
 LOCKED_LOGIN = _l("로그인 시도가 너무 많아 이 이메일 주소의 로그인을 잠시 막았습니다. 잠시 후 다시 시도하세요.")
 RESET_SENT = _l("이 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다.")
+SIGN_UP_ROLES = (Role.COMPANY.value, Role.MUNICIPALITY.value)
 RESEND_SENT = _l("이 주소로 확인을 기다리는 가입이 있으면 확인 메일을 다시 보냈습니다.")
 
 
@@ -36,6 +37,10 @@ def _home_for(user) -> str:
     if user.is_company_user:
         return url_for("company.dashboard")
     return url_for("needs.index")
+
+
+def _chosen_role(form: RegistrationForm) -> Role | None:
+    return Role(form.role.data) if form.role.data in SIGN_UP_ROLES else None
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -52,7 +57,14 @@ def register():
     if invitation is not None and request.method == "GET":
         form.email.data = invitation.email
         form.role.data = Role.COMPANY.value
-    if form.validate_on_submit() and commit_service(
+    elif request.method == "GET" and request.args.get("role") in SIGN_UP_ROLES:
+        form.role.data = request.args["role"]  # the home page's "공무원 회원 가입" link
+    consent_version = privacy.CURRENT.version if form.privacy_consent.data else None
+    if validate_with_rules(form, lambda: accounts.check_registration(
+            email=form.email.data, password=form.password.data, name=form.name.data,
+            role=_chosen_role(form), municipality_id=form.municipality_id.data,
+            invitation_token=invite_token, consent_version=consent_version),
+            flash_unplaced=True) and commit_service(
             lambda: accounts.request_registration(
                 email=form.email.data,
                 password=form.password.data,
@@ -62,7 +74,7 @@ def register():
                 department=form.department.data,
                 municipality_id=form.municipality_id.data,
                 invitation_token=invite_token,
-                consent_version=privacy.CURRENT.version if form.privacy_consent.data else None,
+                consent_version=consent_version,
             ), form, flash_unplaced=True):
         flash(str(REGISTRATION_SENT), "info")
         return redirect(url_for("auth.login"))
@@ -159,7 +171,8 @@ def reset_with_token(token: str):
         except accounts.ServiceError as refused:
             flash(refused.message, "danger")
             return redirect(url_for("auth.reset_request"))
-    elif form.validate_on_submit() and commit_service(
+    elif validate_with_rules(form, lambda: accounts.check_password_reset(
+            token, form.password.data)) and commit_service(
             lambda: accounts.reset_password(token, form.password.data), form):
         flash(_("비밀번호를 바꿨습니다. 새 비밀번호로 로그인하세요."), "success")
         return redirect(url_for("auth.login"))
@@ -173,7 +186,8 @@ def reset_with_token(token: str):
 def change_password():
     """A signed-in user changes their password."""
     form = ChangePasswordForm()
-    if form.validate_on_submit() and commit_service(
+    if validate_with_rules(form, lambda: accounts.check_password_change(
+            current_user, form.current_password.data, form.password.data)) and commit_service(
             lambda: accounts.change_password(current_user, form.current_password.data,
                                              form.password.data), form):
         login_user(current_user._get_current_object())  # every other session has ended

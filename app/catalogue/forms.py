@@ -8,7 +8,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.labels import choices
 from app.models import Maturity, NeedStatus, SizeClass
-from app.needs.forms import AmountField, krw_validators
+from app.amount_field import AmountField
+from app.needs.forms import krw_validators
 from app.services.catalogue import (
     CompanyFilters,
     NeedFilters,
@@ -96,7 +97,7 @@ class SolutionSearchForm(SearchForm):
                                  choices=[("", _l("전체 단계"))] + choices(Maturity),
                                  invalid_message=_l("알 수 없는 성숙도입니다."))
     budget = AmountField(_l("가용 예산 (원)"), validators=krw_validators(),
-                         render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+                         render_kw={"placeholder": "50,000,000"})
     sort = filter_select(_l("정렬"), choices=[
         ("relevance", _l("관련도순")), ("newest", _l("최신순")), ("title", _l("이름순")),
         ("price", _l("가격 낮은순")),
@@ -128,10 +129,8 @@ class NeedSearchForm(SearchForm):
 
     category = filter_select(_l("분야"), invalid_message=_l("알 수 없는 분야입니다."))
     region = filter_select(_l("지역"), invalid_message=_l("알 수 없는 지역입니다."))
-    budget_min = AmountField(_l("예산 하한 (원)"), validators=krw_validators(),
-                             render_kw={"inputmode": "numeric"})
-    budget_max = AmountField(_l("예산 상한 (원)"), validators=krw_validators(),
-                             render_kw={"inputmode": "numeric"})
+    budget_min = AmountField(_l("예산 하한 (원)"), validators=krw_validators())
+    budget_max = AmountField(_l("예산 상한 (원)"), validators=krw_validators())
     status = filter_select(_l("상태"), default=NeedStatus.OPEN.value,
                                choices=choices(NeedStatus) + [(ALL_STATUSES, _l("전체 상태"))],
                                invalid_message=_l("알 수 없는 상태입니다."))

@@ -11,7 +11,8 @@ from app.ids import page_number
 from app.models import Company, GovernmentLevel, Municipality, Need, Solution
 from app.services import catalogue as catalogue_service
 from app.services import pagination
-from app.services import recommendations
+from app.services import questions as questions_service
+from app.services import recommendations, visibility
 from app.services.reference_data import categories, provinces
 from matching.highlight import split_marked
 from app.services.visibility import (
@@ -91,7 +92,8 @@ def need_detail(need_id: int):
                            is_public=need_is_public(need),
                            recommendable=recommendations.is_recommendable_need(need),
                            matches=recommendations.solutions_for_need(need),
-                           consortia=recommendations.consortia_for_need(need, top_k=3))
+                           consortia=recommendations.consortia_for_need(need, top_k=3),
+                           qa=questions_service.panel(current_user, need))
 
 
 @bp.route("/companies")
@@ -107,11 +109,7 @@ def companies():
 
 
 def _may_see_company(company: Company) -> bool:
-    if company.is_approved_member:
-        return True
-    if not current_user.is_authenticated:
-        return False
-    return current_user.is_admin or current_user.company_id == company.id
+    return visibility.can_view_company(current_user, company)
 
 
 @bp.route("/companies/<int:company_id>")

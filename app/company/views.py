@@ -10,7 +10,7 @@ from app.company.access import company_member_required
 from app.company.forms import CompanyForm, ConfirmForm, InvitationForm
 from app.extensions import db
 from app.models import Company, Role
-from app.service_errors import commit_service, submitted_version
+from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import recommendations
 from app.services import companies, solutions
 from app.services.errors import NotFound, PermissionDenied, ServiceError
@@ -77,7 +77,7 @@ def create():
         flash(_("이미 소속 기업이 있습니다."), "info")
         return redirect(url_for("company.dashboard"))
     form = CompanyForm()
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: companies.check_profile(_profile_from(form))):
         outcome = commit_service(lambda: companies.create_company(current_user,
                                                                   _profile_from(form)), form)
         if outcome:
@@ -94,7 +94,7 @@ def edit():
     """Change the company's profile."""
     company = current_user.company
     form = CompanyForm(data=_profile_data(company))
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: companies.check_profile(_profile_from(form), company)):
         outcome = commit_service(lambda: companies.update_company(
             current_user, _profile_from(form), submitted_version(form)), form)
         if outcome:

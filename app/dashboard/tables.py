@@ -6,35 +6,14 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.formatting import format_date
 from app.labels import label
-from app.models import ConsortiumStatus, MatchStatus, Side
+from app.models import Side
 from app.services import analytics
 
-MATCH_STATUS_LABELS = {
-    MatchStatus.PENDING: _l("응답 대기"),
-    MatchStatus.DECLINED: _l("거절됨"),
-    MatchStatus.EXPIRED: _l("기한 만료"),
-    MatchStatus.WITHDRAWN: _l("철회됨"),
-    MatchStatus.MUTUAL: _l("상호 수락 (검토 대기)"),
-    MatchStatus.APPROVED: _l("승인됨"),
-    MatchStatus.REJECTED: _l("반려됨"),
-}
-CONSORTIUM_STATUS_LABELS = {
-    ConsortiumStatus.AWAITING_PARTNERS: _l("참여 기업 확인 중"),
-    ConsortiumStatus.SUBMITTED: _l("지자체 검토 중"),
-    ConsortiumStatus.PARTNER_DECLINED: _l("참여 기업 거절"),
-    ConsortiumStatus.WITHDRAWN: _l("철회됨"),
-    ConsortiumStatus.DECLINED: _l("지자체 거절"),
-    ConsortiumStatus.EXPIRED: _l("기한 만료"),
-    ConsortiumStatus.MUTUAL: _l("상호 수락 (검토 대기)"),
-    ConsortiumStatus.APPROVED: _l("승인됨 (결성)"),
-    ConsortiumStatus.REJECTED: _l("반려됨"),
-}
-STATUS_LABELS = {MatchStatus: MATCH_STATUS_LABELS, ConsortiumStatus: CONSORTIUM_STATUS_LABELS}
 FUNNEL_LABELS = {
     "recommended": _l("추천"),
     "interest": _l("관심 표명"),
@@ -68,12 +47,6 @@ class Table:
     rows: list[list[Any]]
 
 
-def status_label(value) -> str:
-    """The display label of a match or consortium status (or any labelled enum)."""
-    labels = STATUS_LABELS.get(type(value))
-    return str(labels[value]) if labels else label(value)
-
-
 def _locale() -> str:
     locale = get_locale()
     return locale.language if locale else "ko"
@@ -82,7 +55,7 @@ def _locale() -> str:
 def _counts(key: str, title, first_header, rows: list[analytics.CountRow],
             count_header=_l("건수")) -> Table:
     return Table(key, str(title), [str(first_header), str(count_header)],
-                 [[status_label(row.key), row.count] for row in rows])
+                 [[label(row.key), row.count] for row in rows])
 
 
 def _breakdown(key: str, title, first_header, rows: list[analytics.BreakdownRow]) -> Table:
@@ -215,6 +188,45 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_header(headers: list[str]) -> str:
+    """The first line of a streamed CSV download: a UTF-8 byte-order mark and the headers."""
+    return "\ufeff" + csv_rows([headers])
+
+
+def csv_rows(rows: list[list[Any]]) -> str:
+    """CSV lines of some rows (cells made safe for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+TREND_LABELS = {
+    "needs_posted": _l("등록된 수요"),
+    "solutions_published": _l("게시된 솔루션"),
+    "matches_requested": _l("매칭 요청"),
+    "matches_mutual": _l("상호 수락"),
+    "matches_approved": _l("승인된 매칭"),
+}
+
+
+def period_label(start, granularity: str) -> str:
+    """"2026-11" for a month, "2026-11-23 주" (the Monday) for a week."""
+    if granularity == "month":
+        return start.strftime("%Y-%m")
+    return gettext("%(day)s 주", day=start.isoformat())
+
+
+def trend_table(rows: list, granularity: str) -> Table:
+    """The activity trend as a table: one row per period, one column per metric."""
+    return Table(
+        key="trends", title=str(_l("기간별 추이")),
+        headers=[str(_l("기간")), *(str(TREND_LABELS[metric]) for metric in TREND_LABELS)],
+        rows=[[period_label(row.period, granularity), *(row.counts[m] for m in TREND_LABELS)]
+              for row in rows])
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> str:

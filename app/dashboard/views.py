@@ -5,22 +5,26 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import role_required
 from app.dashboard import charts, tables
-from app.dashboard.forms import CompanyImportForm, RematchForm
+from app.dashboard.forms import CompanyImportForm, RematchForm, TrendFilterForm
 from app.formatting import SEOUL
+from app.i18n import current_language
 from app.models import Job, Role
 from app.models.base import utcnow
-from app.services import company_import, jobs, unit_of_work
+from app.services import company_import, data_export, jobs, trends, unit_of_work
 from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)
@@ -49,9 +53,20 @@ def _chart_rows(table: tables.Table, value_column: int = 1) -> list[tuple[str, f
     return [(str(row[0]), row[value_column] or 0) for row in table.rows]
 
 
+def _trend_charts(rows: list[trends.TrendRow], granularity: str) -> list:
+    return [charts.bar_chart(str(tables.TREND_LABELS[metric]),
+                             [(tables.period_label(row.period, granularity), row.counts[metric])
+                              for row in rows], label_width=120)
+            for metric in trends.METRICS]
+
+
 @bp.route("/")
 def index():
-    """Counts, the funnel, breakdowns and charts of the whole market."""
+    """Counts, the funnel, breakdowns, activity trends and charts of the whole market."""
+    trend_form = TrendFilterForm(formdata=request.args)
+    valid = trend_form.validate()
+    date_from, date_to, granularity = trend_form.period(utcnow().astimezone(SEOUL).date())
+    trend_rows = trends.activity(date_from, date_to, granularity)
     data = tables.build_all()
     funnel = data["funnel"]
     chart_svgs = {
@@ -71,7 +86,11 @@ def index():
     }
     return render_template("dashboard/index.html", tables=data, charts=chart_svgs,
                            rematch_form=RematchForm(), rematch_job=jobs.running(REMATCH_JOB),
-                           summary=dict((row[0], row[1]) for row in data["summary"].rows))
+                           summary=dict((row[0], row[1]) for row in data["summary"].rows),
+                           trend_form=trend_form,
+                           trend_table=tables.trend_table(trend_rows, granularity),
+                           trend_charts=_trend_charts(trend_rows, granularity),
+                           trend_period=(date_from, date_to)), (200 if valid else 400)
 
 
 @bp.route("/export/<key>.csv")
@@ -81,6 +100,33 @@ def export(key: str):
     if table is None:
         abort(404)
     return _csv_response(table.key, table.headers, table.rows)
+
+
+@bp.route("/data/<kind>.csv")
+def export_raw(kind: str):
+    """Every need, solution or match as one CSV row each (UTF-8 with BOM), streamed."""
+    export = data_export.EXPORTS.get(kind)
+    if export is None:
+        abort(404)
+    day = utcnow().astimezone(SEOUL).strftime("%Y%m%d")
+    app, language = current_app._get_current_object(), current_language()
+    headers = [str(header) for header in export.headers]
+
+    def stream():
+        # Rows are read while the response is sent, after the request's context has ended: each
+        # batch in a short context of its own, in the requester's language.
+        after: int | None = 0
+        yield tables.csv_header(headers)
+        while after is not None:
+            with app.app_context(), force_locale(language):
+                rows, after = export.batch(after)
+            yield tables.csv_rows(rows)
+
+    return Response(
+        stream(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=citymatch-{kind}-{day}.csv"},
+    )
 
 
 @bp.route("/rematch", methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.auth.forms import optional_int
 from app.ids import record_id
+from app.services.contact_rules import contact_refusal
 from app.services.workflow import MAX_PARTNERS, MESSAGE_MAX, REASON_MAX
 
 
@@ -19,10 +20,19 @@ def optional_float(value: object) -> float | None:
         return None
 
 
+def no_contact_details(form, field) -> None:
+    """A message sent before approval may not carry contact details (checked with the other
+    fields, so that every problem shows at once; the workflow checks it again)."""
+    refusal = contact_refusal(field.data)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 def _message_field() -> TextAreaField:
     return TextAreaField(_l("메시지"), validators=[
         DataRequired(_l("상대방에게 보낼 메시지를 입력하세요.")),
         Length(max=MESSAGE_MAX, message=_l("메시지는 %(max)d자 이하로 입력하세요.")),
+        no_contact_details,
     ], render_kw={"rows": 5})
 
 
@@ -68,8 +78,13 @@ class ConsortiumForm(FlaskForm):
     """A consortium proposal: the lead's solution, 1–2 partner solutions and a message."""
 
     lead_solution_id = SelectField(_l("주관 솔루션"), coerce=optional_int, validate_choice=False)
-    partner_solution_ids = SelectMultipleField(_l("참여사 솔루션"), coerce=record_id,
-                                               validate_choice=False)
+    partner_solution_ids = SelectMultipleField(
+        _l("참여사 솔루션"), coerce=record_id, validate_choice=False,
+        # static/js/searchable-select.js turns the native list into a search box with chips
+        render_kw={"data-searchable-select": "", "data-max-items": MAX_PARTNERS,
+                   "data-placeholder": _l("기업명이나 솔루션명으로 찾기"),
+                   "data-no-results": _l("일치하는 솔루션이 없습니다."),
+                   "data-remove-label": _l("선택 해제")})
     message = _message_field()
 
     @property

@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -37,6 +38,7 @@ from app.models import (
 from app.rate_limits import interest_limits
 from app.service_errors import commit_service
 from app.services import workflow
+from app.services.review_queue import pending_review_count
 from app.services.visibility import can_view_need, can_view_solution
 
 bp = Blueprint("matches", __name__)
@@ -49,6 +51,52 @@ MAX_PAGE = 10_000
 def workflow_helpers() -> dict:
     """Helpers for the catalogue pages' small workflow blocks (response stats, interest)."""
     return {"match_response_stats": workflow.response_stats}
+
+
+def _organisation_requests() -> dict:
+    """The viewer's organisation's requested pairs, read once per request."""
+    if "organisation_requests" not in g:
+        g.organisation_requests = (workflow.organisation_requests(current_user)
+                                   if current_user.is_authenticated else {})
+    return g.organisation_requests
+
+
+@bp.app_template_global("existing_request")
+def _existing_request(need_id: int, solution_id: int) -> Match | None:
+    """My organisation's request of this need–solution pair, if any."""
+    return _organisation_requests().get((need_id, solution_id))
+
+
+@bp.app_template_global("requests_about")
+def _requests_about(need: Need | None = None, solution: Solution | None = None) -> list[Match]:
+    """My organisation's requests about this need (or this solution)."""
+    return [match for (need_id, solution_id), match in _organisation_requests().items()
+            if (need is not None and need_id == need.id)
+            or (solution is not None and solution_id == solution.id)]
+
+
+@bp.app_template_global("interest_options_left")
+def _interest_options_left(need: Need | None = None, solution: Solution | None = None) -> int:
+    """How many of my solutions (or needs) could still be offered for this need (or solution)."""
+    if need is not None:
+        return sum(1 for option in workflow.interest_solutions(current_user)
+                   if _existing_request(need.id, option.id) is None)
+    return sum(1 for option in workflow.interest_needs(current_user)
+               if _existing_request(option.id, solution.id) is None)
+
+
+@bp.app_template_global("match_request_state")
+def _match_request_state(match: Match) -> str:
+    """The state of my organisation's request, as I read it."""
+    return workflow.request_state(current_user, match)
+
+
+@bp.app_context_processor
+def inject_pending_reviews() -> dict:
+    """The admins' review queue size, for the navigation bar (0 for everyone else)."""
+    if not current_user.is_authenticated or not current_user.is_admin:
+        return {"pending_reviews": 0}
+    return {"pending_reviews": pending_review_count()}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -145,11 +193,8 @@ def _render_detail(match: Match, decline_form: DeclineForm | None = None,
         match=match,
         side=side,
         contacts=contacts,
-        can_answer=(side is not None and side != match.initiator_side
-                    and workflow.can_transition(match, "accept")),
-        can_withdraw=(side is not None and side == match.initiator_side
-                      and workflow.can_transition(match, "withdraw")),
-        can_review=current_user.is_admin and workflow.can_transition(match, "approve"),
+        actions=workflow.allowed_actions(current_user, match),
+        timeline=workflow.match_timeline(current_user, match),
         decline_form=decline_form or DeclineForm(),
         review_form=review_form or ReviewForm(),
         workflow=workflow,
@@ -278,7 +323,7 @@ def _decide(item, action: str, item_key: tuple[str, int]):
         if outcome:
             flash(_("승인했습니다.") if action == "approve" else _("반려했습니다."), "success")
             return redirect(url_for("matches.review"))
-        if not workflow.can_transition(item, action):  # not (or no longer) in the queue
+        if action not in workflow.allowed_actions(current_user, item):  # not in the queue
             flash(outcome.error.message, "danger")
     matches, consortia = workflow.review_queue()
     errors = {item_key: list(form.reason.errors) + list(form.form_errors)}
@@ -370,24 +415,14 @@ def consortium_new():
 
 def _render_consortium(proposal: ConsortiumProposal, decline_form: DeclineForm | None = None,
                        status: int = 200):
-    my_member = next((m for m in proposal.members
-                      if workflow.is_member_of(current_user, m.company_id)), None)
     contacts = None
     if proposal.status == ConsortiumStatus.APPROVED:
         contacts = workflow.consortium_contact_details(current_user, proposal)
     return render_template(
         "matches/consortium_detail.html",
         proposal=proposal,
-        my_member=my_member,
         contacts=contacts,
-        can_confirm=(my_member is not None and not my_member.is_lead
-                     and my_member.confirmation.value == "pending"
-                     and workflow.can_transition(proposal, "all_confirmed")),
-        can_answer=(workflow.is_official_of(current_user, proposal.need.municipality_id)
-                    and workflow.can_transition(proposal, "accept")),
-        can_withdraw=(my_member is not None and my_member.is_lead
-                      and workflow.can_transition(proposal, "withdraw")),
-        can_review=current_user.is_admin and workflow.can_transition(proposal, "approve"),
+        actions=workflow.allowed_actions(current_user, proposal),
         decline_form=decline_form or DeclineForm(),
         review_form=ReviewForm(),
         workflow=workflow,
@@ -405,7 +440,7 @@ def consortium_detail(proposal_id: int):
 
 
 def _my_membership(proposal: ConsortiumProposal) -> ConsortiumMember:
-    member = next((m for m in proposal.members if m.company_id == current_user.company_id), None)
+    member = workflow.partner_membership(current_user, proposal)
     if member is None:
         abort(403)
     return member

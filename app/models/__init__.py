@@ -1,13 +1,33 @@
 """All models, importable from one place (Alembic autogenerate sees them here)."""
+from app.models.alerts import (
+    Bookmark,
+    DigestCursor,
+    DigestFrequency,
+    ListingAlert,
+    SavedSearch,
+    SearchTarget,
+    StrongMatchAlert,
+)
 from app.models.account import AccountExistsNotice, LoginThrottle, PendingRegistration
-from app.models.audit import AuditLog
+from app.models.audit import AuditAction, AuditLog
 from app.models.business_status import BusinessStatus, BusinessStatusCheck
 from app.models.base import Base, ModerationStatus
+from app.models.conversation import (
+    ConversationAttachment,
+    ConversationMessage,
+    ConversationRead,
+    ConversationThread,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
+)
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
 from app.models.geo import GovernmentLevel, Municipality
+from app.models.joint import InvitationStatus, JointGroup, JointMember
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.questions import NeedQuestion
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -27,6 +47,20 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "Bookmark",
+    "DigestCursor",
+    "DigestFrequency",
+    "ListingAlert",
+    "SavedSearch",
+    "SearchTarget",
+    "StrongMatchAlert",
+    "ConversationAttachment",
+    "ConversationMessage",
+    "ConversationRead",
+    "ConversationThread",
+    "Meeting",
+    "MeetingSlot",
+    "MeetingStatus",
     "ConfirmationStatus",
     "ConsortiumMember",
     "ConsortiumProposal",
@@ -38,6 +72,7 @@ __all__ = [
     "Side",
     "AccountExistsNotice",
     "AccountStatus",
+    "AuditAction",
     "AuditLog",
     "BusinessStatus",
     "BusinessStatusCheck",
@@ -50,7 +85,10 @@ __all__ = [
     "EnginePosition",
     "EvidenceKind",
     "GovernmentLevel",
+    "InvitationStatus",
     "Job",
+    "JointGroup",
+    "JointMember",
     "LogCursor",
     "LoginThrottle",
     "MatchingChange",
@@ -59,6 +97,7 @@ __all__ = [
     "ModerationStatus",
     "Municipality",
     "Need",
+    "NeedQuestion",
     "NeedStatus",
     "OutgoingEmail",
     "PendingRegistration",

@@ -35,7 +35,7 @@ class Side(str, enum.Enum):
 
 
 class MatchStatus(str, enum.Enum):
-    """Double opt-in life cycle of a need–solution match (transitions: app/services/workflow.py)."""
+    """Double opt-in life cycle of a need–solution match (transitions: services/workflow/states)."""
 
     PENDING = "pending"  # one side expressed interest, the other has not answered
     DECLINED = "declined"  # the other side said no

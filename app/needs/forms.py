@@ -1,7 +1,5 @@
-"""Forms for an official's needs, and an amount field shared with the catalogue filters."""
+"""Forms for an official's needs, and the budget validators shared with the catalogue filters."""
 from __future__ import annotations
-
-import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,6 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.amount_field import AmountField
 from app.ids import optional_record_id, record_id
 from app.labels import choices
 from app.models import NeedStatus
@@ -37,36 +36,8 @@ from app.services.needs import (
 )
 from app.templating import category_name
 
-_AMOUNT_NOISE = re.compile(r"[\s,]|원$|명$")
-
-
 # A select of record ids: '' is no choice; a malformed or out-of-range id is a form error.
 optional_int = optional_record_id
-
-
-class AmountField(StringField):
-    """A whole number typed with optional thousands separators (1,500,000 or 1500000원)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        cleaned = _AMOUNT_NOISE.sub("", valuelist[0].strip())
-        if cleaned == "":
-            self.data = None
-            return
-        if not re.fullmatch(r"-?[0-9]{1,19}", cleaned):
-            self.data = None
-            raise ValueError(_l("숫자로 입력하세요. (쉼표는 쓸 수 있습니다)"))
-        self.data = int(cleaned)
-
-    def pre_validate(self, form) -> None:
-        if self.process_errors:
-            raise StopValidation()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:,}" if isinstance(self.data, int) else ""
 
 
 class CheckboxListField(SelectMultipleField):
@@ -107,16 +78,16 @@ class NeedForm(FlaskForm):
     secondary_category_ids = CheckboxListField(_l("부 분야 (선택)"), coerce=record_id,
                                                validators=[Optional()])
     budget_min = AmountField(_l("최소 예산 (원)"), validators=krw_validators(),
-                             render_kw={"inputmode": "numeric", "placeholder": "10,000,000"})
+                             render_kw={"placeholder": "10,000,000"})
     budget_max = AmountField(_l("최대 예산 (원)"), validators=krw_validators(),
-                             render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+                             render_kw={"placeholder": "50,000,000"})
     desired_start = DateField(_l("희망 착수일"), validators=[Optional()])
     application_deadline = DateField(_l("신청 마감일"), validators=[Optional()])
     target_area = StringField(_l("대상 지역"), validators=[
         Optional(),
         Length(max=TARGET_AREA_MAX, message=_l("대상 지역은 200자 이하로 입력하세요.")),
     ])
-    target_population = AmountField(_l("대상 인구 (명)"), render_kw={"inputmode": "numeric"},
+    target_population = AmountField(_l("대상 인구 (명)"), unit="명",
                                     validators=[Optional(), NumberRange(
                                         min=0, max=MAX_POPULATION,
                                         message=_l("대상 인구는 0명 이상 1억 명 이하로 입력하세요."))])
@@ -164,7 +135,8 @@ class NeedEditForm(NeedForm):
     def to_data(self) -> NeedData:
         """The submitted values, including the new status."""
         data = super().to_data()
-        data.status = NeedStatus(self.status.data)
+        data.status = NeedStatus(self.status.data) \
+            if self.status.data in NeedStatus._value2member_map_ else None
         return data
 
 

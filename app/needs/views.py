@@ -18,13 +18,16 @@ from flask_login import current_user
 from app.auth.access import role_required
 from app.extensions import db
 from app.ids import page_number
+from app.korean import particle_args
 from app.labels import label
 from app.models import NeedStatus, OfficialStatus, Role
 from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
 from app.rate_limits import suggestion_limits
-from app.service_errors import commit_service, submitted_version
+from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import needs as needs_service
 from app.services import draft_suggestions, recommendations
+from app.services import joint as joint_service
+from app.services import questions as questions_service
 from app.services.errors import NotFound, PermissionDenied
 from app.services.reference_data import categories
 from app.services.visibility import need_is_public
@@ -62,6 +65,8 @@ def _render_detail(need, status_form: NeedStatusForm, status: int = 200):
         recommendable=recommendations.is_recommendable_need(need),
         matches=recommendations.solutions_for_need(need),
         consortia=recommendations.consortia_for_need(need, top_k=3),
+        joint=joint_service.need_panel(current_user, need),
+        qa=questions_service.panel(current_user, need),
     ), status
 
 
@@ -93,7 +98,8 @@ def create():
         abort(403)
     form = NeedForm()
     form.set_category_choices(categories())
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: needs_service.check_need(form.to_data()),
+                           flash_unplaced=True):
         outcome = commit_service(lambda: needs_service.create_need(current_user, form.to_data()),
                                  form, flash_unplaced=True)
         if outcome:
@@ -132,7 +138,8 @@ def edit(need_id: int):
     if not needs_service.can_manage_need(current_user, need):
         abort(403)
     form = _edit_form(need, loaded=request.method == "GET")
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: needs_service.check_need(form.to_data(), existing=need),
+                           flash_unplaced=True):
         outcome = commit_service(lambda: needs_service.update_need(
             current_user, need, form.to_data(), submitted_version(form)), form,
             flash_unplaced=True)
@@ -157,7 +164,9 @@ def change_status(need_id: int):
     if not commit_service(lambda: needs_service.change_status(current_user, need,
                                                               form.status.data)):
         return redirect(url_for("needs.detail", need_id=need.id))
-    flash(_("상태를 '%(status)s'(으)로 바꿨습니다.", status=label(need.status)), "success")
+    status = label(need.status)
+    flash(_("상태를 '%(status)s'%(status_ro)s 바꿨습니다.", **particle_args("status", status, "으로")),
+          "success")
     return redirect(url_for("needs.detail", need_id=need.id))
 
 

@@ -29,8 +29,8 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, privacy, sessions, verification
-from app.services.errors import ServiceError
+from app.services import audit, membership_notices, privacy, sessions, verification
+from app.services.errors import Problems, ServiceError
 from app.services.mail import send_mail
 from app.services.passwords import check_password_policy
 from app.templating import place_name, place_short_name
@@ -75,6 +75,36 @@ def valid_invitation(token: str | None) -> CompanyInvitation | None:
     return invitation if _aware(invitation.expires_at) > utcnow() else None
 
 
+def check_registration(*, email: str, password: str, name: str, role: Role | None,
+                       municipality_id: int | None = None, invitation_token: str | None = None,
+                       consent_version: str | None = None) -> None:
+    """Check a sign-up, writing nothing; raise all the refusals together.
+
+    Whether the address is already registered is never among them (see request_registration).
+    """
+    problems = Problems()
+    email = normalise_email(email or "")
+    if consent_version != privacy.CURRENT.version:
+        problems.add(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다."), field="privacy_consent")
+    if role not in (Role.COMPANY, Role.MUNICIPALITY):
+        problems.add(_("가입할 수 없는 회원 유형입니다."), field="role")
+    if role == Role.MUNICIPALITY:
+        municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
+        if municipality is None:
+            problems.add(_("소속 지자체를 목록에서 선택하세요."), field="municipality_id")
+    if invitation_token:
+        invitation = valid_invitation(invitation_token)
+        if invitation is None:
+            problems.add(_("초대 링크가 만료되었거나 이미 사용되었습니다."))
+        else:
+            if normalise_email(invitation.email) != email:
+                problems.add(_("초대받은 이메일 주소로 가입해야 합니다."), field="email")
+            if role is not None and role != Role.COMPANY:
+                problems.add(_("기업 초대는 기업 회원으로만 수락할 수 있습니다."), field="role")
+    problems.check(check_password_policy, password or "", email=email, name=name)
+    problems.raise_any()
+
+
 def request_registration(
     *,
     email: str,
@@ -94,24 +124,9 @@ def request_registration(
     instead of a link.
     """
     email = normalise_email(email)
-    if consent_version != privacy.CURRENT.version:
-        raise ServiceError(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다."),
-                           field="privacy_consent")
-    if role not in (Role.COMPANY, Role.MUNICIPALITY):
-        raise ServiceError(_("가입할 수 없는 회원 유형입니다."), field="role")
-    if role == Role.MUNICIPALITY:
-        municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
-        if municipality is None:
-            raise ServiceError(_("소속 지자체를 목록에서 선택하세요."), field="municipality_id")
-    if invitation_token:
-        invitation = valid_invitation(invitation_token)
-        if invitation is None:
-            raise ServiceError(_("초대 링크가 만료되었거나 이미 사용되었습니다."))
-        if normalise_email(invitation.email) != email:
-            raise ServiceError(_("초대받은 이메일 주소로 가입해야 합니다."), field="email")
-        if role != Role.COMPANY:
-            raise ServiceError(_("기업 초대는 기업 회원으로만 수락할 수 있습니다."), field="role")
-    check_password_policy(password, email=email, name=name)
+    check_registration(email=email, password=password, name=name, role=role,
+                       municipality_id=municipality_id, invitation_token=invitation_token,
+                       consent_version=consent_version)
 
     password_hash = generate_password_hash(password)
     if user_by_email(email) is not None:
@@ -246,6 +261,8 @@ def confirm_registration(token: str) -> User:
         invitation.accepted_by_id = user.id
     db.session.flush()
     verification.record_confirmed_email(user)  # evidence for the admin's verification queue
+    if user.is_official:
+        membership_notices.verification_applied(user)
     return user
 
 
@@ -382,11 +399,26 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
+def check_password_reset(token: str, new_password: str | None) -> None:
+    """Check a new password chosen from a reset link, writing nothing."""
+    user = user_for_reset_token(token)
+    check_password_policy(new_password or "", email=user.email, name=user.name)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """A signed-in user replaces their password, proving the current one."""
-    if not user.check_password(current_password or ""):
-        raise ServiceError(_("현재 비밀번호가 올바르지 않습니다."), field="current_password")
+    check_password_change(user, current_password, new_password)
     _set_new_password(user, new_password, action="user.password_changed", actor=user)
+
+
+def check_password_change(user: User, current_password: str | None,
+                          new_password: str | None) -> None:
+    """Check a password change, writing nothing; raise all the refusals together."""
+    problems = Problems()
+    if not user.check_password(current_password or ""):
+        problems.add(_("현재 비밀번호가 올바르지 않습니다."), field="current_password")
+    problems.check(check_password_policy, new_password or "", email=user.email, name=user.name)
+    problems.raise_any()
 
 
 def _set_new_password(user: User, new_password: str, *, action: str,

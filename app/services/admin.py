@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 
 from app.extensions import db
-from app.formatting import SEOUL, format_date
+from app.formatting import SEOUL
 from app.labels import label
 from app.models import (
     AccountStatus,
@@ -29,33 +29,18 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts
+from app.services import accounts, membership_notices
 from app.services.audit import record, snapshot
 from app.services.errors import NotFound, PermissionDenied, ServiceError
+from app.services.transitions import Transition, allowed_from, transition_table
 from app.services.visibility import public_need_clause, public_solution_clause
 
 REASON_MAX_LENGTH = 500
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@dataclass(frozen=True)
-class Transition:
-    """One allowed administrative action: from which states, to which state, reason required."""
-
-    action: str
-    sources: frozenset
-    target: enum.Enum
-    reason_required: bool
-    label: Any
-    destructive: bool = False
-
-
-def _transitions(*items: Transition) -> dict[str, Transition]:
-    return {item.action: item for item in items}
-
-
 # Every allowed status change lives in these tables; anything else is refused.
-COMPANY_TRANSITIONS = _transitions(
+COMPANY_TRANSITIONS = transition_table(
     Transition("approve", frozenset({MembershipStatus.PENDING}), MembershipStatus.APPROVED,
                False, _l("승인")),
     Transition("reject", frozenset({MembershipStatus.PENDING}), MembershipStatus.REJECTED,
@@ -66,7 +51,7 @@ COMPANY_TRANSITIONS = _transitions(
                False, _l("정지 해제")),
 )
 
-OFFICIAL_TRANSITIONS = _transitions(
+OFFICIAL_TRANSITIONS = transition_table(
     Transition("verify", frozenset({OfficialStatus.PENDING, OfficialStatus.REJECTED}),
                OfficialStatus.VERIFIED, False, _l("인증")),
     Transition("reject", frozenset({OfficialStatus.PENDING}), OfficialStatus.REJECTED,
@@ -77,83 +62,19 @@ OFFICIAL_TRANSITIONS = _transitions(
                False, _l("정지 해제")),
 )
 
-MODERATION_TRANSITIONS = _transitions(
+MODERATION_TRANSITIONS = transition_table(
     Transition("suspend", frozenset({ModerationStatus.ACTIVE}), ModerationStatus.SUSPENDED,
                True, _l("게시 중단"), destructive=True),
     Transition("reinstate", frozenset({ModerationStatus.SUSPENDED}), ModerationStatus.ACTIVE,
                False, _l("게시 재개")),
 )
 
-ACCOUNT_TRANSITIONS = _transitions(
+ACCOUNT_TRANSITIONS = transition_table(
     Transition("suspend", frozenset({AccountStatus.ACTIVE}), AccountStatus.SUSPENDED,
                True, _l("계정 정지"), destructive=True),
     Transition("reactivate", frozenset({AccountStatus.SUSPENDED}), AccountStatus.ACTIVE,
                False, _l("계정 복구")),
 )
-
-ACTION_LABELS: dict[str, Any] = {
-    "company.import": _l("기업 CSV 가져오기"),
-    "company.approve": _l("기업 승인"),
-    "company.reject": _l("기업 반려"),
-    "company.suspend": _l("기업 정지"),
-    "company.reinstate": _l("기업 정지 해제"),
-    "company.business_status": _l("국세청 사업자 상태조회"),
-    "official.verify": _l("공무원 인증"),
-    "official.reject": _l("공무원 반려"),
-    "official.suspend": _l("공무원 정지"),
-    "official.reinstate": _l("공무원 정지 해제"),
-    "official.evidence_added": _l("공무원 인증 증빙 제출"),
-    "municipality.email_domains": _l("지자체 공식 이메일 도메인 변경"),
-    "solution.suspend": _l("솔루션 게시 중단"),
-    "solution.reinstate": _l("솔루션 게시 재개"),
-    "need.suspend": _l("수요 게시 중단"),
-    "need.reinstate": _l("수요 게시 재개"),
-    "user.suspend": _l("계정 정지"),
-    "user.reactivate": _l("계정 복구"),
-    "user.create_admin": _l("관리자 계정 생성"),
-    "user.login_failed": _l("로그인 실패"),
-    "user.locked": _l("로그인 일시 잠금"),
-    "user.password_reset": _l("비밀번호 재설정"),
-    "user.password_changed": _l("비밀번호 변경"),
-    "user.deleted": _l("회원 탈퇴"),
-}
-
-TARGET_LABELS: dict[str, Any] = {
-    "Company": _l("기업"),
-    "User": _l("사용자"),
-    "Solution": _l("솔루션"),
-    "Need": _l("수요"),
-    "Municipality": _l("지자체"),
-}
-
-FIELD_LABELS: dict[str, Any] = {
-    "business_status": _l("국세청 사업자 상태"),
-
-    "email_domains": _l("공식 이메일 도메인"),
-    "evidence_id": _l("증빙 번호"),
-    "filename": _l("파일 이름"),
-    "content_type": _l("파일 형식"),
-    "size": _l("크기(바이트)"),
-    "membership_status": _l("회원 상태"),
-    "membership_reason": _l("회원 상태 사유"),
-    "membership_decided_at": _l("결정 일시"),
-    "official_status": _l("공무원 인증 상태"),
-    "official_status_reason": _l("인증 상태 사유"),
-    "moderation_status": _l("게시 상태"),
-    "moderation_reason": _l("게시 중단 사유"),
-    "account_status": _l("계정 상태"),
-    "role": _l("역할"),
-    "email": _l("이메일"),
-    "name": _l("이름"),
-}
-
-FIELD_ENUMS: dict[str, type[enum.Enum]] = {
-    "membership_status": MembershipStatus,
-    "official_status": OfficialStatus,
-    "moderation_status": ModerationStatus,
-    "account_status": AccountStatus,
-    "role": Role,
-}
 
 COMPANY_FIELDS = ["membership_status", "membership_reason", "membership_decided_at"]
 OFFICIAL_FIELDS = ["official_status", "official_status_reason"]
@@ -193,7 +114,7 @@ def _transition(table: dict[str, Transition], action: str, current: enum.Enum | 
 
 def available_actions(table: dict[str, Transition], current: enum.Enum | None) -> list[Transition]:
     """The actions of a transition table allowed from the current state."""
-    return [transition for transition in table.values() if current in transition.sources]
+    return allowed_from(table, current)
 
 
 def decide_membership(actor: User, company: Company, action: str,
@@ -207,6 +128,7 @@ def decide_membership(actor: User, company: Company, action: str,
     company.membership_reason = reason
     company.membership_decided_at = utcnow()
     db.session.flush()
+    membership_notices.membership_decided(company, transition.action, reason)
     return record(actor, f"company.{transition.action}", company, before=before,
                   after=snapshot(company, COMPANY_FIELDS), reason=reason)
 
@@ -482,71 +404,9 @@ def latest_reason(target: Any, action: str) -> str | None:
         .limit(1))
 
 
-def audit_action_choices() -> list[tuple[str, str]]:
-    """(action, label) for every action present in the log."""
-    actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action))
-    return [(action, str(ACTION_LABELS.get(action, action))) for action in actions]
-
-
-def audit_target_choices() -> list[tuple[str, str]]:
-    """(target type, label) for every target type present in the log."""
-    types = db.session.scalars(select(AuditLog.target_type).distinct().order_by(AuditLog.target_type))
-    return [(name, str(TARGET_LABELS.get(name, name))) for name in types]
-
-
 def audit_actor_choices() -> list[tuple[int, str]]:
     """(user id, name and e-mail) for every user who appears as an actor in the log."""
     actors = db.session.scalars(
         select(User).where(User.id.in_(select(AuditLog.actor_id).where(
             AuditLog.actor_id.is_not(None)))).order_by(User.name))
     return [(user.id, f"{user.name} <{user.email}>") for user in actors]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field of an audit entry: its label and the readable values before and after."""
-
-    field: str
-    label: str
-    before: str
-    after: str
-    changed: bool
-
-
-def _readable(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    enum_cls = FIELD_ENUMS.get(field)
-    if enum_cls is not None:
-        member = enum_or_none(enum_cls, str(value))
-        return label(member) if member is not None else str(value)
-    if field.endswith("_at") and isinstance(value, str):
-        try:
-            return format_date(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return str(value)
-
-
-def describe_changes(entry: AuditLog) -> list[Change]:
-    """The before/after of an audit entry as readable rows, changed fields first."""
-    before = entry.before or {}
-    after = entry.after or {}
-    fields = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    changes = [
-        Change(field=name, label=str(FIELD_LABELS.get(name, name)),
-               before=_readable(name, before.get(name)), after=_readable(name, after.get(name)),
-               changed=before.get(name) != after.get(name))
-        for name in fields
-    ]
-    return sorted(changes, key=lambda change: not change.changed)
-
-
-def action_label(action: str) -> str:
-    """The Korean label of an audit action."""
-    return str(ACTION_LABELS.get(action, action))
-
-
-def target_label(target_type: str) -> str:
-    """The Korean label of an audit target type."""
-    return str(TARGET_LABELS.get(target_type, target_type))

@@ -24,14 +24,20 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts, audit, business_status
+from app.services import accounts, audit, business_status, membership_notices
 from app.services.bizno import (
     NumberProblem,
     normalise_business_number,
     number_problem,
     structure_message,
 )
-from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
+from app.services.errors import (
+    NotFound,
+    PermissionDenied,
+    Problems,
+    ServiceError,
+    check_version,
+)
 from app.services.mail import send_mail
 
 NAME_MIN, NAME_MAX = 2, 100
@@ -42,6 +48,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # A company may apply for alliance membership only from these states.
 MEMBERSHIP_APPLICABLE_FROM = frozenset({MembershipStatus.NONE, MembershipStatus.REJECTED})
+VERIFIED_IDENTITY_STATUSES = (MembershipStatus.APPROVED, MembershipStatus.SUSPENDED)
 AUDIT_FIELDS = ["name", "business_number", "size_class", "hq_region_id", "website",
                 "membership_status", "membership_reason"]
 
@@ -120,16 +127,18 @@ def _business_number_taken(digits: str, exclude_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _validate_profile(profile: CompanyProfile, exclude_id: int | None = None) -> _CleanProfile:
-    """Check every field before anything is changed; raise on the first problem."""
-    name = re.sub(r"\s+", " ", (profile.name or "").strip())
+def _clean_name(raw: str | None) -> str:
+    name = re.sub(r"\s+", " ", (raw or "").strip())
     if not name:
         raise ServiceError(_("기업명을 입력하세요."), field="name")
     if not NAME_MIN <= len(name) <= NAME_MAX:
         raise ServiceError(_("기업명은 %(min)d자 이상 %(max)d자 이하로 입력하세요.",
                              min=NAME_MIN, max=NAME_MAX), field="name")
+    return name
 
-    digits = normalise_business_number(profile.business_number or "")
+
+def _clean_business_number(raw: str | None) -> str:
+    digits = normalise_business_number(raw or "")
     if digits is None:
         raise ServiceError(_("사업자등록번호는 숫자 10자리입니다. (예: 123-45-67890)"),
                            field="business_number")
@@ -139,39 +148,70 @@ def _validate_profile(profile: CompanyProfile, exclude_id: int | None = None) ->
                            field="business_number")
     if problem is not None:
         raise ServiceError(structure_message(problem), field="business_number")
+    return digits
 
+
+def _clean_size_class(raw: str | None) -> SizeClass:
     try:
-        size_class = SizeClass(profile.size_class)
+        return SizeClass(raw)
     except ValueError as exc:
         raise ServiceError(_("기업 규모를 목록에서 선택하세요."), field="size_class") from exc
 
-    hq_region = _provinces_by_id([profile.hq_region_id]).get(profile.hq_region_id or -1)
+
+def _clean_hq_region(region_id: int | None) -> Municipality:
+    hq_region = _provinces_by_id([region_id]).get(region_id or -1)
     if hq_region is None:
         raise ServiceError(_("본사 소재지(광역자치단체)를 목록에서 선택하세요."), field="hq_region_id")
+    return hq_region
 
-    region_ids = list(dict.fromkeys(profile.region_ids or []))
+
+def _clean_regions(ids: list[int | None]) -> list[Municipality]:
+    region_ids = list(dict.fromkeys(ids or []))
     if not region_ids:
         raise ServiceError(_("사업 지역을 한 곳 이상 선택하세요."), field="region_ids")
     found = _provinces_by_id(region_ids)
     if any(region_id not in found for region_id in region_ids):
         raise ServiceError(_("사업 지역은 목록의 광역자치단체 중에서 선택하세요."), field="region_ids")
-    regions = sorted(found.values(), key=lambda m: m.sort_order)
+    return sorted(found.values(), key=lambda m: m.sort_order)
 
-    website = _clean_website(profile.website)
 
-    description = (profile.description or "").strip()
+def _clean_description(raw: str | None) -> str:
+    description = (raw or "").strip()
     if not description:
         raise ServiceError(_("기업 소개를 입력하세요."), field="description")
     if len(description) > DESCRIPTION_MAX:
         raise ServiceError(_("기업 소개는 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX),
                            field="description")
+    return description
 
-    if _name_taken(name, exclude_id):
-        raise ServiceError(_("이미 등록된 기업명입니다. 다른 이름을 입력하거나 기존 기업에 초대를 요청하세요."),
-                           field="name")
-    if _business_number_taken(digits, exclude_id):
-        raise ServiceError(_("이미 등록된 사업자등록번호입니다. 같은 기업의 동료에게 초대를 요청하세요."),
-                           field="business_number")
+
+def check_profile(profile: CompanyProfile, company: Company | None = None) -> _CleanProfile:
+    """Check every field of a new profile (or of `company`'s) before anything is changed;
+    raise all the refusals together."""
+    exclude_id = company.id if company is not None else None
+    problems = Problems()
+    name = problems.check(_clean_name, profile.name)
+    digits = problems.check(_clean_business_number, profile.business_number)
+    size_class = problems.check(_clean_size_class, profile.size_class)
+    hq_region = problems.check(_clean_hq_region, profile.hq_region_id)
+    regions = problems.check(_clean_regions, profile.region_ids)
+    website = problems.check(_clean_website, profile.website)
+    description = problems.check(_clean_description, profile.description)
+    if name is not None and _name_taken(name, exclude_id):
+        problems.add(_("이미 등록된 기업명입니다. 다른 이름을 입력하거나 기존 기업에 초대를 요청하세요."),
+                     field="name")
+    if digits is not None and _business_number_taken(digits, exclude_id):
+        problems.add(_("이미 등록된 사업자등록번호입니다. 같은 기업의 동료에게 초대를 요청하세요."),
+                     field="business_number")
+    if company is not None and company.membership_status in VERIFIED_IDENTITY_STATUSES:
+        # The admins verified these facts; changing them would bypass that review.
+        if digits is not None and digits != company.business_number:
+            problems.add(_("승인된 기업의 사업자등록번호는 변경할 수 없습니다. 관리자에게 문의하세요."),
+                         field="business_number")
+        if size_class is not None and size_class != company.size_class:
+            problems.add(_("승인된 기업의 기업 규모는 변경할 수 없습니다. 관리자에게 문의하세요."),
+                         field="size_class")
+    problems.raise_any()
     return _CleanProfile(name, digits, size_class, hq_region, regions, website, description)
 
 
@@ -206,7 +246,7 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
         raise PermissionDenied()
     if actor.company_id is not None:
         raise ServiceError(_("이미 소속 기업이 있습니다. 한 계정은 한 기업에만 소속될 수 있습니다."))
-    clean = _validate_profile(profile)
+    clean = check_profile(profile)
     nts_answers = business_status.lookup([clean.business_number])  # None when switched off
     company = Company(membership_status=MembershipStatus.NONE)
     _apply_profile(company, clean)
@@ -219,24 +259,13 @@ def create_company(actor: User, profile: CompanyProfile) -> Company:
     return company
 
 
-VERIFIED_IDENTITY_STATUSES = (MembershipStatus.APPROVED, MembershipStatus.SUSPENDED)
-
-
 def update_company(actor: User, profile: CompanyProfile,
                    expected_version: int | None = None) -> Company:
     """Change the profile of the actor's own company (refused with a VersionConflict when it
     changed since `expected_version` was loaded)."""
     company = own_company(actor)
     check_version(company, expected_version)
-    clean = _validate_profile(profile, exclude_id=company.id)
-    if company.membership_status in VERIFIED_IDENTITY_STATUSES:
-        # The admins verified these facts; changing them would bypass that review.
-        if clean.business_number != company.business_number:
-            raise ServiceError(_("승인된 기업의 사업자등록번호는 변경할 수 없습니다. 관리자에게 문의하세요."),
-                               field="business_number")
-        if clean.size_class != company.size_class:
-            raise ServiceError(_("승인된 기업의 기업 규모는 변경할 수 없습니다. 관리자에게 문의하세요."),
-                               field="size_class")
+    clean = check_profile(profile, company)
     number_changed = clean.business_number != company.business_number
     nts_answers = business_status.lookup([clean.business_number]) if number_changed else None
     before = audit.snapshot(company, AUDIT_FIELDS)
@@ -270,6 +299,7 @@ def apply_for_membership(actor: User) -> Company:
     db.session.flush()
     audit.record(actor, "company.apply_membership", company, before=before,
                  after=audit.snapshot(company, AUDIT_FIELDS))
+    membership_notices.membership_applied(company)
     return company
 
 

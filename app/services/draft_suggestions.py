@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app.amounts import AmountError, parse_amount
 from app.extensions import db
 from app.ids import parse_whole
 from app.models import Category, Company, Solution, User
@@ -32,8 +33,6 @@ DRAFT_MIN_CHARS = 8  # non-space characters of title + description before anythi
 # suggestion is asked for on every pause in typing (a 200-word draft is ≈ 700 characters).
 ANALYSED_DESCRIPTION_CHARS = 3_000
 DRAFT_ID = "draft"  # never an indexed need's id (those are integers)
-_AMOUNT_NOISE = re.compile(r"[\s,]|원$")
-_AMOUNT = re.compile(r"[0-9]{1,19}")
 _SPACE = re.compile(r"\s+")
 
 
@@ -97,12 +96,13 @@ def _text(form: MultiDict, name: str, limit: int, message: str) -> str:
 
 
 def _amount(form: MultiDict, name: str) -> int | None:
-    raw = _AMOUNT_NOISE.sub("", _single(form, name))
+    raw = _single(form, name)
     if raw == "":
         return None
-    if not _AMOUNT.fullmatch(raw):
-        raise DraftRejected(_("숫자로 입력하세요. (쉼표는 쓸 수 있습니다)"), field=name)
-    amount = int(raw)
+    try:
+        amount = parse_amount(raw)
+    except AmountError as error:
+        raise DraftRejected(str(error.message), field=name) from error
     if amount > MAX_KRW:
         raise DraftRejected(_("예산은 0원 이상, 1,000조 원 이하로 입력하세요."), field=name)
     return amount

@@ -11,7 +11,14 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
-from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
+from app.services import listing_alerts
+from app.services.errors import (
+    NotFound,
+    PermissionDenied,
+    Problems,
+    ServiceError,
+    check_version,
+)
 
 TITLE_MAX = 120
 DESCRIPTION_MIN = 20
@@ -99,63 +106,66 @@ def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _validate(data: NeedData, *, existing: Need | None) -> tuple[Category, list[Category]]:
-    """Check every rule; raise ServiceError naming the first offending field."""
+def check_need(data: NeedData, *, existing: Need | None = None) -> tuple[Category, list[Category]]:
+    """Check every rule, changing nothing; raise all the refusals together (Problems)."""
+    problems = Problems()
     title = _clean_text(data.title)
     if not title:
-        raise ServiceError(_("제목을 입력하세요."), field="title")
-    if len(title) > TITLE_MAX:
-        raise ServiceError(_("제목은 %(n)d자 이하로 입력하세요.", n=TITLE_MAX), field="title")
+        problems.add(_("제목을 입력하세요."), field="title")
+    elif len(title) > TITLE_MAX:
+        problems.add(_("제목은 %(n)d자 이하로 입력하세요.", n=TITLE_MAX), field="title")
     description = _clean_text(data.description)
     if len(description) < DESCRIPTION_MIN:
-        raise ServiceError(_("문제 설명을 %(n)d자 이상 입력하세요.", n=DESCRIPTION_MIN),
-                           field="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise ServiceError(_("문제 설명은 %(n)d자 이하로 입력하세요.", n=DESCRIPTION_MAX),
-                           field="description")
+        problems.add(_("문제 설명을 %(n)d자 이상 입력하세요.", n=DESCRIPTION_MIN),
+                     field="description")
+    elif len(description) > DESCRIPTION_MAX:
+        problems.add(_("문제 설명은 %(n)d자 이하로 입력하세요.", n=DESCRIPTION_MAX),
+                     field="description")
 
     primary = db.session.get(Category, data.primary_category_id) \
         if data.primary_category_id else None
     if primary is None:
-        raise ServiceError(_("주 분야를 목록에서 선택하세요."), field="primary_category_id")
+        problems.add(_("주 분야를 목록에서 선택하세요."), field="primary_category_id")
     secondary_ids = list(dict.fromkeys(data.secondary_category_ids or []))
-    if primary.id in secondary_ids:
-        raise ServiceError(_("주 분야와 같은 분야는 부 분야로 선택할 수 없습니다."),
-                           field="secondary_category_ids")
     secondaries = list(db.session.scalars(select(Category).where(Category.id.in_(secondary_ids))))
-    if len(secondaries) != len(secondary_ids):
-        raise ServiceError(_("부 분야를 목록에서 선택하세요."), field="secondary_category_ids")
+    if primary is not None and primary.id in secondary_ids:
+        problems.add(_("주 분야와 같은 분야는 부 분야로 선택할 수 없습니다."),
+                     field="secondary_category_ids")
+    elif len(secondaries) != len(secondary_ids):
+        problems.add(_("부 분야를 목록에서 선택하세요."), field="secondary_category_ids")
 
     for name, amount in (("budget_min", data.budget_min), ("budget_max", data.budget_max)):
         if amount is not None and not 0 <= amount <= MAX_KRW:
-            raise ServiceError(_("예산은 0원 이상, 1,000조 원 이하로 입력하세요."), field=name)
+            problems.add(_("예산은 0원 이상, 1,000조 원 이하로 입력하세요."), field=name)
     if data.budget_min is not None and data.budget_max is not None \
-            and data.budget_min > data.budget_max:
-        raise ServiceError(_("최대 예산은 최소 예산보다 크거나 같아야 합니다."), field="budget_max")
+            and data.budget_min > data.budget_max and not problems.has("budget_max"):
+        problems.add(_("최대 예산은 최소 예산보다 크거나 같아야 합니다."), field="budget_max")
 
     today = today_in_seoul()
     deadline_changed = (existing is None
                         or data.application_deadline != existing.application_deadline)
     if data.application_deadline is not None and deadline_changed \
             and data.application_deadline < today:
-        raise ServiceError(_("신청 마감일은 오늘 이후 날짜여야 합니다."), field="application_deadline")
+        problems.add(_("신청 마감일은 오늘 이후 날짜여야 합니다."), field="application_deadline")
     start_changed = existing is None or data.desired_start != existing.desired_start
     if data.desired_start is not None and start_changed and data.desired_start < today:
-        raise ServiceError(_("희망 착수일은 오늘 이후 날짜여야 합니다."), field="desired_start")
+        problems.add(_("희망 착수일은 오늘 이후 날짜여야 합니다."), field="desired_start")
     if data.application_deadline is not None and data.desired_start is not None \
-            and data.application_deadline > data.desired_start:
-        raise ServiceError(_("신청 마감일은 희망 착수일보다 늦을 수 없습니다."),
-                           field="application_deadline")
+            and data.application_deadline > data.desired_start \
+            and not problems.has("application_deadline"):
+        problems.add(_("신청 마감일은 희망 착수일보다 늦을 수 없습니다."),
+                     field="application_deadline")
 
     if len(_clean_text(data.target_area)) > TARGET_AREA_MAX:
-        raise ServiceError(_("대상 지역은 %(n)d자 이하로 입력하세요.", n=TARGET_AREA_MAX),
-                           field="target_area")
+        problems.add(_("대상 지역은 %(n)d자 이하로 입력하세요.", n=TARGET_AREA_MAX),
+                     field="target_area")
     if data.target_population is not None \
             and not 0 <= data.target_population <= MAX_POPULATION:
-        raise ServiceError(_("대상 인구는 0명 이상 1억 명 이하로 입력하세요."),
-                           field="target_population")
+        problems.add(_("대상 인구는 0명 이상 1억 명 이하로 입력하세요."),
+                     field="target_population")
     if data.status is not None and not isinstance(data.status, NeedStatus):
-        raise ServiceError(_("상태를 목록에서 선택하세요."), field="status")
+        problems.add(_("상태를 목록에서 선택하세요."), field="status")
+    problems.raise_any()
     return primary, secondaries
 
 
@@ -178,12 +188,13 @@ def create_need(official: User, data: NeedData) -> Need:
     """Post a need for the official's own municipality (private until the official is verified)."""
     if not can_write_needs(official) or official.municipality_id is None:
         raise PermissionDenied(_("수요를 등록할 수 있는 공무원 계정이 아닙니다."))
-    primary, secondaries = _validate(data, existing=None)
+    primary, secondaries = check_need(data, existing=None)
     need = Need(municipality_id=official.municipality_id, created_by=official,
                 status=data.status or NeedStatus.OPEN)
     _apply(need, data, primary, secondaries)
     db.session.add(need)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 
@@ -194,9 +205,10 @@ def update_need(official: User, need: Need, data: NeedData,
     if not can_manage_need(official, need):
         raise PermissionDenied()
     check_version(need, expected_version)
-    primary, secondaries = _validate(data, existing=need)
+    primary, secondaries = check_need(data, existing=need)
     _apply(need, data, primary, secondaries)
     db.session.flush()
+    listing_alerts.listing_published("need", need.id)
     return need
 
 

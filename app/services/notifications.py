@@ -7,6 +7,7 @@ from typing import Iterable, Mapping
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.security import public_url
@@ -21,6 +22,7 @@ from app.models import (
     Notification,
     Role,
     Solution,
+    StrongMatchAlert,
     User,
 )
 from app.models.base import utcnow
@@ -42,6 +44,19 @@ KINDS: dict[str, object] = {
     "consortium_invitation": _l("컨소시엄 참여 요청"),
     "consortium_update": _l("컨소시엄 진행 상황"),
     "strong_match": _l("새로운 유력 매칭"),
+    "joint_invitation": _l("공동구매 그룹 초대"),
+    "joint_update": _l("공동구매 그룹 참여 응답"),
+    "need_question": _l("수요에 대한 새 질문"),
+    "need_answer": _l("내 질문에 대한 답변"),
+    "membership_decided": _l("융합 얼라이언스 회원 심사 결과"),
+    "membership_application": _l("기업의 회원 가입 신청(관리자)"),
+    "verification_application": _l("공무원의 인증 신청(관리자)"),
+    "conversation_message": _l("대화 새 메시지"),
+    "meeting_update": _l("미팅 제안·확정·알림"),
+}
+#: Kinds shown in the notification centre only (their e-mail is the digest, app/services/digests.py).
+IN_APP_KINDS: dict[str, object] = {
+    "saved_search": _l("저장한 검색 조건에 맞는 새 게시물"),
 }
 
 DEFAULT_LOCALE = "ko"
@@ -135,14 +150,15 @@ def notify(recipient: User, kind: str, title, body="", link: str | None = None
     `title` and `body` are lazy strings (or plain text); `link` a site-relative path. Returns
     None (and does nothing) for suspended accounts.
     """
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in IN_APP_KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
     if not _can_receive(recipient):
         return None
     with force_locale(_recipient_locale(recipient)):
         title_text = _render(title)[:TITLE_MAX_LENGTH]
         body_text = _render(body)
-        mail_text = _email_text(body_text, link) if email_enabled(recipient, kind) else None
+        mailed = kind in KINDS and email_enabled(recipient, kind)
+        mail_text = _email_text(body_text, link) if mailed else None
     notification = Notification(user_id=recipient.id, kind=kind, title=title_text,
                                 body=body_text, link=link[:LINK_MAX_LENGTH] if link else None)
     db.session.add(notification)
@@ -271,6 +287,17 @@ def _pair_already_known(need_id: int, solution_id: int, links: tuple[str, str]) 
     ) is not None
 
 
+def _claim_pair(need_id: int, solution_id: int) -> StrongMatchAlert | None:
+    """Record that the pair is being announced; None when another run already did (its key)."""
+    claim = StrongMatchAlert(need_id=need_id, solution_id=solution_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(claim)
+    except IntegrityError:
+        return None
+    return claim
+
+
 def _notify_company_of_need(need: Need, solution: Solution, link: str) -> list[Notification]:
     return notify_company(
         solution.company, "strong_match",
@@ -304,7 +331,6 @@ def notify_new_strong_matches(since_change_id: int | None = None) -> StrongMatch
     the same transaction as the notifications, so a crash neither repeats nor skips any (flushes).
     """
     from app.services import change_log
-    from app.services.recommendations import needs_for_solution, solutions_for_need
 
     cursor = change_log.locked_cursor(change_log.NOTIFIER)
     if since_change_id is None:
@@ -315,32 +341,53 @@ def notify_new_strong_matches(since_change_id: int | None = None) -> StrongMatch
     ).all()
     last_change_id = max((row.id for row in rows), default=since_change_id)
     changed = {(row.entity, row.entity_id) for row in rows}
-    threshold = float(current_app.config.get("STRONG_MATCH_SCORE", 0.6))
     pairs = notifications = 0
     for entity, entity_id in sorted(changed):
-        if entity == "need":
-            need = db.session.get(Need, entity_id)
-            matches = ([(need, m.solution, m.explanation) for m in solutions_for_need(
-                need, top_k=STRONG_MATCH_TOP_K)] if need is not None else [])
-        elif entity == "solution":
-            solution = db.session.get(Solution, entity_id)
-            matches = ([(m.need, solution, m.explanation) for m in needs_for_solution(
-                solution, top_k=STRONG_MATCH_TOP_K)] if solution is not None else [])
-        else:
-            continue
-        for need, solution, explanation in matches:
-            if not _strong(explanation, threshold):
-                continue
-            links = _pair_links(need.id, solution.id)
-            if _pair_already_known(need.id, solution.id, links):
-                continue
-            if entity == "need":
-                sent = _notify_company_of_need(need, solution, links[0])
-            else:
-                sent = _notify_municipality_of_solution(need, solution, links[1])
-            if sent:
-                pairs += 1
-                notifications += len(sent)
+        listing_pairs, listing_notifications = notify_strong_matches_of(entity, entity_id)
+        pairs += listing_pairs
+        notifications += listing_notifications
     change_log.advance(change_log.NOTIFIER, last_change_id)
     return StrongMatchReport(last_change_id=last_change_id, changes=len(changed), pairs=pairs,
                              notifications=notifications)
+
+
+def notify_strong_matches_of(entity: str, entity_id: int) -> tuple[int, int]:
+    """Tell the other side about the new strong matches of one need or solution (flushes).
+
+    Returns (pairs, notifications). Each pair is announced once: a `strong_match_alert` row is
+    inserted first, so the instant job and the periodic run never both announce it.
+    """
+    from app.services.recommendations import needs_for_solution, solutions_for_need
+
+    threshold = float(current_app.config.get("STRONG_MATCH_SCORE", 0.6))
+    if entity == "need":
+        need = db.session.get(Need, entity_id)
+        matches = ([(need, m.solution, m.explanation) for m in solutions_for_need(
+            need, top_k=STRONG_MATCH_TOP_K)] if need is not None else [])
+    elif entity == "solution":
+        solution = db.session.get(Solution, entity_id)
+        matches = ([(m.need, solution, m.explanation) for m in needs_for_solution(
+            solution, top_k=STRONG_MATCH_TOP_K)] if solution is not None else [])
+    else:
+        return 0, 0
+    pairs = notifications = 0
+    for need, solution, explanation in matches:
+        if not _strong(explanation, threshold):
+            continue
+        links = _pair_links(need.id, solution.id)
+        if _pair_already_known(need.id, solution.id, links):
+            continue
+        claim = _claim_pair(need.id, solution.id)
+        if claim is None:
+            continue
+        if entity == "need":
+            sent = _notify_company_of_need(need, solution, links[0])
+        else:
+            sent = _notify_municipality_of_solution(need, solution, links[1])
+        if not sent:  # nobody to tell yet: a later run may announce the pair
+            db.session.delete(claim)
+            db.session.flush()
+        else:
+            pairs += 1
+            notifications += len(sent)
+    return pairs, notifications

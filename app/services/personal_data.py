@@ -10,9 +10,13 @@ from app.models import (
     AuditLog,
     ConsortiumMember,
     ConsortiumProposal,
+    ConversationMessage,
     EmailPreference,
+    JointMember,
+    Meeting,
     Match,
     Need,
+    NeedQuestion,
     Notification,
     OutgoingEmail,
     PrivacyConsent,
@@ -94,6 +98,26 @@ def export(user: User) -> dict[str, Any]:
             "created_at", "responded_by_id", "responded_at", "response_reason"]),
         "consortium_answers": _rows(answers, ["proposal_id", "company_id", "confirmation",
                                               "responded_at", "response_reason"]),
+        "questions_asked": _rows(
+            select(NeedQuestion).where(NeedQuestion.asked_by_id == user.id)
+            .order_by(NeedQuestion.id),
+            ["id", "need_id", "text", "created_at", "answer", "answered_at", "hidden"]),
+        "questions_answered": _rows(
+            select(NeedQuestion).where(NeedQuestion.answered_by_id == user.id)
+            .order_by(NeedQuestion.id), ["id", "need_id", "answer", "answered_at"]),
+        "joint_procurement": _rows(
+            select(JointMember).where(or_(JointMember.invited_by_id == user.id,
+                                          JointMember.responded_by_id == user.id))
+            .order_by(JointMember.id),
+            ["group_id", "need_id", "status", "invited_by_id", "created_at", "responded_by_id",
+             "responded_at"]),
+        "conversation_messages": _rows(
+            select(ConversationMessage).where(ConversationMessage.author_id == user.id)
+            .order_by(ConversationMessage.id), ["id", "thread_id", "author_side", "body",
+                                                "created_at"]),
+        "meetings_proposed": _rows(
+            select(Meeting).where(Meeting.proposed_by_id == user.id).order_by(Meeting.id),
+            ["id", "thread_id", "status", "note", "created_at"]),
         "notifications": _rows(
             select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.id), ["kind", "title", "body", "link", "created_at",

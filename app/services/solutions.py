@@ -28,8 +28,15 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services import listing_alerts
 from app.services.companies import own_company
-from app.services.errors import NotFound, PermissionDenied, ServiceError, check_version
+from app.services.errors import (
+    NotFound,
+    PermissionDenied,
+    Problems,
+    ServiceError,
+    check_version,
+)
 from app.services.visibility import public_solution_clause
 from app.templating import place_name
 
@@ -197,24 +204,16 @@ def _price(value: int | None, field_name: str) -> int | None:
     return value
 
 
-def _validate(data: SolutionInput, company_id: int, exclude_id: int | None) -> _CleanSolution:
-    """Check every field before anything is changed; raise on the first problem."""
-    title = _required_text(data.title, "title", TITLE_MAX, _("솔루션명을 입력하세요."),
-                           _("솔루션명은 %(max)d자 이하로 입력하세요.", max=TITLE_MAX))
-    summary = re.sub(r"\s+", " ", _required_text(
-        data.summary, "summary", SUMMARY_MAX, _("한 줄 소개를 입력하세요."),
-        _("한 줄 소개는 %(max)d자 이하로 입력하세요.", max=SUMMARY_MAX)))
-    description = _required_text(
-        data.description, "description", DESCRIPTION_MAX, _("상세 설명을 입력하세요."),
-        _("상세 설명은 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX))
-
-    primary = db.session.get(Category, data.primary_category_id) \
-        if data.primary_category_id else None
+def _clean_primary(category_id: int | None) -> Category:
+    primary = db.session.get(Category, category_id) if category_id else None
     if primary is None:
         raise ServiceError(_("주 분야를 목록에서 선택하세요."), field="primary_category_id")
+    return primary
 
-    secondary_ids = list(dict.fromkeys(data.secondary_category_ids or []))
-    if primary.id in secondary_ids:
+
+def _clean_secondary(category_ids: list[int | None], primary: Category | None) -> list[Category]:
+    secondary_ids = list(dict.fromkeys(category_ids or []))
+    if primary is not None and primary.id in secondary_ids:
         raise ServiceError(_("보조 분야에 주 분야(%(name)s)를 다시 선택할 수 없습니다.",
                              name=primary.name_ko), field="secondary_category_ids")
     wanted = [i for i in secondary_ids if i is not None]
@@ -223,20 +222,18 @@ def _validate(data: SolutionInput, company_id: int, exclude_id: int | None) -> _
     )) if wanted else []
     if len(secondary) != len(secondary_ids):
         raise ServiceError(_("보조 분야는 목록에서 선택하세요."), field="secondary_category_ids")
+    return secondary
 
-    tag_names = normalise_tags(data.tags)
 
+def _clean_maturity(raw: str | None) -> Maturity:
     try:
-        maturity = Maturity(data.maturity)
+        return Maturity(raw)
     except ValueError as exc:
         raise ServiceError(_("기술 성숙도를 목록에서 선택하세요."), field="maturity") from exc
 
-    price_min = _price(data.price_min, "price_min")
-    price_max = _price(data.price_max, "price_max")
-    if price_min is not None and price_max is not None and price_min > price_max:
-        raise ServiceError(_("최고 가격은 최저 가격보다 크거나 같아야 합니다."), field="price_max")
 
-    region_ids = list(dict.fromkeys(data.region_ids or []))
+def _clean_regions(region_ids_raw: list[int | None]) -> list[Municipality]:
+    region_ids = list(dict.fromkeys(region_ids_raw or []))
     if not region_ids:
         raise ServiceError(_("공급 가능 지역을 한 곳 이상 선택하세요."), field="region_ids")
     wanted_regions = [i for i in region_ids if i is not None]
@@ -247,16 +244,44 @@ def _validate(data: SolutionInput, company_id: int, exclude_id: int | None) -> _
     )) if wanted_regions else []
     if len(regions) != len(region_ids):
         raise ServiceError(_("공급 가능 지역은 목록의 광역자치단체 중에서 선택하세요."), field="region_ids")
+    return regions
 
+
+def _title_taken(title: str, company_id: int, exclude_id: int | None) -> bool:
     duplicate = select(Solution.id).where(Solution.company_id == company_id,
                                           func.lower(Solution.title) == title.lower())
     if exclude_id is not None:
         duplicate = duplicate.where(Solution.id != exclude_id)
-    if db.session.scalar(duplicate) is not None:
-        raise ServiceError(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
+    return db.session.scalar(duplicate) is not None
 
-    return _CleanSolution(title, summary, description, primary, secondary, tag_names, maturity,
-                          price_min, price_max, regions)
+
+def check_solution(data: SolutionInput, company_id: int,
+                   exclude_id: int | None = None) -> _CleanSolution:
+    """Check every field before anything is changed; raise all the refusals together."""
+    problems = Problems()
+    title = problems.check(_required_text, data.title, "title", TITLE_MAX,
+                           _("솔루션명을 입력하세요."),
+                           _("솔루션명은 %(max)d자 이하로 입력하세요.", max=TITLE_MAX))
+    summary = problems.check(_required_text, data.summary, "summary", SUMMARY_MAX,
+                             _("한 줄 소개를 입력하세요."),
+                             _("한 줄 소개는 %(max)d자 이하로 입력하세요.", max=SUMMARY_MAX))
+    description = problems.check(_required_text, data.description, "description",
+                                 DESCRIPTION_MAX, _("상세 설명을 입력하세요."),
+                                 _("상세 설명은 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX))
+    primary = problems.check(_clean_primary, data.primary_category_id)
+    secondary = problems.check(_clean_secondary, data.secondary_category_ids, primary)
+    tag_names = problems.check(normalise_tags, data.tags)
+    maturity = problems.check(_clean_maturity, data.maturity)
+    price_min = problems.check(_price, data.price_min, "price_min")
+    price_max = problems.check(_price, data.price_max, "price_max")
+    if price_min is not None and price_max is not None and price_min > price_max:
+        problems.add(_("최고 가격은 최저 가격보다 크거나 같아야 합니다."), field="price_max")
+    regions = problems.check(_clean_regions, data.region_ids)
+    if title is not None and _title_taken(title, company_id, exclude_id):
+        problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
+    problems.raise_any()
+    return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
+                          tag_names, maturity, price_min, price_max, regions)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
@@ -287,7 +312,7 @@ def _flush() -> None:
 def create_solution(actor: User, data: SolutionInput) -> Solution:
     """A new draft solution of the actor's company."""
     company_id = own_company(actor).id
-    clean = _validate(data, company_id, exclude_id=None)
+    clean = check_solution(data, company_id)
     solution = Solution(company_id=company_id, status=SolutionStatus.DRAFT)
     with db.session.no_autoflush:
         _apply(solution, clean)
@@ -302,10 +327,12 @@ def update_solution(actor: User, solution_id: int, data: SolutionInput,
     VersionConflict when it changed since `expected_version` was loaded)."""
     solution = own_solution(actor, solution_id)
     check_version(solution, expected_version)
-    clean = _validate(data, solution.company_id, exclude_id=solution.id)
+    clean = check_solution(data, solution.company_id, exclude_id=solution.id)
     with db.session.no_autoflush:
         _apply(solution, clean)
     _flush()
+    if solution.status == SolutionStatus.PUBLISHED:
+        listing_alerts.listing_published("solution", solution.id)
     return solution
 
 
@@ -323,6 +350,8 @@ def change_status(actor: User, solution_id: int, target: str) -> Solution:
     if new_status == SolutionStatus.PUBLISHED:
         solution.published_at = utcnow()
     db.session.flush()
+    if new_status == SolutionStatus.PUBLISHED:
+        listing_alerts.listing_published("solution", solution.id)
     return solution
 
 
@@ -337,25 +366,35 @@ def delete_solution(actor: User, solution_id: int) -> str:
     return title
 
 
+def check_reference(solution: Solution, *, municipality_id: int | None, year: int | None,
+                    outcome: str | None) -> tuple[Municipality, str]:
+    """Check a deployment reference before it is added; raise all the refusals together."""
+    problems = Problems()
+    municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
+    if municipality is None:
+        problems.add(_("도입 지자체를 목록에서 선택하세요."), field="municipality_id")
+    this_year = current_year()
+    if year is None or not FIRST_REFERENCE_YEAR <= year <= this_year:
+        problems.add(_("도입 연도는 %(first)d년부터 %(last)d년 사이로 입력하세요.",
+                       first=FIRST_REFERENCE_YEAR, last=this_year), field="year")
+    text = problems.check(_required_text, outcome, "outcome", OUTCOME_MAX,
+                          _("도입 성과를 입력하세요."),
+                          _("도입 성과는 %(max)d자 이하로 입력하세요.", max=OUTCOME_MAX))
+    if municipality is not None and any(existing.municipality_id == municipality.id
+                                        and existing.year == year
+                                        for existing in solution.references):
+        problems.add(_("%(place)s %(year)d년 실적이 이미 등록되어 있습니다.",
+                       place=place_name(municipality), year=year), field="municipality_id")
+    problems.raise_any()
+    return municipality, re.sub(r"\s+", " ", text)
+
+
 def add_reference(actor: User, solution_id: int, *, municipality_id: int | None,
                   year: int | None, outcome: str | None) -> DeploymentReference:
     """Record a past deployment of the solution in one of the 243 local governments."""
     solution = own_solution(actor, solution_id)
-    municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
-    if municipality is None:
-        raise ServiceError(_("도입 지자체를 목록에서 선택하세요."), field="municipality_id")
-    this_year = current_year()
-    if year is None or not FIRST_REFERENCE_YEAR <= year <= this_year:
-        raise ServiceError(_("도입 연도는 %(first)d년부터 %(last)d년 사이로 입력하세요.",
-                             first=FIRST_REFERENCE_YEAR, last=this_year), field="year")
-    text = _required_text(outcome, "outcome", OUTCOME_MAX, _("도입 성과를 입력하세요."),
-                          _("도입 성과는 %(max)d자 이하로 입력하세요.", max=OUTCOME_MAX))
-    text = re.sub(r"\s+", " ", text)
-    for existing in solution.references:
-        if existing.municipality_id == municipality.id and existing.year == year:
-            raise ServiceError(_("%(place)s %(year)d년 실적이 이미 등록되어 있습니다.",
-                                 place=place_name(municipality), year=year),
-                               field="municipality_id")
+    municipality, text = check_reference(solution, municipality_id=municipality_id, year=year,
+                                         outcome=outcome)
     reference = DeploymentReference(solution=solution, municipality=municipality, year=year,
                                     outcome=text)
     db.session.add(reference)

@@ -10,17 +10,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.korean import particle_args
 from app.models import EvidenceKind, Municipality, OfficialEvidence, OfficialStatus, User
+from app.services import membership_notices
+from app.services import file_types
 from app.services.audit import record
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 
-# Leading bytes of the accepted files: the type is decided by the content, never by the name.
-DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
-EXTENSIONS = {content_type: extension for _signature, content_type, extension in DOCUMENT_SIGNATURES}
+# The type is decided by the content, never by the name (app/services/file_types.py).
+DOCUMENT_TYPES = file_types.DOCUMENTS_AND_IMAGES
+EXTENSIONS = {kind.content_type: kind.extension for kind in DOCUMENT_TYPES}
 # Officials may add documents while waiting for (or after a refusal of) their verification.
 DOCUMENT_STATUSES = (OfficialStatus.PENDING, OfficialStatus.REJECTED)
 DOMAIN_PATTERN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -101,10 +100,8 @@ def summaries(officials: list[User]) -> dict[int, EvidenceSummary]:
 
 def sniff_document(data: bytes) -> tuple[str, str] | None:
     """The (content type, extension) the file's leading bytes show, or None if not accepted."""
-    for signature, content_type, extension in DOCUMENT_SIGNATURES:
-        if data.startswith(signature):
-            return content_type, extension
-    return None
+    kind = file_types.sniff(data, DOCUMENT_TYPES)
+    return (kind.content_type, kind.extension) if kind is not None else None
 
 
 def can_add_document(user: User) -> bool:
@@ -131,7 +128,7 @@ def add_document(user: User, filename: str | None, data: bytes) -> OfficialEvide
     if count >= most:
         raise ServiceError(_("증빙 문서는 %(n)d개까지 올릴 수 있습니다.", n=most), field="document")
     content_type, _extension = sniffed
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:FILENAME_MAX] or "-"
+    name = file_types.clean_filename(filename, FILENAME_MAX)
     evidence = OfficialEvidence(user=user, kind=EvidenceKind.DOCUMENT, filename=name,
                                 content_type=content_type, size=len(data), content=data)
     db.session.add(evidence)
@@ -140,6 +137,7 @@ def add_document(user: User, filename: str | None, data: bytes) -> OfficialEvide
            after={"evidence_id": evidence.id, "filename": name, "content_type": content_type,
                   "size": len(data)},
            label=f"{user.name} <{user.email}>")
+    membership_notices.verification_applied(user)
     return evidence
 
 
@@ -164,8 +162,8 @@ def set_email_domains(admin: User, municipality: Municipality, text: str | None)
     domains = parse_domains(text)
     for domain in domains:
         if not DOMAIN_PATTERN.match(domain):
-            raise ServiceError(_("'%(domain)s'은(는) 올바른 도메인이 아닙니다. 예: jongno.go.kr",
-                                 domain=domain[:80]), field="email_domains")
+            raise ServiceError(_("'%(domain)s'%(domain_neun)s 올바른 도메인이 아닙니다. 예: jongno.go.kr",
+                                 **particle_args("domain", domain[:80], "은")), field="email_domains")
     joined = " ".join(domains)
     if len(joined) > DOMAINS_MAX_LENGTH:
         raise ServiceError(_("도메인 목록은 %(n)d자 이하로 입력하세요.", n=DOMAINS_MAX_LENGTH),

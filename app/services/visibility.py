@@ -100,3 +100,12 @@ def can_view_need(user, need: Need) -> bool:
     if user.acts_for_organisation:
         return user.is_admin or (user.is_official and user.municipality_id == need.municipality_id)
     return user.is_official and need.created_by_id == user.id
+
+
+def can_view_company(user, company: Company) -> bool:
+    """Approved alliance members for everyone; others for admins and their own staff."""
+    if company.membership_status == MembershipStatus.APPROVED:
+        return True
+    if not _signed_in(user) or not user.is_active:
+        return False
+    return user.is_admin or user.company_id == company.id

@@ -13,7 +13,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.company.fields import MultiCheckboxField, PlainNumberField, WholeNumberField, safe_int
+from app.amount_field import AmountField
+from app.company.fields import MultiCheckboxField, PlainNumberField, safe_int
 from app.labels import choices
 from app.models import Maturity
 from app.services import accounts, reference_data
@@ -57,10 +58,10 @@ class SolutionForm(FlaskForm):
     ], render_kw={"placeholder": _l("예: DRT, 수요응답형교통, AI")})
     maturity = SelectField(_l("기술 성숙도"), validate_choice=False,
                            validators=[DataRequired(_l("기술 성숙도를 선택하세요."))])
-    price_min = WholeNumberField(_l("최저 가격 (원)"), validators=PRICE_VALIDATORS,
-                                 render_kw={"inputmode": "numeric", "placeholder": "15,000,000"})
-    price_max = WholeNumberField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
-                                 render_kw={"inputmode": "numeric", "placeholder": "50,000,000"})
+    price_min = AmountField(_l("최저 가격 (원)"), validators=PRICE_VALIDATORS,
+                            render_kw={"placeholder": "15,000,000"})
+    price_max = AmountField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
+                            render_kw={"placeholder": "50,000,000"})
     region_ids = MultiCheckboxField(_l("공급 가능 지역 (복수 선택)"))
 
     def __init__(self, *args, **kwargs) -> None:

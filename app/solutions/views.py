@@ -9,9 +9,10 @@ from app.auth.access import is_safe_redirect
 from app.company.access import company_member_required
 from app.extensions import db
 from app.ids import page_number
+from app.korean import particle_args
 from app.labels import label
 from app.models import Solution, SolutionStatus
-from app.service_errors import abort_for, commit_service, submitted_version
+from app.service_errors import abort_for, commit_service, submitted_version, validate_with_rules
 from app.services import recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
@@ -97,7 +98,8 @@ def index():
 def create():
     """Write a new solution (saved as a draft)."""
     form = SolutionForm()
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: solutions.check_solution(_input_from(form),
+                                                                  current_user.company_id)):
         outcome = commit_service(lambda: solutions.create_solution(current_user,
                                                                    _input_from(form)), form)
         if outcome:
@@ -129,7 +131,8 @@ def edit(solution_id: int):
     """Change a solution's listing; references are managed below the form."""
     solution = _own(solution_id)
     form = SolutionForm(data=_form_data(solution))
-    if form.validate_on_submit():
+    if validate_with_rules(form, lambda: solutions.check_solution(
+            _input_from(form), solution.company_id, exclude_id=solution.id)):
         outcome = commit_service(lambda: solutions.update_solution(
             current_user, solution_id, _input_from(form), submitted_version(form)), form)
         if outcome:
@@ -153,7 +156,9 @@ def change_status(solution_id: int):
                                                              request.form.get("status", "")))
     if outcome:
         solution = outcome.value
-        message = _("상태를 ‘%(status)s’(으)로 바꿨습니다.", status=label(solution.status))
+        status = label(solution.status)
+        message = _("상태를 ‘%(status)s’%(status_ro)s 바꿨습니다.",
+                    **particle_args("status", status, "으로"))
         note = solutions.visibility_note(solution)
         flash(f"{message} {note}" if note else message, "success")
     return _back_to(solution_id)
@@ -177,7 +182,9 @@ def add_reference(solution_id: int):
     """Add a deployment reference."""
     solution = _own(solution_id)
     reference_form = ReferenceForm()
-    if reference_form.validate_on_submit():
+    if validate_with_rules(reference_form, lambda: solutions.check_reference(
+            solution, municipality_id=reference_form.municipality_id.data,
+            year=reference_form.year.data, outcome=reference_form.outcome.data)):
         if commit_service(lambda: solutions.add_reference(
                 current_user, solution_id, municipality_id=reference_form.municipality_id.data,
                 year=reference_form.year.data, outcome=reference_form.outcome.data),
