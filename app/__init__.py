@@ -103,6 +103,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(conversation_bp, url_prefix="/conversations")
 
+    from app import api
+
+    api.init_app(app)  # the public API under /api/v1/ (flask-smorest)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """Render friendly, localised error pages."""

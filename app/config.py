@@ -160,6 +160,13 @@ class BaseConfig:
                                                      "60 per minute; 1000 per hour")
     RATE_LIMIT_SUGGESTIONS_PER_IP = os.environ.get("RATE_LIMIT_SUGGESTIONS_PER_IP",
                                                    "600 per minute")
+    # Public API (/api/v1/, app/api/): one shared per-IP limit on every API request, a tighter one
+    # on bulk downloads; page sizes; statistics cells from fewer organisations are suppressed.
+    RATE_LIMIT_API_PER_IP = os.environ.get("RATE_LIMIT_API_PER_IP", "120 per minute; 3000 per hour")
+    RATE_LIMIT_API_BULK_PER_IP = os.environ.get("RATE_LIMIT_API_BULK_PER_IP", "10 per hour")
+    API_PAGE_SIZE = _env_int("API_PAGE_SIZE", 20)
+    API_MAX_PAGE_SIZE = _env_int("API_MAX_PAGE_SIZE", 100)
+    API_STATS_MIN_ORGANISATIONS = _env_int("API_STATS_MIN_ORGANISATIONS", 3)
     TESTING = False
     DEBUG = False
 

@@ -29,6 +29,10 @@ def error_page(code: int, detail: str | None = None):
 
 def _render(code: int, detail: str | None = None):
     message = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    from app.api.errors import is_api_request, json_error
+
+    if is_api_request():  # the public API answers in JSON, never with a page
+        return json_error(code, str(message), detail)
     return render_template("errors/error.html", code=code, message=str(message), detail=detail,
                            request_id=current_request_id()), code
 

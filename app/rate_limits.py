@@ -1,5 +1,5 @@
-"""Rate limits for sign-in, sign-up, reset, confirmation resend, password checks, interest requests
-and live suggestions."""
+"""Rate limits for sign-in, sign-up, reset, confirmation resend, password checks, interest requests,
+live suggestions and the public API."""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -75,3 +75,23 @@ def suggestion_limits(view):
     view = limiter.limit(_suggestions_per_user, key_func=_signed_in_account, methods=["POST"],
                          scope=lambda _endpoint: f"{request.endpoint}:user")(view)
     return limiter.limit(_suggestions_per_ip, methods=["POST"])(view)
+
+
+def _api_per_ip() -> str:
+    return current_app.config["RATE_LIMIT_API_PER_IP"]
+
+
+def _api_bulk_per_ip() -> str:
+    return current_app.config["RATE_LIMIT_API_BULK_PER_IP"]
+
+
+def api_limits(blueprint) -> None:
+    """Every request to the public API counts against one limit per client address."""
+    limiter.shared_limit(_api_per_ip, scope="public-api")(blueprint)
+
+
+def api_bulk_limits(view):
+    """Bulk downloads also count against a tighter limit per client address (on top of the
+    API's own)."""
+    return limiter.shared_limit(_api_bulk_per_ip, scope="public-api-bulk",
+                                override_defaults=False)(view)

@@ -127,6 +127,14 @@ def public_listing(actor, target):
     return NOT_FOUND
 
 
+def api_public(actor, target):
+    """The public API: public objects for everyone, whoever is signed in; any other id is a 404
+    (the API never shows a draft or private record, not even to its owner or an admin)."""
+    if target is None or target.public:
+        return OK
+    return NOT_FOUND
+
+
 # --- any signed-in user ---------------------------------------------------------------------
 
 @signed_in
@@ -491,6 +499,26 @@ ROUTES: dict[str, Policy] = {
     "GET /admin/users": admin_only,
     "GET /admin/users/<int:user_id>": admin_only,
     "POST /admin/users/<int:user_id>/account": admin_only,
+    "GET /api/v1/": api_public,
+    "GET /api/v1/bulk/companies.csv": api_public,
+    "GET /api/v1/bulk/companies.json": api_public,
+    "GET /api/v1/bulk/municipalities.csv": api_public,
+    "GET /api/v1/bulk/municipalities.json": api_public,
+    "GET /api/v1/bulk/needs.csv": api_public,
+    "GET /api/v1/bulk/needs.json": api_public,
+    "GET /api/v1/bulk/solutions.csv": api_public,
+    "GET /api/v1/bulk/solutions.json": api_public,
+    "GET /api/v1/companies": api_public,
+    "GET /api/v1/companies/<int:company_id>": api_public,
+    "GET /api/v1/docs": api_public,
+    "GET /api/v1/municipalities": api_public,
+    "GET /api/v1/municipalities/<int:municipality_id>": api_public,
+    "GET /api/v1/needs": api_public,
+    "GET /api/v1/needs/<int:need_id>": api_public,
+    "GET /api/v1/openapi.json": api_public,
+    "GET /api/v1/solutions": api_public,
+    "GET /api/v1/solutions/<int:solution_id>": api_public,
+    "GET /api/v1/statistics": api_public,
     "GET /auth/confirm/<token>": public,
     "POST /auth/confirm/<token>": public_form_post,
     "GET /auth/confirm/resend": public,

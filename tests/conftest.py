@@ -37,6 +37,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A streamed body is read in the request's context too, as a WSGI server reads it in the
+        # request's thread (stream_with_context needs its contexts where they were pushed).
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
