@@ -241,6 +241,8 @@ def build_world(db, company_user, official) -> dict[str, int]:
 
     solution = factories.make_solution(company_user.company)
     factories.make_reference(solution)
+    # not yet offered for the need, so the interest form still opens for this pair's need
+    factories.make_solution(company_user.company, title="아직 제안하지 않은 솔루션")
     need = factories.make_need(official)
     db.session.commit()
     match = workflow.express_interest(company_user, need, solution,

@@ -79,7 +79,7 @@ def test_audit_page_shows_labels_names_and_dates_not_codes(
     html = page_text(admin_client.get("/admin/audit"))
     for korean in ("기업 등록", "융합 얼라이언스 회원 신청", "기업 승인", "매칭 승인",
                    "기업 규모", "스타트업", "본사 소재지", "서울특별시", "결정 일시",
-                   "상호 수락 · 검토 대기", "승인됨", "승인 대기"):
+                   "상호 수락 · 관리자 검토 중", "승인됨", "승인 대기"):
         assert korean in html, korean
     shown = visible_text(html)
     for code in ("company.apply_membership", "company.create", "match.approve", "size_class",
@@ -87,7 +87,7 @@ def test_audit_page_shows_labels_names_and_dates_not_codes(
         assert code not in shown, code
     assert re.search(r"결정 일시</span>:\s*<del[^>]*>—</del> → <ins[^>]*>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</ins>",
                      html)
-    assert re.search(r"상태</span>:\s*<del[^>]*>상호 수락 · 검토 대기</del> → <ins[^>]*>승인됨</ins>", html)
+    assert re.search(r"상태</span>:\s*<del[^>]*>상호 수락 · 관리자 검토 중</del> → <ins[^>]*>승인됨</ins>", html)
 
     english = page_text(admin_client.post("/locale", data={"locale": "en", "next": "/admin/audit"},
                                           follow_redirects=True))

@@ -262,14 +262,16 @@ def test_periodic_schedule_is_registered_with_the_configured_intervals():
 
     night = TestingConfig.NIGHTLY_REMATCH_UTC_HOUR
     assert due(night, 0) == {"reap_jobs", "deliver_mail", "notify_matches", "expire_requests",
-                             "nightly_rematch", "prune_change_log", "reanalyse_stale_listings"}
+                             "nightly_rematch", "prune_change_log", "reanalyse_stale_listings",
+                             "remind_meetings"}
     assert due((night + 1) % 24, 0) == {"reap_jobs", "deliver_mail", "notify_matches",
                                         "expire_requests", "prune_change_log",
-                                        "reanalyse_stale_listings"}
+                                        "reanalyse_stale_listings", "remind_meetings"}
     assert due(night, TestingConfig.NOTIFY_MATCHES_EVERY_MINUTES) == {
         "reap_jobs", "deliver_mail", "notify_matches"}
     assert due(night, 1) == {"reap_jobs", "deliver_mail"}
     assert due(night, 17) == {"reap_jobs", "deliver_mail", "prune_account_records"}
+    assert due(night, 41) == {"reap_jobs", "deliver_mail", "send_digests", "remind_stalled_outcomes"}
 
 
 def test_the_mail_task_delivers_what_after_commit_delivery_missed(app, db, outbox):

@@ -91,7 +91,7 @@ def test_answering_twice_is_refused_and_keeps_the_first_answer(company_client, o
 def test_bad_questions_are_refused_with_a_message_and_change_nothing(company_client, need, db,
                                                                      text, message):
     response = ask(company_client, need, text)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the question again, with its message
     assert message in response.get_data(as_text=True)
     assert questions_count(db) == 0
 

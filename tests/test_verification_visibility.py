@@ -218,6 +218,8 @@ def test_pages_offer_deal_flow_actions_only_to_those_acting_for_the_organisation
     company = deal_flow["company"]
     staff = database.session.scalars(select(User).where(User.company_id == company.id)).first()
     need_page = f"/needs/{deal_flow['need'].id}"
+    factories.make_solution(company, title="아직 제안하지 않은 솔루션")  # the first is requested
+    unit_of_work.commit()
     client = login(staff)
     assert 'data-testid="express-interest"' in text(client.get(need_page))
     company.membership_status = MembershipStatus.SUSPENDED

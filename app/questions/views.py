@@ -1,7 +1,7 @@
 """Thin views of the Q&A on needs: ask, answer once, and the admins' hiding."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,6 +24,12 @@ def _question(question_id: int):
         abort(404)
 
 
+def _refused(form, need: Need, text_field, back: str, question=None):
+    """The refused question or answer again, with its messages (nothing was saved)."""
+    return render_template("questions/form.html", form=form, need=need, text_field=text_field,
+                           back=back, question=question), 400
+
+
 @bp.route("/needs/<int:need_id>", methods=["POST"])
 @organisation_required(Role.COMPANY)
 def ask(need_id: int):
@@ -33,9 +39,11 @@ def ask(need_id: int):
         abort(404)
     form = QuestionForm()
     if form.validate_on_submit() and commit_service(
-            lambda: questions_service.ask(current_user, need, form.text.data)):
+            lambda: questions_service.ask(current_user, need, form.text.data), form):
         flash(_("질문을 등록했습니다. 담당 공무원이 답변하면 알려 드립니다."), "success")
-    return redirect(url_for("catalogue.need_detail", need_id=need.id) + "#questions")
+        return redirect(url_for("catalogue.need_detail", need_id=need.id) + "#questions")
+    return _refused(form, need, form.text,
+                    url_for("catalogue.need_detail", need_id=need.id) + "#questions")
 
 
 @bp.route("/<int:question_id>/answer", methods=["POST"])
@@ -47,9 +55,12 @@ def answer(question_id: int):
         abort(403)
     form = AnswerForm()
     if form.validate_on_submit() and commit_service(
-            lambda: questions_service.answer(current_user, question, form.answer.data)):
+            lambda: questions_service.answer(current_user, question, form.answer.data), form):
         flash(_("답변을 등록했습니다. 이 수요를 보는 모든 기업에 공개됩니다."), "success")
-    return redirect(url_for("needs.detail", need_id=question.need_id) + "#questions")
+        return redirect(url_for("needs.detail", need_id=question.need_id) + "#questions")
+    return _refused(form, question.need, form.answer,
+                    url_for("needs.detail", need_id=question.need_id) + "#questions",
+                    question=question)
 
 
 @bp.route("/<int:question_id>/moderation", methods=["POST"])
