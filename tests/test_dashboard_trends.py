@@ -84,7 +84,7 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_raw_exports_have_one_row_per_record(admin_client, activity, need, solution):
-    response = admin_client.get("/admin/dashboard/data/matches.csv")
+    response = admin_client.get("/admin/dashboard/data/matches.csv", buffered=False)
     assert response.status_code == 200
     assert response.is_streamed  # row by row, not built in memory
     assert response.mimetype == "text/csv"

@@ -1,13 +1,12 @@
 """Forms of the administrators' console: decisions with a reason, and list filters."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
+from app.date_range import DateRangeForm
 from app.ids import parse_whole
 from app.labels import choices
 from app.models import AccountStatus, MembershipStatus, OfficialStatus, Role
@@ -83,48 +82,12 @@ class UserFilterForm(FilterForm):
                          validate_choice=False)
 
 
-def _parse_day(raw: str | None) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(_l("날짜는 YYYY-MM-DD 형식으로 입력하세요.")) from exc
-
-
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(DateRangeForm):
     """Audit entries by action, target type, actor and date range (Seoul time)."""
-
-    class Meta:
-        csrf = False
 
     action = SelectField(_l("작업"), validate_choice=False)
     target_type = SelectField(_l("대상 종류"), validate_choice=False)
     actor = SelectField(_l("처리자"), coerce=int_or_none, validate_choice=False)
-    date_from = StringField(_l("시작일"), render_kw={"type": "date"})
-    date_to = StringField(_l("종료일"), render_kw={"type": "date"})
-
-    def validate_date_from(self, field) -> None:
-        """A calendar date or nothing."""
-        _parse_day(field.data)
-
-    def validate_date_to(self, field) -> None:
-        """A calendar date not before the start date, or nothing."""
-        end = _parse_day(field.data)
-        try:
-            start = _parse_day(self.date_from.data)
-        except ValidationError:
-            return
-        if start and end and end < start:
-            raise ValidationError(_l("종료일은 시작일과 같거나 이후여야 합니다."))
-
-    def day(self, name: str) -> date | None:
-        """The parsed date of a date field, or None when empty or malformed."""
-        try:
-            return _parse_day(getattr(self, name).data)
-        except ValidationError:
-            return None
 
 
 class MunicipalityDomainsForm(FlaskForm):
