@@ -88,6 +88,7 @@ class Need(VersionedMixin, TimestampMixin, Base):
             sqlite_where=text(ACTIVE_NEED_CONDITION),
             postgresql_where=text(ACTIVE_NEED_CONDITION),
         ),
+        CheckConstraint("language IN ('ko', 'en')", name="language_known"),
         trigram_index("ix_need_title_trgm", "title"),
         trigram_index("ix_need_description_trgm", "description"),
     )
@@ -99,6 +100,11 @@ class Need(VersionedMixin, TimestampMixin, Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     title: Mapped[str] = mapped_column(String(120), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
+    # The language the need is written in ("ko" or "en": overseas cities post in English); the
+    # engine matches it against the solutions' fields in the same language.
+    language: Mapped[str] = mapped_column(
+        String(2), nullable=False, default="ko", server_default="ko"
+    )
     primary_category_id: Mapped[int] = mapped_column(
         ForeignKey("category.id"), nullable=False, index=True
     )

@@ -118,6 +118,10 @@ class Solution(VersionedMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(120), nullable=False)
     summary: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
+    # English summary for overseas demand (K-City Network); optional, matched against English needs.
+    title_en: Mapped[Optional[str]] = mapped_column(String(120))
+    summary_en: Mapped[Optional[str]] = mapped_column(String(200))
+    description_en: Mapped[Optional[str]] = mapped_column(Text)
     primary_category_id: Mapped[int] = mapped_column(
         ForeignKey("category.id"), nullable=False, index=True
     )
