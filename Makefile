@@ -6,6 +6,9 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 QUEUE_WORKERS ?= 2
+# Tests run in parallel (pytest-xdist), one process per core; TEST_WORKERS=0 runs them serially.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 # An idle consumer polls the SQLite queue at least every second (a job starts within a second).
 QUEUE_CONSUMER := $(BIN)/huey_consumer app.tasks.huey --workers $(QUEUE_WORKERS) --max-delay 1
 
@@ -54,12 +57,12 @@ browser:
 	scripts/install-browser.sh
 
 test-sqlite: setup browser
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The database-independent suites (matching library, browser journeys on their own SQLite file)
 # already ran in test-sqlite.
 test-postgres: setup
-	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(BIN)/python -m pytest \
+	TEST_DATABASE_URL=$$(scripts/postgres-test-server.sh) $(PYTEST) \
 		--ignore=tests/matching --ignore=tests/browser
 
 clean:

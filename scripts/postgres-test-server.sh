@@ -28,8 +28,10 @@ done
 
 as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAX -c \"$1\""; }
 if [ -z "$(as_postgres "SELECT 1 FROM pg_roles WHERE rolname = '${DB_USER}'")" ]; then
-  as_postgres "CREATE ROLE ${DB_USER} LOGIN PASSWORD '${DB_PASSWORD}'" >&2
+  as_postgres "CREATE ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASSWORD}'" >&2
 fi
+# Parallel test workers (pytest-xdist) each create their own database next to this one.
+as_postgres "ALTER ROLE ${DB_USER} CREATEDB" >&2
 if [ -z "$(as_postgres "SELECT 1 FROM pg_database WHERE datname = '${DB_NAME}'")" ]; then
   as_postgres "CREATE DATABASE ${DB_NAME} OWNER ${DB_USER} ENCODING 'UTF8' TEMPLATE template0" >&2
 fi

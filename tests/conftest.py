@@ -9,7 +9,12 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete
 
-from app import create_app
+from tests.worker_database import use_worker_database
+
+# Before the app modules read TEST_DATABASE_URL: each xdist worker gets its own database.
+use_worker_database()
+
+from app import create_app  # noqa: E402
 from app.config import TestingConfig
 from app.extensions import db as _db
 from app.models import Base, Category, MembershipStatus, Municipality, Role, SizeClass
