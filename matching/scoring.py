@@ -23,6 +23,9 @@ FACTORS = ("category", "budget", "reference", "maturity", "region", "budget_wort
 #: No estimate is shown as certain: the score (and its text part) stops at this.
 SCORE_CAP = 0.99
 TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
+#: The logit of ``SCORE_CAP``: a missed requirement is taken off at most this, so it shows even
+#: on a pair whose other parts alone would be capped.
+CAP_LOGIT = math.log(SCORE_CAP / (1 - SCORE_CAP))
 #: The model's terms in coefficient order (``ScoringConfig`` field names; see ``model_inputs``).
 TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
 
@@ -226,7 +229,7 @@ def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAU
         parts.append((factor, round(current - previous, 6)))
         previous = current
     if requirement:
-        z += requirement
+        z = min(z, CAP_LOGIT) + requirement
         current = min(SCORE_CAP, _sigmoid(z))
         parts.append(("requirements", round(current - previous, 6)))
         previous = current
@@ -324,7 +327,10 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
         score = 0.0
     else:
         z = text_logit(cosine, config) + sum(
-            factor_logit(f, components[f], config) for f in FACTORS) + requirement + rating
+            factor_logit(f, components[f], config) for f in FACTORS)
+        if requirement:  # from at most the cap, so a strong pair's miss still shows
+            z = min(z, CAP_LOGIT) + requirement
+        z += rating
         score = min(SCORE_CAP, _sigmoid(z))
     low = score < config.main_list_score
     if low:

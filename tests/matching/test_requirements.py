@@ -1,6 +1,7 @@
 """A need's requirements (data hub, a named standard, open source) in the structured fit."""
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -58,6 +59,16 @@ def test_each_missed_requirement_costs_the_documented_logit():
         assert parts["requirements"] < 0
         assert sum(amount for _, amount in pair.contributions) == pytest.approx(pair.score,
                                                                                  abs=1e-5)
+
+
+def test_a_miss_shows_even_on_a_pair_that_would_be_capped():
+    asked = need(requires_open_source=True)
+    met = score_pair(asked, solution(open_source_license="MIT"), 0.9, TODAY)
+    missed = score_pair(asked, solution(), 0.9, TODAY)
+    assert met.score == 0.99
+    assert missed.score == pytest.approx(1 / (1 + math.exp(2.0) / 99), abs=1e-6)  # ≈ 0.93
+    assert sum(amount for _, amount in missed.contributions) == pytest.approx(missed.score,
+                                                                               abs=1e-5)
 
 
 def test_a_named_standard_must_be_supported():
