@@ -10,6 +10,7 @@ from app.models import (
     BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
+    DataHubStandard,
     DigestFrequency,
     GovernmentLevel,
     InvitationStatus,
@@ -48,6 +49,15 @@ LABELS: dict[type, dict[object, LazyString]] = {
         Maturity.RND: _l("연구개발"),
         Maturity.PILOT: _l("실증"),
         Maturity.COMMERCIAL: _l("상용화"),
+    },
+    DataHubStandard: {
+        DataHubStandard.NGSI_LD: _l("스마트시티 데이터허브 표준 API (NGSI-LD)"),
+        DataHubStandard.ONEM2M: _l("oneM2M"),
+        DataHubStandard.FIWARE: _l("FIWARE Context Broker"),
+        DataHubStandard.SENSORTHINGS: _l("OGC SensorThings API"),
+        DataHubStandard.DATA_GO_KR: _l("공공데이터포털 Open API"),
+        DataHubStandard.ITS: _l("국가교통정보 표준 (ITS)"),
+        DataHubStandard.VWORLD: _l("공간정보 오픈플랫폼 (브이월드) API"),
     },
     SolutionStatus: {
         SolutionStatus.DRAFT: _l("초안"),
@@ -265,6 +275,7 @@ SCORE_COMPONENT_NAMES: dict[str, LazyString] = {
     "budget_worth": _l("사업 규모"),
     "deadline": _l("준비 기간"),
     "rating": _l("도입 지자체 평가"),
+    "requirements": _l("수요 요구사항"),
 }
 REASON_TEXTS: dict[str, LazyString] = {
     "same_category": _l("같은 분야의 솔루션입니다"),
@@ -292,6 +303,12 @@ REASON_TEXTS: dict[str, LazyString] = {
     "deadline_passed": _l("마감이 지났습니다"),
     "rated_well": _l("도입한 지자체들의 평가가 좋습니다"),
     "rated_poorly": _l("도입한 지자체들의 평가가 낮습니다"),
+    "data_hub_met": _l("요구한 데이터허브 연계를 지원합니다"),
+    "data_hub_missed": _l("요구한 데이터허브 연계를 지원하지 않습니다"),
+    "data_hub_standard_met": _l("요구한 데이터허브 연계 표준을 지원합니다"),
+    "data_hub_standard_missed": _l("요구한 데이터허브 연계 표준을 지원하지 않습니다"),
+    "open_source_met": _l("요구한 오픈소스 솔루션입니다"),
+    "open_source_missed": _l("오픈소스가 아닙니다 (수요가 오픈소스를 요구합니다)"),
     "low_confidence": _l("관련도가 낮은 추천입니다"),
 }
 

@@ -17,6 +17,8 @@ REASON_CODES: tuple[str, ...] = (
     "serves_region", "serves_nationwide", "outside_region", "region_unknown",
     "deadline_ok", "deadline_near", "deadline_passed",
     "rated_well", "rated_poorly",
+    "data_hub_met", "data_hub_missed", "data_hub_standard_met", "data_hub_standard_missed",
+    "open_source_met", "open_source_missed",
     "low_confidence",
 )
 

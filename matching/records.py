@@ -51,9 +51,17 @@ class NeedDoc:
     budget_max: Optional[int] = None
     deadline: Optional[date] = None
     tokens: Optional[dict] = None
+    #: Requirements (see ``scoring.requirement_checks``): integration with a data hub, one
+    #: named interface standard (a code of the app's vocabulary), an open-source licence.
+    requires_data_hub: bool = False
+    required_data_hub_standard: Optional[str] = None
+    requires_open_source: bool = False
 
     def __post_init__(self):
         self.place = Place.coerce(self.place)
+        self.requires_data_hub = bool(self.requires_data_hub)
+        self.requires_open_source = bool(self.requires_open_source)
+        self.required_data_hub_standard = self.required_data_hub_standard or None
         self.secondary_categories = tuple(self.secondary_categories or ())
         if isinstance(self.deadline, str):
             self.deadline = date.fromisoformat(self.deadline)
@@ -94,9 +102,15 @@ class SolutionDoc:
     #: How many municipalities rated the solution (1–5 stars) and their mean (see ratings.py).
     rating_count: int = 0
     rating_mean: Optional[float] = None
+    #: Data-hub interfaces/standards it supports (codes) and its open-source licence (an SPDX
+    #: expression, None when it is not open source).
+    data_hub_standards: tuple = ()
+    open_source_license: Optional[str] = None
 
     def __post_init__(self):
         self.tags = tuple(self.tags or ())
+        self.data_hub_standards = tuple(self.data_hub_standards or ())
+        self.open_source_license = self.open_source_license or None
         self.secondary_categories = tuple(self.secondary_categories or ())
         self.regions_served = tuple(self.regions_served or ())
         self.references = tuple(Place.coerce(r) for r in (self.references or ()))

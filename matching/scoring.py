@@ -23,6 +23,9 @@ FACTORS = ("category", "budget", "reference", "maturity", "region", "budget_wort
 #: No estimate is shown as certain: the score (and its text part) stops at this.
 SCORE_CAP = 0.99
 TEXT_FLOOR = 1e-3   # keeps log(cosine) finite
+#: The logit of ``SCORE_CAP``: a missed requirement is taken off at most this, so it shows even
+#: on a pair whose other parts alone would be capped.
+CAP_LOGIT = math.log(SCORE_CAP / (1 - SCORE_CAP))
 #: The model's terms in coefficient order (``ScoringConfig`` field names; see ``model_inputs``).
 TERMS = ("intercept", "text", "log_text", "same_category", "related_category") + FACTORS[1:]
 
@@ -56,7 +59,12 @@ class ScoringConfig:
     rating_pseudo_count: float = 5.0
     rating_span: float = 1.5
     rating_max_logit: float = 0.25
-
+    # Requirements a need states (data-hub integration or one named standard, an open-source
+    # licence): each one the solution misses shifts the logit by this (after the factors);
+    # a met one changes nothing. -2 takes a 90% match to 55%, below the main list, and a 97%
+    # one to 81%: a solution without what the need demands is shown as a partial fit unless
+    # everything else fits very well. Not fitted: the labelled set states no requirements.
+    requirement_miss_logit: float = -2.0
 
 
 DEFAULT_CONFIG = ScoringConfig()
@@ -177,11 +185,39 @@ def solution_rating_logit(sol: SolutionDoc, config: ScoringConfig = DEFAULT_CONF
                         config.rating_pseudo_count, config.rating_span, config.rating_max_logit)
 
 
+def requirement_checks(need: NeedDoc, sol: SolutionDoc) -> tuple[tuple[str, bool], ...]:
+    """``(reason code, met)`` for each requirement the need states (none: empty).
+
+    Data hub: when the need names a standard, met iff the solution supports that standard
+    (``data_hub_standard_met`` / ``_missed``); else, when it asks for data-hub integration,
+    met iff the solution declares any standard (``data_hub_met`` / ``_missed``). Open source:
+    met iff the solution has a licence (``open_source_met`` / ``_missed``).
+    """
+    checks = []
+    if need.required_data_hub_standard:
+        met = need.required_data_hub_standard in sol.data_hub_standards
+        checks.append(("data_hub_standard_met" if met else "data_hub_standard_missed", met))
+    elif need.requires_data_hub:
+        met = bool(sol.data_hub_standards)
+        checks.append(("data_hub_met" if met else "data_hub_missed", met))
+    if need.requires_open_source:
+        met = sol.open_source_license is not None
+        checks.append(("open_source_met" if met else "open_source_missed", met))
+    return tuple(checks)
+
+
+def requirement_logit(checks: tuple, config: ScoringConfig = DEFAULT_CONFIG) -> float:
+    """The logit shift of the missed requirements (0 when every stated one is met)."""
+    return config.requirement_miss_logit * sum(1 for _, met in checks if not met)
+
+
 def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAULT_CONFIG,
-                  rating: float = 0.0) -> tuple:
+                  rating: float = 0.0, requirement: float = 0.0) -> tuple:
     """``(part, amount)`` pairs summing to the score: the text part (every factor at its best),
-    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order, then, for
-    a rated solution only, what its ratings add or take away (``rating``: the logit shift)."""
+    then what each factor's actual sub-score takes away (≤ 0), in ``FACTORS`` order, then, when
+    the solution misses a requirement of the need, what that takes away (``requirement``: the
+    logit shift, part ``requirements``), then, for a rated solution only, what its ratings add
+    or take away (``rating``: the logit shift)."""
     if cosine <= 0:
         return (("text", 0.0),) + tuple((f, 0.0) for f in FACTORS)
     z = text_logit(cosine, config) + _best_factor_logit(config)
@@ -191,6 +227,11 @@ def contributions(cosine: float, components: dict, config: ScoringConfig = DEFAU
         z -= factor_logit(factor, 1.0, config) - factor_logit(factor, components[factor], config)
         current = min(SCORE_CAP, _sigmoid(z))
         parts.append((factor, round(current - previous, 6)))
+        previous = current
+    if requirement:
+        z = min(z, CAP_LOGIT) + requirement
+        current = min(SCORE_CAP, _sigmoid(z))
+        parts.append(("requirements", round(current - previous, 6)))
         previous = current
     if rating:
         current = min(SCORE_CAP, _sigmoid(z + rating))
@@ -218,10 +259,12 @@ class PairScore:
     low_confidence: bool
     config: ScoringConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
     rating: float = 0.0  # the ratings' logit shift (0 for an unrated solution)
+    requirement: float = 0.0  # the missed requirements' logit shift (0 when none is missed)
 
     @property
     def contributions(self) -> tuple:
-        return contributions(self.text_score, self.components, self.config, self.rating)
+        return contributions(self.text_score, self.components, self.config, self.rating,
+                             self.requirement)
 
     @property
     def text_relevance(self) -> float:
@@ -271,6 +314,12 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
     strengths = tuple(c for c in reasons if by_code.get(c, 0.0) >= config.strength_level)
     cautions = tuple(c for c in reasons if by_code.get(c, 1.0) <= config.caution_level)
     components = {factor: value for factor, (value, _) in fits.items()}
+    checks = requirement_checks(need, sol)
+    requirement = requirement_logit(checks, config)
+    if checks:
+        reasons += tuple(code for code, _ in checks)
+        strengths += tuple(code for code, met in checks if met)
+        cautions += tuple(code for code, met in checks if not met)
     rating = solution_rating_logit(sol, config)
     if rating:
         reasons += ("rated_well",) if rating > 0 else ("rated_poorly",)
@@ -278,10 +327,13 @@ def score_pair(need: NeedDoc, sol: SolutionDoc, cosine: float, today: Optional[d
         score = 0.0
     else:
         z = text_logit(cosine, config) + sum(
-            factor_logit(f, components[f], config) for f in FACTORS) + rating
+            factor_logit(f, components[f], config) for f in FACTORS)
+        if requirement:  # from at most the cap, so a strong pair's miss still shows
+            z = min(z, CAP_LOGIT) + requirement
+        z += rating
         score = min(SCORE_CAP, _sigmoid(z))
     low = score < config.main_list_score
     if low:
         reasons, cautions = reasons + ("low_confidence",), cautions + ("low_confidence",)
     return PairScore(round(score, 6), round(cosine, 6), components, reasons, strengths, cautions,
-                     low, config, rating)
+                     low, config, rating, requirement)

@@ -12,7 +12,7 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import GovernmentLevel, Maturity, NeedStatus, SizeClass
+from app.models import DataHubStandard, GovernmentLevel, Maturity, NeedStatus, SizeClass
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -127,6 +127,14 @@ class PageQuery(QuerySchema):
         Between(1, current_app.config["API_MAX_PAGE_SIZE"])(value)
 
 
+def _data_hub(description: str) -> fields.String:
+    return choice([s.value for s in DataHubStandard] + [public_api.ANY_DATA_HUB], description)
+
+
+def _open_source(description: str) -> fields.String:
+    return choice(("1", "0"), description)
+
+
 class SolutionFilters(QuerySchema):
     """Filters of published solutions."""
 
@@ -137,6 +145,8 @@ class SolutionFilters(QuerySchema):
     size_class = choice(SizeClass, "Size class of the company.")
     budget_min = _budget("Lower end of your budget (KRW): solutions whose price reaches it.")
     budget_max = _budget("Upper end of your budget (KRW): solutions priced from at most it.")
+    data_hub = _data_hub("Data-hub standard code: solutions supporting it; `any`: any standard.")
+    open_source = _open_source("`1`: open-source solutions (an SPDX licence); `0`: the others.")
     updated_since = _updated_since()
 
 
@@ -150,6 +160,9 @@ class NeedFilters(QuerySchema):
                     "Need status; default `open`, `all` for every status.")
     budget_min = _budget("Needs whose budget reaches at least this (KRW).")
     budget_max = _budget("Needs whose budget starts at most at this (KRW).")
+    data_hub = _data_hub("Needs requiring a data hub through this standard; `any`: requiring "
+                         "a data hub at all.")
+    open_source = _open_source("`1`: needs requiring open source; `0`: the others.")
     updated_since = _updated_since()
 
 
@@ -214,6 +227,8 @@ class ReferenceSchema(ma.Schema):
     municipality = fields.Nested(PlaceSchema)
     year = fields.Integer()
     outcome = fields.String()
+    data_hub_name = fields.String(allow_none=True,
+                                  metadata={"description": "The data hub it runs on, if any."})
 
 
 class SolutionSchema(ma.Schema):
@@ -232,6 +247,13 @@ class SolutionSchema(ma.Schema):
     regions_served = fields.List(fields.Nested(PlaceSchema))
     tags = fields.List(fields.String())
     references = fields.List(fields.Nested(ReferenceSchema))
+    data_hub_standards = fields.List(fields.String(
+        metadata={"enum": [s.value for s in DataHubStandard]}),
+        metadata={"description": "Data-hub interfaces/standards it supports (docs/data-hub.md)."})
+    open_source_license = fields.String(allow_none=True, metadata={
+        "description": "SPDX licence expression; null when it is not open source."})
+    source_url = fields.String(allow_none=True, metadata={
+        "description": "Source-code repository (given with every licence)."})
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The solution's page on the site."})
@@ -253,6 +275,11 @@ class NeedSchema(ma.Schema):
     application_deadline = fields.Date(allow_none=True)
     target_area = fields.String(allow_none=True)
     target_population = fields.Integer(allow_none=True)
+    requires_data_hub = fields.Boolean()
+    required_data_hub_standard = fields.String(allow_none=True, metadata={
+        "enum": [s.value for s in DataHubStandard],
+        "description": "The one standard required, if named (implies requires_data_hub)."})
+    requires_open_source = fields.Boolean()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})

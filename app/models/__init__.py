@@ -38,7 +38,14 @@ from app.models.outcome import (
 from app.models.questions import NeedQuestion
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
-from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
+from app.models.solution import (
+    DataHubStandard,
+    DeploymentReference,
+    Maturity,
+    Solution,
+    SolutionDataHubStandard,
+    SolutionStatus,
+)
 from app.models.taxonomy import Category, Tag
 from app.models.user import AccountStatus, OfficialStatus, Role, User
 from app.models.verification import EvidenceKind, OfficialEvidence
@@ -56,6 +63,8 @@ from app.models.workflow import (
 
 __all__ = [
     "Bookmark",
+    "DataHubStandard",
+    "SolutionDataHubStandard",
     "DigestCursor",
     "DigestFrequency",
     "ListingAlert",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from app.models.base import (
     Base,
@@ -28,6 +29,7 @@ from app.models.base import (
     enum_column,
     trigram_index,
 )
+from app.models.solution import DataHubStandard
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
@@ -131,6 +133,16 @@ class Need(VersionedMixin, TimestampMixin, Base):
     # `matching.ANALYSER_VERSION` of the analyser that produced `analysed_text` (NULL: unknown,
     # from before versions were recorded); `flask reanalyse` redoes rows of another version.
     analyser_version: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    # What the need demands of a solution (the structured fit penalises a miss, see
+    # docs/data-hub.md): data-hub integration, optionally through one named standard, and an
+    # open-source licence.
+    requires_data_hub: Mapped[bool] = mapped_column(nullable=False, default=False,
+                                                    server_default=false())
+    required_data_hub_standard: Mapped[Optional[DataHubStandard]] = mapped_column(
+        enum_column(DataHubStandard, "need_data_hub_standard")
+    )
+    requires_open_source: Mapped[bool] = mapped_column(nullable=False, default=False,
+                                                       server_default=false())
 
     municipality: Mapped["Municipality"] = relationship()
     created_by: Mapped["User"] = relationship()

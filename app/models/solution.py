@@ -51,6 +51,22 @@ class Maturity(str, enum.Enum):
     COMMERCIAL = "commercial"  # 상용화
 
 
+class DataHubStandard(str, enum.Enum):
+    """Interfaces and standards a solution can link to a (provincial) smart-city data hub with.
+
+    The reference vocabulary of docs/data-hub.md; labels in app/labels.py. Adding a member is a
+    migration (the column's CHECK lists the values).
+    """
+
+    NGSI_LD = "ngsi_ld"  # 스마트시티 데이터허브 표준 API (NGSI-LD)
+    ONEM2M = "onem2m"  # oneM2M
+    FIWARE = "fiware"  # FIWARE Context Broker
+    SENSORTHINGS = "ogc_sensorthings"  # OGC SensorThings API
+    DATA_GO_KR = "data_go_kr"  # 공공데이터포털 Open API
+    ITS = "its_standard"  # 국가교통정보 표준 (ITS)
+    VWORLD = "vworld"  # 공간정보 오픈플랫폼(브이월드) API
+
+
 solution_secondary_category = Table(
     "solution_secondary_category",
     Base.metadata,
@@ -66,6 +82,19 @@ solution_tag = Table(
     # Keyword search finds solutions by tag: tag first, the primary key serves solution first.
     Index("ix_solution_tag_tag_id", "tag_id"),
 )
+
+class SolutionDataHubStandard(Base):
+    """One data-hub interface or standard a solution supports."""
+
+    __tablename__ = "solution_data_hub_standard"
+
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True
+    )
+    standard: Mapped[DataHubStandard] = mapped_column(
+        enum_column(DataHubStandard, "data_hub_standard"), primary_key=True
+    )
+
 
 solution_region = Table(
     "solution_region",
@@ -106,6 +135,9 @@ class Solution(VersionedMixin, TimestampMixin, Base):
             sqlite_where=text(LISTED_SOLUTION_CONDITION),
             postgresql_where=text(LISTED_SOLUTION_CONDITION),
         ),
+        # A licensed (open-source) solution names where its source is.
+        CheckConstraint("open_source_license IS NULL OR source_url IS NOT NULL",
+                        name="open_source_has_source_url"),
         trigram_index("ix_solution_title_trgm", "title"),
         trigram_index("ix_solution_summary_trgm", "summary"),
         trigram_index("ix_solution_description_trgm", "description"),
@@ -148,6 +180,10 @@ class Solution(VersionedMixin, TimestampMixin, Base):
     # from before versions were recorded); `flask reanalyse` redoes rows of another version,
     # finding them through the index (version below or above the current one, or NULL).
     analyser_version: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    # Open source: an SPDX licence expression (validated by app/services/data_hub.py) and the
+    # public repository it is published in; both NULL for a closed solution.
+    open_source_license: Mapped[Optional[str]] = mapped_column(String(200))
+    source_url: Mapped[Optional[str]] = mapped_column(String(500))
 
     company: Mapped["Company"] = relationship(back_populates="solutions")
     primary_category: Mapped["Category"] = relationship()
@@ -163,6 +199,15 @@ class Solution(VersionedMixin, TimestampMixin, Base):
         cascade="all, delete-orphan",
         order_by="DeploymentReference.year.desc()",
     )
+    data_hub_links: Mapped[list["SolutionDataHubStandard"]] = relationship(
+        cascade="all, delete-orphan", order_by="SolutionDataHubStandard.standard"
+    )
+
+    @property
+    def data_hub_standards(self) -> list[DataHubStandard]:
+        """The data-hub standards it supports, in vocabulary order."""
+        order = list(DataHubStandard)
+        return sorted((link.standard for link in self.data_hub_links), key=order.index)
 
     def __repr__(self) -> str:
         return f"<Solution {self.id} {self.title}>"
@@ -183,6 +228,8 @@ class DeploymentReference(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), nullable=False)
     year: Mapped[int] = mapped_column(nullable=False)
     outcome: Mapped[str] = mapped_column(String(300), nullable=False)
+    # Where it runs on a data hub (e.g. "부산 데이터허브"), if it does.
+    data_hub_name: Mapped[Optional[str]] = mapped_column(String(100))
 
     solution: Mapped["Solution"] = relationship(back_populates="references")
     municipality: Mapped["Municipality"] = relationship()

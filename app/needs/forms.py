@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectField,
@@ -24,7 +25,7 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.ids import optional_record_id, record_id
 from app.labels import choices
-from app.models import NeedStatus
+from app.models import DataHubStandard, NeedStatus
 from app.services.needs import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
@@ -91,6 +92,15 @@ class NeedForm(FlaskForm):
                                     validators=[Optional(), NumberRange(
                                         min=0, max=MAX_POPULATION,
                                         message=_l("대상 인구는 0명 이상 1억 명 이하로 입력하세요."))])
+    requires_data_hub = BooleanField(_l("데이터허브 연계 필요"))
+    required_data_hub_standard = SelectField(_l("필요한 연계 표준 (선택)"), validate_choice=False,
+                                             validators=[Optional()])
+    requires_open_source = BooleanField(_l("오픈소스 솔루션 필요"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.required_data_hub_standard.choices = (
+            [("", _l("-- 표준 무관 --"))] + choices(DataHubStandard))
 
     def set_category_choices(self, categories) -> None:
         """Fill both category lists from the loaded categories."""
@@ -122,6 +132,9 @@ class NeedForm(FlaskForm):
             application_deadline=self.application_deadline.data,
             target_area=self.target_area.data,
             target_population=self.target_population.data,
+            requires_data_hub=bool(self.requires_data_hub.data),
+            required_data_hub_standard=self.required_data_hub_standard.data or None,
+            requires_open_source=bool(self.requires_open_source.data),
         )
 
 

@@ -127,6 +127,8 @@ def _edit_form(need, *, loaded: bool) -> NeedEditForm:
         form.primary_category_id.data = need.primary_category_id
         form.secondary_category_ids.data = [c.id for c in need.secondary_categories]
         form.status.data = need.status.value
+        standard = need.required_data_hub_standard
+        form.required_data_hub_standard.data = standard.value if standard else ""
     return form
 
 

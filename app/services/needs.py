@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
-from app.services import listing_alerts
+from app.services import data_hub, listing_alerts
 from app.services.errors import (
     NotFound,
     PermissionDenied,
@@ -45,6 +45,9 @@ class NeedData:
     target_area: str | None = None
     target_population: int | None = None
     status: NeedStatus | None = None
+    requires_data_hub: bool = False
+    required_data_hub_standard: str | None = None
+    requires_open_source: bool = False
 
 
 def today_in_seoul() -> date:
@@ -163,6 +166,8 @@ def check_need(data: NeedData, *, existing: Need | None = None) -> tuple[Categor
             and not 0 <= data.target_population <= MAX_POPULATION:
         problems.add(_("대상 인구는 0명 이상 1억 명 이하로 입력하세요."),
                      field="target_population")
+    problems.check(data_hub.standard_from_code, data.required_data_hub_standard,
+                   "required_data_hub_standard")
     if data.status is not None and not isinstance(data.status, NeedStatus):
         problems.add(_("상태를 목록에서 선택하세요."), field="status")
     problems.raise_any()
@@ -182,6 +187,12 @@ def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Cate
     need.target_population = data.target_population
     if data.status is not None:
         need.status = data.status
+    # Naming a standard asks for a data hub through it (docs/data-hub.md).
+    standard = data_hub.standard_from_code(data.required_data_hub_standard,
+                                           "required_data_hub_standard")
+    need.required_data_hub_standard = standard
+    need.requires_data_hub = bool(data.requires_data_hub or standard)
+    need.requires_open_source = bool(data.requires_open_source)
 
 
 def create_need(official: User, data: NeedData) -> Need:

@@ -24,6 +24,7 @@ from app.labels import label
 from app.models import (
     Category,
     Company,
+    DataHubStandard,
     DeploymentReference,
     GovernmentLevel,
     Maturity,
@@ -33,6 +34,7 @@ from app.models import (
     NeedStatus,
     SizeClass,
     Solution,
+    SolutionDataHubStandard,
 )
 from app.models.solution import solution_region
 from app.services import catalogue
@@ -57,6 +59,7 @@ SOLUTION_OPTIONS = (
     selectinload(Solution.tags),
     selectinload(Solution.regions_served),
     selectinload(Solution.references).selectinload(DeploymentReference.municipality),
+    selectinload(Solution.data_hub_links),
 )
 NEED_OPTIONS = (
     selectinload(Need.municipality).selectinload(Municipality.parent),
@@ -95,6 +98,33 @@ def _region_and_province(region_id: int) -> list[int]:
     return [region_id] if parent is None else [region_id, parent]
 
 
+#: `data_hub=any`: any data-hub standard (else one code of DataHubStandard).
+ANY_DATA_HUB = "any"
+
+
+def _data_hub_filters(query: Select, model, args: dict[str, Any]) -> Select:
+    """`open_source` (1: open source only, 0: closed only) and `data_hub` (a standard's code or
+    `any`): for solutions what they offer, for needs what they require."""
+    hub, open_source = args.get("data_hub"), args.get("open_source")
+    if model is Solution:
+        if hub is not None:
+            links = select(SolutionDataHubStandard.solution_id)
+            if hub != ANY_DATA_HUB:
+                links = links.where(SolutionDataHubStandard.standard == DataHubStandard(hub))
+            query = query.where(Solution.id.in_(links))
+        if open_source is not None:
+            licensed = Solution.open_source_license.is_not(None)
+            query = query.where(licensed if open_source == "1" else ~licensed)
+        return query
+    if hub is not None:
+        query = query.where(Need.requires_data_hub.is_(True))
+        if hub != ANY_DATA_HUB:
+            query = query.where(Need.required_data_hub_standard == DataHubStandard(hub))
+    if open_source is not None:
+        query = query.where(Need.requires_open_source.is_(open_source == "1"))
+    return query
+
+
 def solutions_query(args: dict[str, Any]) -> Select:
     """Public solutions matching the API's filters, in the requested order."""
     query = catalogue.solution_search(SolutionFilters(
@@ -116,6 +146,7 @@ def solutions_query(args: dict[str, Any]) -> Select:
                                 Solution.price_min <= args["budget_max"]))
     if args.get("updated_since") is not None:
         query = query.where(Solution.updated_at >= _utc(args["updated_since"]))
+    query = _data_hub_filters(query, Solution, args)
     return query.options(*SOLUTION_OPTIONS)
 
 
@@ -139,6 +170,7 @@ def needs_query(args: dict[str, Any]) -> Select:
     ))
     if args.get("updated_since") is not None:
         query = query.where(Need.updated_at >= _utc(args["updated_since"]))
+    query = _data_hub_filters(query, Need, args)
     return query.options(*NEED_OPTIONS)
 
 
@@ -201,7 +233,11 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "regions_served": [_place(m) for m in solution.regions_served],
         "tags": [tag.name for tag in solution.tags],
         "references": [{"municipality": _place(r.municipality), "year": r.year,
-                        "outcome": r.outcome} for r in solution.references],
+                        "outcome": r.outcome, "data_hub_name": r.data_hub_name}
+                       for r in solution.references],
+        "data_hub_standards": [standard.value for standard in solution.data_hub_standards],
+        "open_source_license": solution.open_source_license,
+        "source_url": solution.source_url,
         "published_at": solution.published_at,
         "updated_at": solution.updated_at,
         "url": url_for("catalogue.solution_detail", solution_id=solution.id, _external=True),
@@ -224,6 +260,10 @@ def need_record(need: Need) -> dict:
         "application_deadline": need.application_deadline,
         "target_area": need.target_area,
         "target_population": need.target_population,
+        "requires_data_hub": need.requires_data_hub,
+        "required_data_hub_standard": (need.required_data_hub_standard.value
+                                       if need.required_data_hub_standard else None),
+        "requires_open_source": need.requires_open_source,
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
@@ -514,6 +554,9 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("regions_served", lambda r: _names(r["regions_served"])),
         ("tags", lambda r: "; ".join(r["tags"])),
         ("reference_count", lambda r: len(r["references"])),
+        ("data_hub_standards", lambda r: "; ".join(r["data_hub_standards"])),
+        ("open_source_license", lambda r: r["open_source_license"]),
+        ("source_url", lambda r: r["source_url"]),
         ("published_at", lambda r: r["published_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],
@@ -530,6 +573,9 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("application_deadline", lambda r: r["application_deadline"]),
         ("target_area", lambda r: r["target_area"]),
         ("target_population", lambda r: r["target_population"]),
+        ("requires_data_hub", lambda r: int(r["requires_data_hub"])),
+        ("required_data_hub_standard", lambda r: r["required_data_hub_standard"]),
+        ("requires_open_source", lambda r: int(r["requires_open_source"])),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],

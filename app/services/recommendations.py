@@ -81,6 +81,8 @@ def solution_record(solution: Solution, verified: list | None = None,
         "verified_references": [_place(place) for place in verified],
         "rating_count": rated[0] if rated else 0,
         "rating_mean": rated[1] if rated else None,
+        "data_hub_standards": [standard.value for standard in solution.data_hub_standards],
+        "open_source_license": solution.open_source_license,
     }
 
 
@@ -107,6 +109,10 @@ def need_record(need: Need) -> dict[str, Any]:
         "budget_max": need.budget_max,
         "deadline": need.application_deadline,
         "tokens": need.analysed_text,
+        "requires_data_hub": need.requires_data_hub,
+        "required_data_hub_standard": (need.required_data_hub_standard.value
+                                       if need.required_data_hub_standard else None),
+        "requires_open_source": need.requires_open_source,
     }
 
 
@@ -123,6 +129,7 @@ def recommendable_solutions_query():
             selectinload(Solution.regions_served),
             selectinload(Solution.references)
             .selectinload(DeploymentReference.municipality),
+            selectinload(Solution.data_hub_links),
         )
     )
 

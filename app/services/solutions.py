@@ -17,18 +17,20 @@ from app.labels import label
 from app.models import (
     Category,
     Company,
+    DataHubStandard,
     DeploymentReference,
     GovernmentLevel,
     Maturity,
     ModerationStatus,
     Municipality,
     Solution,
+    SolutionDataHubStandard,
     SolutionStatus,
     Tag,
     User,
 )
 from app.models.base import utcnow
-from app.services import listing_alerts
+from app.services import data_hub, listing_alerts
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -73,6 +75,9 @@ class SolutionInput:
     price_min: int | None = None
     price_max: int | None = None
     region_ids: list[int | None] = field(default_factory=list)
+    data_hub_standards: list[str] = field(default_factory=list)
+    open_source_license: str = ""
+    source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class _CleanSolution:
     price_min: int | None
     price_max: int | None
     regions: list[Municipality]
+    data_hub_standards: list[DataHubStandard] = field(default_factory=list)
+    open_source: data_hub.OpenSource = data_hub.OpenSource(None, None)
 
 
 def current_year() -> int:
@@ -277,11 +284,14 @@ def check_solution(data: SolutionInput, company_id: int,
     if price_min is not None and price_max is not None and price_min > price_max:
         problems.add(_("최고 가격은 최저 가격보다 크거나 같아야 합니다."), field="price_max")
     regions = problems.check(_clean_regions, data.region_ids)
+    standards = problems.check(data_hub.clean_standards, data.data_hub_standards)
+    open_source = data_hub.check_open_source(data.open_source_license, data.source_url, problems)
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
     return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
-                          tag_names, maturity, price_min, price_max, regions)
+                          tag_names, maturity, price_min, price_max, regions, standards or [],
+                          open_source)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
@@ -295,6 +305,12 @@ def _apply(solution: Solution, clean: _CleanSolution) -> None:
     solution.price_min = clean.price_min
     solution.price_max = clean.price_max
     solution.regions_served = clean.regions
+    kept = [link for link in solution.data_hub_links if link.standard in clean.data_hub_standards]
+    have = {link.standard for link in kept}
+    solution.data_hub_links = kept + [SolutionDataHubStandard(standard=s)
+                                      for s in clean.data_hub_standards if s not in have]
+    solution.open_source_license = clean.open_source.license
+    solution.source_url = clean.open_source.source_url
 
 
 def _flush() -> None:
@@ -367,7 +383,8 @@ def delete_solution(actor: User, solution_id: int) -> str:
 
 
 def check_reference(solution: Solution, *, municipality_id: int | None, year: int | None,
-                    outcome: str | None) -> tuple[Municipality, str]:
+                    outcome: str | None, data_hub_name: str | None = None
+                    ) -> tuple[Municipality, str, str | None]:
     """Check a deployment reference before it is added; raise all the refusals together."""
     problems = Problems()
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
@@ -380,23 +397,26 @@ def check_reference(solution: Solution, *, municipality_id: int | None, year: in
     text = problems.check(_required_text, outcome, "outcome", OUTCOME_MAX,
                           _("도입 성과를 입력하세요."),
                           _("도입 성과는 %(max)d자 이하로 입력하세요.", max=OUTCOME_MAX))
+    hub = problems.check(data_hub.clean_data_hub_name, data_hub_name)
     if municipality is not None and any(existing.municipality_id == municipality.id
                                         and existing.year == year
                                         for existing in solution.references):
         problems.add(_("%(place)s %(year)d년 실적이 이미 등록되어 있습니다.",
                        place=place_name(municipality), year=year), field="municipality_id")
     problems.raise_any()
-    return municipality, re.sub(r"\s+", " ", text)
+    return municipality, re.sub(r"\s+", " ", text), hub
 
 
 def add_reference(actor: User, solution_id: int, *, municipality_id: int | None,
-                  year: int | None, outcome: str | None) -> DeploymentReference:
+                  year: int | None, outcome: str | None,
+                  data_hub_name: str | None = None) -> DeploymentReference:
     """Record a past deployment of the solution in one of the 243 local governments."""
     solution = own_solution(actor, solution_id)
-    municipality, text = check_reference(solution, municipality_id=municipality_id, year=year,
-                                         outcome=outcome)
+    municipality, text, hub = check_reference(solution, municipality_id=municipality_id,
+                                              year=year, outcome=outcome,
+                                              data_hub_name=data_hub_name)
     reference = DeploymentReference(solution=solution, municipality=municipality, year=year,
-                                    outcome=text)
+                                    outcome=text, data_hub_name=hub)
     db.session.add(reference)
     db.session.flush()
     return reference

@@ -16,8 +16,9 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.company.fields import MultiCheckboxField, PlainNumberField, safe_int
 from app.labels import choices
-from app.models import Maturity
+from app.models import DataHubStandard, Maturity
 from app.services import accounts, reference_data
+from app.services.data_hub import DATA_HUB_NAME_MAX, LICENSE_MAX, SOURCE_URL_MAX
 from app.services.solutions import (
     DESCRIPTION_MAX,
     FIRST_REFERENCE_YEAR,
@@ -63,6 +64,15 @@ class SolutionForm(FlaskForm):
     price_max = AmountField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
                             render_kw={"placeholder": "50,000,000"})
     region_ids = MultiCheckboxField(_l("공급 가능 지역 (복수 선택)"))
+    data_hub_standards = MultiCheckboxField(_l("데이터허브 연계 표준 (선택)"), coerce=str)
+    open_source_license = StringField(_l("오픈소스 라이선스 (SPDX)"), validators=[
+        Optional(), Length(max=LICENSE_MAX,
+                           message=_l("오픈소스 라이선스는 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"placeholder": "Apache-2.0", "autocomplete": "off"})
+    source_url = StringField(_l("소스 코드 주소"), validators=[
+        Optional(), Length(max=SOURCE_URL_MAX,
+                           message=_l("소스 코드 주소는 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"placeholder": "https://github.com/...", "inputmode": "url"})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -71,6 +81,7 @@ class SolutionForm(FlaskForm):
         self.secondary_category_ids.choices = categories
         self.maturity.choices = [("", _l("-- 선택하세요 --"))] + choices(Maturity)
         self.region_ids.choices = [(p.id, place_short_name(p)) for p in reference_data.provinces()]
+        self.data_hub_standards.choices = choices(DataHubStandard)
 
     def validate_region_ids(self, field) -> None:
         """At least one region must be ticked."""
@@ -96,6 +107,10 @@ class ReferenceForm(FlaskForm):
         DataRequired(_l("도입 성과를 입력하세요.")),
         Length(max=OUTCOME_MAX, message=_l("도입 성과는 %(max)d자 이하로 입력하세요.")),
     ], render_kw={"placeholder": _l("예: 배차 대기시간 30% 감소")})
+    data_hub_name = StringField(_l("운영 데이터허브 (선택)"), validators=[
+        Optional(), Length(max=DATA_HUB_NAME_MAX,
+                           message=_l("데이터허브 이름은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"placeholder": _l("예: 부산 데이터허브")})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -49,6 +49,9 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         price_min=form.price_min.data,
         price_max=form.price_max.data,
         region_ids=form.region_ids.data or [],
+        data_hub_standards=form.data_hub_standards.data or [],
+        open_source_license=form.open_source_license.data or "",
+        source_url=form.source_url.data or "",
     )
 
 
@@ -64,6 +67,9 @@ def _form_data(solution: Solution) -> dict:
         "price_min": solution.price_min,
         "price_max": solution.price_max,
         "region_ids": [region.id for region in solution.regions_served],
+        "data_hub_standards": [s.value for s in solution.data_hub_standards],
+        "open_source_license": solution.open_source_license or "",
+        "source_url": solution.source_url or "",
         "version": solution.version,
     }
 
@@ -184,10 +190,12 @@ def add_reference(solution_id: int):
     reference_form = ReferenceForm()
     if validate_with_rules(reference_form, lambda: solutions.check_reference(
             solution, municipality_id=reference_form.municipality_id.data,
-            year=reference_form.year.data, outcome=reference_form.outcome.data)):
+            year=reference_form.year.data, outcome=reference_form.outcome.data,
+            data_hub_name=reference_form.data_hub_name.data)):
         if commit_service(lambda: solutions.add_reference(
                 current_user, solution_id, municipality_id=reference_form.municipality_id.data,
-                year=reference_form.year.data, outcome=reference_form.outcome.data),
+                year=reference_form.year.data, outcome=reference_form.outcome.data,
+                data_hub_name=reference_form.data_hub_name.data),
                 reference_form):
             flash(_("도입 실적을 추가했습니다."), "success")
             return redirect(url_for("solutions.edit", solution_id=solution_id) + "#references")
