@@ -81,6 +81,10 @@ def solution_record(solution: Solution, verified: list | None = None,
         "verified_references": [_place(place) for place in verified],
         "rating_count": rated[0] if rated else 0,
         "rating_mean": rated[1] if rated else None,
+        # English summary: the engine matches English (overseas) needs against these alone.
+        "title_en": solution.title_en,
+        "summary_en": solution.summary_en,
+        "description_en": solution.description_en,
     }
 
 
@@ -107,6 +111,7 @@ def need_record(need: Need) -> dict[str, Any]:
         "budget_max": need.budget_max,
         "deadline": need.application_deadline,
         "tokens": need.analysed_text,
+        "language": need.language or "ko",
     }
 
 

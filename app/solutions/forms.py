@@ -63,6 +63,18 @@ class SolutionForm(FlaskForm):
     price_max = AmountField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
                             render_kw={"placeholder": "50,000,000"})
     region_ids = MultiCheckboxField(_l("공급 가능 지역 (복수 선택)"))
+    # 영문 요약 (해외 수요용): optional; matched against overseas needs written in English.
+    title_en = StringField(_l("영문 솔루션명"), validators=[
+        Optional(), Length(max=TITLE_MAX, message=_l("영문 솔루션명은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"lang": "en", "placeholder": "Demand-responsive transport platform"})
+    summary_en = StringField(_l("영문 한 줄 소개"), validators=[
+        Optional(),
+        Length(max=SUMMARY_MAX, message=_l("영문 한 줄 소개는 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"lang": "en"})
+    description_en = TextAreaField(_l("영문 상세 설명"), validators=[
+        Optional(),
+        Length(max=DESCRIPTION_MAX, message=_l("영문 상세 설명은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"rows": 5, "lang": "en"})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

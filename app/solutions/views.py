@@ -49,6 +49,9 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         price_min=form.price_min.data,
         price_max=form.price_max.data,
         region_ids=form.region_ids.data or [],
+        title_en=form.title_en.data or "",
+        summary_en=form.summary_en.data or "",
+        description_en=form.description_en.data or "",
     )
 
 
@@ -64,6 +67,9 @@ def _form_data(solution: Solution) -> dict:
         "price_min": solution.price_min,
         "price_max": solution.price_max,
         "region_ids": [region.id for region in solution.regions_served],
+        "title_en": solution.title_en or "",
+        "summary_en": solution.summary_en or "",
+        "description_en": solution.description_en or "",
         "version": solution.version,
     }
 
