@@ -209,3 +209,60 @@ def test_cli_rank_accepts_language_and_refuses_unknown_ones(tmp_path, capsys):
     assert main(["rank", "--docs", str(docs), "--queries", str(bad)]) == 1
     err = capsys.readouterr().err
     assert 'bad.jsonl:1: "language" must be "ko" or "en"' in err and "Traceback" not in err
+
+
+# --- python -m research.english -----------------------------------------------------------------
+
+
+def _english_set(root):
+    """A tiny English labelled set: two needs, three solutions, judgments both ways."""
+    docs = [
+        {"id": "s-01", "title": "On-demand rural buses", "category": "transport",
+         "text": "Residents of rural villages book buses by app or phone; AI dispatch.",
+         "split": "train"},
+        {"id": "s-02", "title": "Smart parking guidance", "category": "transport",
+         "text": "Parking space sensors detect free spaces and signs guide drivers.",
+         "split": "train"},
+        {"id": "s-03", "title": "Library seat booking app", "category": "culture",
+         "text": "Readers reserve library seats and get loan reminders.", "split": "test"},
+    ]
+    queries = [
+        {"id": "n-01", "title": "Rural bus shortage", "category": "transport", "split": "train",
+         "text": "Buses rarely come to our rural villages; residents want on-demand buses "
+                 "booked by phone or app."},
+        {"id": "n-02", "title": "Downtown parking", "category": "transport", "split": "test",
+         "text": "Drivers circle downtown; we want parking space sensors and guidance signs."},
+    ]
+    _write(root / "docs.jsonl", docs)
+    _write(root / "queries.jsonl", queries)
+    (root / "qrels.txt").write_text("n-01 0 s-01 2\nn-02 0 s-02 2\n", encoding="utf-8")
+    (root / "reverse").mkdir()
+    (root / "reverse" / "qrels.txt").write_text("s-01 0 n-01 2\ns-02 0 n-02 2\n",
+                                                encoding="utf-8")
+    return root
+
+
+def test_research_english_prints_the_tables_on_a_synthetic_set(tmp_path, capsys):
+    from research import english
+
+    root = _english_set(tmp_path)
+    assert english.main(["--english", str(root), "--domain", str(tmp_path / "none")]) == 0
+    out = capsys.readouterr().out
+    assert "## need → solution" in out and "## solution → need" in out
+    assert "nDCG@10" in out and "irrelevant in top 5" in out and "| train |" in out
+    results = english.evaluate(english=root, domain=tmp_path / "none")
+    for direction in ("need", "solution"):
+        rows = results[direction]["train"] + results[direction]["test"]
+        judged = [r for r in rows if r.relevant]
+        assert judged and all(r.ranked and r.ranked[0][0] in r.relevant for r in judged)
+    from research.domain import metrics
+
+    assert metrics(results["need"]["train"])["nDCG@10"] == pytest.approx(1.0)
+
+
+def test_research_english_says_clearly_when_the_set_is_missing(tmp_path, capsys):
+    from research import english
+
+    assert english.main(["--english", str(tmp_path / "absent")]) == 1
+    err = capsys.readouterr().err
+    assert "the English labelled set is not there" in err and "Traceback" not in err
