@@ -171,3 +171,35 @@ def test_english_need_is_recommended_solutions_by_their_english_summary(client, 
     unit_of_work.commit()
     korean_page = client.get(f"/needs/{korean_need.id}").get_data(as_text=True)
     assert "Parking space sensors and guidance signs" not in korean_page  # Korean card as before
+
+
+def test_rematch_and_freshness_work_for_english_needs(app, db, company, official, company_client):
+    from app.models import Recommendation
+    from app.services import recommendations
+
+    assert recommendations.needs_for_company(company) == []  # the engine is built empty here
+    parking = factories.make_solution(
+        company, title="스마트 주차 안내", title_en="Smart parking guidance",
+        summary_en="Parking space sensors and guidance signs",
+        description_en="Sensors on every parking space detect free spaces and guide drivers.")
+    need = factories.make_need(
+        official, title="Parking guidance downtown", language="en",
+        description="We want parking space sensors and guidance signs downtown.")
+    unit_of_work.commit()
+    assert [m.solution.id for m in recommendations.solutions_for_need(need)][:1] == [parking.id]
+    assert need.id in {m.need.id for m in recommendations.needs_for_solution(parking)}
+
+    result = app.test_cli_runner().invoke(args=["rematch"])
+    assert result.exit_code == 0, result.output
+    rows = list(db.session.scalars(select(Recommendation).where(Recommendation.need_id == need.id)
+                                   .order_by(Recommendation.rank)))
+    assert rows and rows[0].solution_id == parking.id
+
+    # the company removes its English text: the solution is no longer a candidate
+    response = company_client.post(f"/my/solutions/{parking.id}/edit", data=solution_form(
+        title="스마트 주차 안내", version=str(parking.version), title_en="", summary_en="",
+        description_en=""))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert parking.id not in {m.solution.id for m in recommendations.solutions_for_need(
+        db.session.get(Need, need.id))}
