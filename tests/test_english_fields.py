@@ -162,6 +162,7 @@ def test_english_need_is_recommended_solutions_by_their_english_summary(client, 
                     "sensors and guidance signs that show free spaces to drivers.")
     unit_of_work.commit()
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert 'lang="en">Parking guidance for the old town</h1>' in page
     assert "Parking space sensors and guidance signs" in page
     assert f"/solutions/{parking.id}\"" in page
     assert f"/solutions/{korean_only.id}\"" not in page  # no English text: no candidate
