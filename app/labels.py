@@ -258,6 +258,11 @@ AUDIT_TARGET_LABELS: dict[str, LazyString] = {
 }
 
 
+# The languages a need may be written in (Need.language), named in their own language as
+# language pickers do (so not translated). Officials normally post Korean.
+NEED_LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+
+
 def choices(enum_cls: type) -> list[tuple[str, LazyString | str]]:
     """(value, lazy label) pairs for a select field, in declaration order."""
     labels = LABELS.get(enum_cls, {})

@@ -24,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rank", help="rank documents for each query; print a TREC run")
     e = sub.add_parser("evaluate", help="rank and print nDCG@10, MRR@10 and Recall@10")
     for p in (r, e):
-        p.add_argument("--docs", required=True, help="JSON lines {id, title, text}")
-        p.add_argument("--queries", required=True, help="JSON lines {id, title, text}")
+        p.add_argument("--docs", required=True, help="JSON lines {id, title, text[, language: ko|en]}")
+        p.add_argument("--queries", required=True, help="JSON lines {id, title, text[, language: ko|en]}")
     r.add_argument("--top-k", type=int, default=10, help="results per query (default 10)")
     r.add_argument("--tag", default="citymatch", help="run tag (last TREC column)")
     e.add_argument("--qrels", required=True, help="TREC qrels: qid 0 docid grade")

@@ -15,14 +15,56 @@ from matching.inputs import (  # noqa: F401 - re-exported
 KORQUAD_RELATIVE = Path("..") / "shared" / "data" / "korquad" / "KorQuAD_v1.0_dev.json"
 
 
+def _language(item: Mapping) -> str:
+    """An input line's language: its ``language`` field, Korean when absent."""
+    return item.get("language") or "ko"
+
+
 def rank(docs: Sequence[Mapping], queries: Sequence[Mapping], top_k: int = 10,
          index: TextIndex | None = None) -> Run:
-    """Rank ``docs`` for each query with ``index`` (the retrieval preset if None)."""
+    """Rank ``docs`` for each query with ``index`` (the retrieval preset if None).
+
+    When any line has ``"language": "en"``, the inputs are split by language as the
+    recommender splits needs and solutions: English queries rank only English documents, in an
+    index analysed by ``EnglishAnalyzer`` (a clone of ``index`` with that analyser when one is
+    given); the others (``"ko"`` or no language) rank the other documents as before."""
+    if any(_language(item) == "en" for item in list(docs) + list(queries)):
+        return _rank_by_language(docs, queries, top_k, index)
+    return _rank_one(docs, queries, top_k, index)
+
+
+def _rank_one(docs: Sequence[Mapping], queries: Sequence[Mapping], top_k: int,
+              index: TextIndex | None) -> Run:
+    """``rank`` with one index, whatever the languages."""
     index = index if index is not None else TextIndex(refit_every=None, **RETRIEVAL)
     index.fit(docs)
     qmat = index.transform(queries)
     results = index.search_many(qmat, top_k=top_k)
     return {str(q["id"]): [(str(d), s) for d, s in res] for q, res in zip(queries, results)}
+
+
+def _rank_by_language(docs: Sequence[Mapping], queries: Sequence[Mapping], top_k: int,
+                      index: TextIndex | None) -> Run:
+    """``rank`` per language; results keep the order of ``queries``."""
+    from sklearn.base import clone
+
+    from matching.text import ENGLISH_ANALYZER
+
+    run: Run = {}
+    for language in ("ko", "en"):
+        part_queries = [q for q in queries if _language(q) == language]
+        part_docs = [d for d in docs if _language(d) == language]
+        if not part_queries:
+            continue
+        if not part_docs:
+            run.update({str(q["id"]): [] for q in part_queries})
+            continue
+        part_index = clone(index) if index is not None else \
+            TextIndex(refit_every=None, **RETRIEVAL)
+        if language == "en":
+            part_index.set_params(analyzer=ENGLISH_ANALYZER)
+        run.update(_rank_one(part_docs, part_queries, top_k, part_index))
+    return {str(q["id"]): run[str(q["id"])] for q in queries}
 
 
 def dcg(gains: Sequence[float]) -> float:

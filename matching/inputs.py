@@ -7,6 +7,8 @@ from typing import Iterable
 
 Run = dict[str, list[tuple[str, float]]]
 Qrels = dict[str, dict[str, int]]
+#: Values of the optional ``language`` field (absent = "ko"), as ``matching.records.LANGUAGES``.
+LANGUAGES = ("ko", "en")
 
 
 class InputError(ValueError):
@@ -19,7 +21,8 @@ def _lines(text: str) -> list[str]:
 
 
 def load_jsonl(path: str | Path, kind: str = "documents") -> list[dict]:
-    """Read ``{"id", "title", "text"}`` JSON lines, validating ids and text."""
+    """Read ``{"id", "title", "text"}`` JSON lines (optional ``"language"``: "ko" or "en"),
+    validating ids, text and language; ``language`` is kept only when given."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{kind} file not found: {path}")
@@ -50,8 +53,15 @@ def load_jsonl(path: str | Path, kind: str = "documents") -> list[dict]:
             raise InputError(f"{path}:{lineno}: empty text for id {doc_id!r}")
         if doc_id in seen:
             raise InputError(f"{path}:{lineno}: duplicate id {doc_id!r}")
+        language = obj.get("language")
+        if language is not None and language not in LANGUAGES:
+            raise InputError(f"{path}:{lineno}: \"language\" must be \"ko\" or \"en\", "
+                             f"got {language!r}")
         seen.add(doc_id)
-        items.append({"id": doc_id, "title": title, "text": text})
+        item = {"id": doc_id, "title": title, "text": text}
+        if language is not None:
+            item["language"] = language
+        items.append(item)
     if not items:
         raise InputError(f"{kind} file is empty: {path}")
     return items

@@ -11,6 +11,8 @@ LEAD_SIZES = frozenset({"large", "mid"})
 PARTNER_SIZES = frozenset({"sme", "startup"})
 #: Technology readiness levels.
 MATURITIES = ("rnd", "pilot", "commercial")
+#: Languages a need may be written in: Korean (the default) or English (overseas demand).
+LANGUAGES = ("ko", "en")
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,14 @@ class NeedDoc:
     requires_data_hub: bool = False
     required_data_hub_standard: Optional[str] = None
     requires_open_source: bool = False
+    #: "ko" (matched in the Korean index) or "en" (matched in the English index against the
+    #: solutions' English fields; see ``Recommender``).
+    language: str = "ko"
 
     def __post_init__(self):
+        self.language = self.language or "ko"
+        if self.language not in LANGUAGES:
+            raise ValueError(f"need language must be one of {LANGUAGES}, got {self.language!r}")
         self.place = Place.coerce(self.place)
         self.requires_data_hub = bool(self.requires_data_hub)
         self.requires_open_source = bool(self.requires_open_source)
@@ -72,9 +80,13 @@ class NeedDoc:
         return _from_mapping(cls, data)
 
     def index_doc(self) -> dict:
-        """The document handed to the text index."""
+        """The document handed to the text index (its own language's index).
+
+        An English need is analysed by the English index's analyser, so stored ``tokens``
+        (made by the Korean analyser) are not passed for it."""
         return {"id": ("need", self.id), "group": "need", "title": self.title,
-                "text": self.description, "tokens": self.tokens}
+                "text": self.description,
+                "tokens": self.tokens if self.language == "ko" else None}
 
 
 @dataclass
@@ -106,6 +118,11 @@ class SolutionDoc:
     #: expression, None when it is not open source).
     data_hub_standards: tuple = ()
     open_source_license: Optional[str] = None
+    #: English title, summary and description for overseas (English) needs; a solution with
+    #: none of them is no candidate for English needs.
+    title_en: Optional[str] = None
+    summary_en: Optional[str] = None
+    description_en: Optional[str] = None
 
     def __post_init__(self):
         self.tags = tuple(self.tags or ())
@@ -128,6 +145,18 @@ class SolutionDoc:
         return {"id": ("solution", self.id), "group": "solution", "title": self.title,
                 "summary": self.summary, "tags": list(self.tags), "text": self.description,
                 "tokens": self.tokens}
+
+    @property
+    def has_english(self) -> bool:
+        """Whether any English field has text (then it is indexed for English needs)."""
+        return any((v or "").strip() for v in (self.title_en, self.summary_en, self.description_en))
+
+    def english_index_doc(self) -> dict:
+        """The document handed to the English index: the English fields and the tags (Latin
+        tags such as IoT or CCTV count; Hangul is dropped by the English analyser)."""
+        return {"id": ("solution", self.id), "group": "solution", "title": self.title_en or "",
+                "summary": self.summary_en or "", "tags": list(self.tags),
+                "text": self.description_en or ""}
 
 
 def as_need(value: Any) -> NeedDoc:

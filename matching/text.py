@@ -250,6 +250,31 @@ class KoreanAnalyzer:
 
 DEFAULT_ANALYZER = KoreanAnalyzer()
 
+
+@dataclass(frozen=True)
+class EnglishAnalyzer(KoreanAnalyzer):
+    """The English index's analyser (overseas needs and the solutions' English fields).
+
+    Every text takes the Latin path of :class:`KoreanAnalyzer` (no Kiwi): runs of ASCII
+    letters and digits through :func:`matching.english.english_term` (acronyms kept whole,
+    English stop words, Snowball stems), then the synonym map. Letters outside A–Z (Hangul,
+    accents) are not indexed: an English text that quotes a Korean name keeps its English terms.
+    On Latin-only text it gives exactly the terms of the default analyser.
+    """
+
+    def analyse_many(self, texts: Iterable[str | None]) -> list[list[str]]:
+        """Analyse many texts on the Latin path."""
+        if self.use_synonyms:
+            self._synonym_table()
+        out = []
+        for text in texts:
+            clean = normalize(text, self.max_chars)
+            out.append(self._expand_if(self._select(latin_tokens(clean))) if clean else [])
+        return out
+
+
+ENGLISH_ANALYZER = EnglishAnalyzer()
+
 #: Bump by hand when the analysis code changes the terms it gives (the settings, data files and
 #: analyser packages are already in the version).
 ANALYSER_REVISION = 2

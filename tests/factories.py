@@ -136,16 +136,23 @@ def make_solution(
     price: tuple[int | None, int | None] = (10_000_000, 50_000_000),
     maturity: Maturity = Maturity.COMMERCIAL,
     regions: list[str] | None = None,
+    summary: str = "테스트용 한 줄 요약",
+    title_en: str | None = None,
+    summary_en: str | None = None,
+    description_en: str | None = None,
 ) -> Solution:
-    """A solution of the company, published by default."""
+    """A solution of the company, published by default (English summary fields optional)."""
     n = next_number()
     primary = category(category_code)
     regions_served = [province(r) for r in (regions or ["서울특별시"])]
     solution = Solution(
         company=company,
         title=title or f"테스트 솔루션 {n}",
-        summary="테스트용 한 줄 요약",
+        summary=summary,
         description=description,
+        title_en=title_en,
+        summary_en=summary_en,
+        description_en=description_en,
         primary_category=primary,
         maturity=maturity,
         price_min=price[0],
@@ -178,8 +185,9 @@ def make_need(
     description: str = "농촌 지역 어르신의 이동권 보장을 위한 수요응답형 버스가 필요합니다.",
     budget: tuple[int | None, int | None] = (20_000_000, 80_000_000),
     deadline_in_days: int = 30,
+    language: str = "ko",
 ) -> Need:
-    """An open need posted by the official for their municipality."""
+    """An open need posted by the official for their municipality ("en": written in English)."""
     n = next_number()
     need = Need(
         municipality_id=official.municipality_id,
@@ -194,6 +202,7 @@ def make_need(
         target_area="읍면 지역",
         target_population=12000,
         status=status,
+        language=language,
     )
     db.session.add(need)
     db.session.flush()

@@ -257,6 +257,11 @@ class SolutionSchema(ma.Schema):
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The solution's page on the site."})
+    title_en = fields.String(allow_none=True, metadata={
+        "description": "English title for overseas (English) needs, if the company gave one."})
+    summary_en = fields.String(allow_none=True, metadata={"description": "English summary."})
+    description_en = fields.String(allow_none=True, metadata={
+        "description": "English description."})
 
 
 class NeedSchema(ma.Schema):
@@ -283,6 +288,10 @@ class NeedSchema(ma.Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})
+    language = fields.String(metadata={
+        "enum": ["ko", "en"],
+        "description": "Language the need is written in (en: overseas demand, matched against "
+                       "the solutions' English summaries)."})
 
 
 class CompanySchema(ma.Schema):

@@ -24,7 +24,7 @@ from wtforms.validators import (
 
 from app.amount_field import AmountField
 from app.ids import optional_record_id, record_id
-from app.labels import choices
+from app.labels import NEED_LANGUAGES, choices
 from app.models import DataHubStandard, NeedStatus
 from app.services.needs import (
     DESCRIPTION_MAX,
@@ -88,6 +88,10 @@ class NeedForm(FlaskForm):
         Optional(),
         Length(max=TARGET_AREA_MAX, message=_l("대상 지역은 200자 이하로 입력하세요.")),
     ])
+    # 한국어 / English: officials normally post Korean; an English need is matched against the
+    # solutions' English summaries. Checked by the service (a clear message, not WTForms').
+    language = SelectField(_l("작성 언어"), choices=list(NEED_LANGUAGES), default="ko",
+                           validate_choice=False)
     target_population = AmountField(_l("대상 인구 (명)"), unit="명",
                                     validators=[Optional(), NumberRange(
                                         min=0, max=MAX_POPULATION,
@@ -135,6 +139,7 @@ class NeedForm(FlaskForm):
             requires_data_hub=bool(self.requires_data_hub.data),
             required_data_hub_standard=self.required_data_hub_standard.data or None,
             requires_open_source=bool(self.requires_open_source.data),
+            language=self.language.data or "ko",
         )
 
 

@@ -39,6 +39,10 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 COMPANIES_JSON = DEMO_DIR / "companies.json"
 NEEDS_JSON = DEMO_DIR / "needs.json"
 OFFICIALS_JSON = DEMO_DIR / "officials.json"
+# Optional: English summaries for overseas needs, "<company name>/<solution title>" →
+# {"title_en", "summary_en", "description_en"}; ignored when the file is absent.
+SOLUTIONS_EN_JSON = DEMO_DIR / "solutions_en.json"
+ENGLISH_FIELDS = {"title_en": 120, "summary_en": 200, "description_en": 20000}
 
 DEMO_EMAIL_DOMAIN = "demo.citymatch.kr"
 ADMIN_EMAIL = "admin@citymatch.kr"
@@ -314,6 +318,50 @@ def _upsert_reference(solution: Solution, data: dict[str, Any], lookup: _Lookup,
     report.references += 1
 
 
+def english_summaries(path: Path | None = None) -> dict[str, dict[str, str | None]]:
+    """The English fields of demo solutions by "<company>/<title>" (empty when the file is
+    absent); a malformed entry is a DemoDataError naming it."""
+    path = path or SOLUTIONS_EN_JSON
+    if not path.is_file():
+        return {}
+    data = read_demo_file(path)
+    if not isinstance(data, dict):
+        raise DemoDataError(f"{path.name}: 객체여야 합니다 (expected an object keyed by "
+                            f"\"<company>/<solution title>\")")
+    out: dict[str, dict[str, str | None]] = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            raise DemoDataError(f"{path.name} '{key}': 객체여야 합니다 (expected an object)")
+        fields: dict[str, str | None] = {}
+        for name, limit in ENGLISH_FIELDS.items():
+            value = entry.get(name)
+            if value is not None and not isinstance(value, str):
+                raise DemoDataError(f"{path.name} '{key}': {name}은(는) 문자열이어야 합니다")
+            value = (value or "").strip() or None
+            if value is not None and len(value) > limit:
+                raise DemoDataError(f"{path.name} '{key}': {name}은(는) {limit}자 이하여야 합니다")
+            fields[name] = value
+        out[key] = fields
+    return out
+
+
+def _seed_english(companies_data: list[dict[str, Any]], solutions: dict[tuple[int, str], Solution],
+                  companies: dict[str, Company]) -> None:
+    """Fill the solutions' English fields from solutions_en.json, when it exists."""
+    english = english_summaries()
+    if not english:
+        return
+    known = {f"{c['name']}/{s['title']}": (c["name"], s["title"])
+             for c in companies_data for s in c["solutions"]}
+    unknown = sorted(set(english) - set(known))
+    if unknown:
+        raise DemoDataError(f"{SOLUTIONS_EN_JSON.name}: 없는 솔루션입니다 (unknown solution): "
+                            f"{unknown[0]}")
+    for key, fields in english.items():
+        company_name, title = known[key]
+        _assign(solutions[(companies[company_name].id, title)], **fields)
+
+
 def _seed_companies(lookup: _Lookup, accounts: _Accounts, report: SeedReport) -> dict[str, Company]:
     companies_data = read_demo_file(COMPANIES_JSON)
     companies = {c.name: c for c in db.session.scalars(select(Company))}
@@ -329,6 +377,7 @@ def _seed_companies(lookup: _Lookup, accounts: _Accounts, report: SeedReport) ->
                         department=contact["department"], role=Role.COMPANY, company=company,
                         municipality=None, official_status=None)
         report.companies += 1
+    _seed_english(companies_data, solutions, companies)
     db.session.flush()
     return companies
 

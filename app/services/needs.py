@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.formatting import SEOUL
+from app.labels import NEED_LANGUAGES
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
 from app.services import data_hub, listing_alerts
 from app.services.errors import (
@@ -28,6 +29,7 @@ MAX_KRW = 10**15  # 1,000조 원: far above any budget, safely inside a BIGINT
 MAX_POPULATION = 100_000_000
 # Officials who may write: verified ones, and pending ones (whose needs stay private meanwhile).
 WRITING_OFFICIAL_STATUSES = (OfficialStatus.VERIFIED, OfficialStatus.PENDING)
+NEED_LANGUAGE_CODES = frozenset(code for code, _name in NEED_LANGUAGES)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class NeedData:
     requires_data_hub: bool = False
     required_data_hub_standard: str | None = None
     requires_open_source: bool = False
+    language: str = "ko"  # "ko" or "en" (Need.language; see app.labels.NEED_LANGUAGES)
 
 
 def today_in_seoul() -> date:
@@ -168,6 +171,8 @@ def check_need(data: NeedData, *, existing: Need | None = None) -> tuple[Categor
                      field="target_population")
     problems.check(data_hub.standard_from_code, data.required_data_hub_standard,
                    "required_data_hub_standard")
+    if data.language not in NEED_LANGUAGE_CODES:
+        problems.add(_("작성 언어를 목록에서 선택하세요."), field="language")
     if data.status is not None and not isinstance(data.status, NeedStatus):
         problems.add(_("상태를 목록에서 선택하세요."), field="status")
     problems.raise_any()
@@ -185,6 +190,7 @@ def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Cate
     need.application_deadline = data.application_deadline
     need.target_area = _clean_text(data.target_area) or None
     need.target_population = data.target_population
+    need.language = data.language
     if data.status is not None:
         need.status = data.status
     # Naming a standard asks for a data hub through it (docs/data-hub.md).

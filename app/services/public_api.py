@@ -241,6 +241,9 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "published_at": solution.published_at,
         "updated_at": solution.updated_at,
         "url": url_for("catalogue.solution_detail", solution_id=solution.id, _external=True),
+        "title_en": solution.title_en,
+        "summary_en": solution.summary_en,
+        "description_en": solution.description_en,
     }
 
 
@@ -267,6 +270,7 @@ def need_record(need: Need) -> dict:
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
+        "language": need.language,
     }
 
 

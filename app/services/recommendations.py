@@ -83,6 +83,10 @@ def solution_record(solution: Solution, verified: list | None = None,
         "rating_mean": rated[1] if rated else None,
         "data_hub_standards": [standard.value for standard in solution.data_hub_standards],
         "open_source_license": solution.open_source_license,
+        # English summary: the engine matches English (overseas) needs against these alone.
+        "title_en": solution.title_en,
+        "summary_en": solution.summary_en,
+        "description_en": solution.description_en,
     }
 
 
@@ -113,6 +117,7 @@ def need_record(need: Need) -> dict[str, Any]:
         "required_data_hub_standard": (need.required_data_hub_standard.value
                                        if need.required_data_hub_standard else None),
         "requires_open_source": need.requires_open_source,
+        "language": need.language or "ko",
     }
 
 

@@ -78,6 +78,10 @@ class SolutionInput:
     data_hub_standards: list[str] = field(default_factory=list)
     open_source_license: str = ""
     source_url: str = ""
+    # Optional English summary for overseas (English) needs, same limits as the Korean fields.
+    title_en: str = ""
+    summary_en: str = ""
+    description_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,9 @@ class _CleanSolution:
     regions: list[Municipality]
     data_hub_standards: list[DataHubStandard] = field(default_factory=list)
     open_source: data_hub.OpenSource = data_hub.OpenSource(None, None)
+    title_en: str | None = None
+    summary_en: str | None = None
+    description_en: str | None = None
 
 
 def current_year() -> int:
@@ -201,6 +208,14 @@ def _required_text(value: str | None, field_name: str, limit: int, missing: str,
     return text
 
 
+def _optional_text(value: str | None, field_name: str, limit: int, too_long: str) -> str | None:
+    """An optional text field: stripped, None when empty, refused when longer than `limit`."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ServiceError(too_long, field=field_name)
+    return text or None
+
+
 def _price(value: int | None, field_name: str) -> int | None:
     if value is None:
         return None
@@ -286,12 +301,20 @@ def check_solution(data: SolutionInput, company_id: int,
     regions = problems.check(_clean_regions, data.region_ids)
     standards = problems.check(data_hub.clean_standards, data.data_hub_standards)
     open_source = data_hub.check_open_source(data.open_source_license, data.source_url, problems)
+    title_en = problems.check(_optional_text, data.title_en, "title_en", TITLE_MAX,
+                              _("영문 솔루션명은 %(max)d자 이하로 입력하세요.", max=TITLE_MAX))
+    summary_en = problems.check(_optional_text, data.summary_en, "summary_en", SUMMARY_MAX,
+                                _("영문 한 줄 소개는 %(max)d자 이하로 입력하세요.", max=SUMMARY_MAX))
+    description_en = problems.check(
+        _optional_text, data.description_en, "description_en", DESCRIPTION_MAX,
+        _("영문 상세 설명은 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX))
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
     return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
                           tag_names, maturity, price_min, price_max, regions, standards or [],
-                          open_source)
+                          open_source, title_en,
+                          re.sub(r"\s+", " ", summary_en) if summary_en else None, description_en)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
@@ -311,6 +334,9 @@ def _apply(solution: Solution, clean: _CleanSolution) -> None:
                                       for s in clean.data_hub_standards if s not in have]
     solution.open_source_license = clean.open_source.license
     solution.source_url = clean.open_source.source_url
+    solution.title_en = clean.title_en
+    solution.summary_en = clean.summary_en
+    solution.description_en = clean.description_en
 
 
 def _flush() -> None:

@@ -73,6 +73,18 @@ class SolutionForm(FlaskForm):
         Optional(), Length(max=SOURCE_URL_MAX,
                            message=_l("소스 코드 주소는 %(max)d자 이하로 입력하세요.")),
     ], render_kw={"placeholder": "https://github.com/...", "inputmode": "url"})
+    # 영문 요약 (해외 수요용): optional; matched against overseas needs written in English.
+    title_en = StringField(_l("영문 솔루션명"), validators=[
+        Optional(), Length(max=TITLE_MAX, message=_l("영문 솔루션명은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"lang": "en", "placeholder": "Demand-responsive transport platform"})
+    summary_en = StringField(_l("영문 한 줄 소개"), validators=[
+        Optional(),
+        Length(max=SUMMARY_MAX, message=_l("영문 한 줄 소개는 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"lang": "en"})
+    description_en = TextAreaField(_l("영문 상세 설명"), validators=[
+        Optional(),
+        Length(max=DESCRIPTION_MAX, message=_l("영문 상세 설명은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"rows": 5, "lang": "en"})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

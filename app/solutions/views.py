@@ -52,6 +52,9 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         data_hub_standards=form.data_hub_standards.data or [],
         open_source_license=form.open_source_license.data or "",
         source_url=form.source_url.data or "",
+        title_en=form.title_en.data or "",
+        summary_en=form.summary_en.data or "",
+        description_en=form.description_en.data or "",
     )
 
 
@@ -70,6 +73,9 @@ def _form_data(solution: Solution) -> dict:
         "data_hub_standards": [s.value for s in solution.data_hub_standards],
         "open_source_license": solution.open_source_license or "",
         "source_url": solution.source_url or "",
+        "title_en": solution.title_en or "",
+        "summary_en": solution.summary_en or "",
+        "description_en": solution.description_en or "",
         "version": solution.version,
     }
 
