@@ -22,13 +22,14 @@ from app.models import (
     Maturity,
     ModerationStatus,
     Municipality,
+    SandboxKind,
     Solution,
     SolutionStatus,
     Tag,
     User,
 )
 from app.models.base import utcnow
-from app.services import listing_alerts
+from app.services import listing_alerts, sandbox
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -73,6 +74,8 @@ class SolutionInput:
     price_min: int | None = None
     price_max: int | None = None
     region_ids: list[int | None] = field(default_factory=list)
+    sandbox_kind: str = ""  # "" when the trial needs no regulatory exemption
+    sandbox_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class _CleanSolution:
     price_min: int | None
     price_max: int | None
     regions: list[Municipality]
+    sandbox_kind: SandboxKind | None = None
+    sandbox_rule: str | None = None
 
 
 def current_year() -> int:
@@ -277,11 +282,13 @@ def check_solution(data: SolutionInput, company_id: int,
     if price_min is not None and price_max is not None and price_min > price_max:
         problems.add(_("최고 가격은 최저 가격보다 크거나 같아야 합니다."), field="price_max")
     regions = problems.check(_clean_regions, data.region_ids)
+    sandbox_pair = problems.check(sandbox.clean_solution_sandbox, data.sandbox_kind,
+                                  data.sandbox_rule) or (None, None)
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
     return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
-                          tag_names, maturity, price_min, price_max, regions)
+                          tag_names, maturity, price_min, price_max, regions, *sandbox_pair)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
@@ -295,6 +302,8 @@ def _apply(solution: Solution, clean: _CleanSolution) -> None:
     solution.price_min = clean.price_min
     solution.price_max = clean.price_max
     solution.regions_served = clean.regions
+    solution.sandbox_kind = clean.sandbox_kind
+    solution.sandbox_rule = clean.sandbox_rule
 
 
 def _flush() -> None:

@@ -49,6 +49,8 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         price_min=form.price_min.data,
         price_max=form.price_max.data,
         region_ids=form.region_ids.data or [],
+        sandbox_kind=form.sandbox_kind.data or "",
+        sandbox_rule=form.sandbox_rule.data or "",
     )
 
 
@@ -64,6 +66,8 @@ def _form_data(solution: Solution) -> dict:
         "price_min": solution.price_min,
         "price_max": solution.price_max,
         "region_ids": [region.id for region in solution.regions_served],
+        "sandbox_kind": solution.sandbox_kind.value if solution.sandbox_kind else "",
+        "sandbox_rule": solution.sandbox_rule or "",
         "version": solution.version,
     }
 
