@@ -12,7 +12,7 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import GovernmentLevel, Maturity, NeedStatus, SizeClass
+from app.models import GovernmentLevel, Maturity, NeedStatus, SandboxKind, SizeClass
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -138,6 +138,8 @@ class SolutionFilters(QuerySchema):
     budget_min = _budget("Lower end of your budget (KRW): solutions whose price reaches it.")
     budget_max = _budget("Upper end of your budget (KRW): solutions priced from at most it.")
     updated_since = _updated_since()
+    sandbox = choice(("1", "0"), "`1`: only solutions whose trial needs a regulatory exemption "
+                     "(regulatory sandbox: 실증특례 or 임시허가); `0`: only the others.")
 
 
 class NeedFilters(QuerySchema):
@@ -216,6 +218,15 @@ class ReferenceSchema(ma.Schema):
     outcome = fields.String()
 
 
+class SandboxSchema(ma.Schema):
+    """The regulatory exemption a solution's trial needs."""
+
+    kind = fields.String(metadata={"enum": [k.value for k in SandboxKind],
+                                   "description": "`demonstration` (실증특례) or "
+                                                  "`temporary_permit` (임시허가)."})
+    rule = fields.String(metadata={"description": "The rule at stake."})
+
+
 class SolutionSchema(ma.Schema):
     """A published solution of an approved alliance member."""
 
@@ -232,6 +243,8 @@ class SolutionSchema(ma.Schema):
     regions_served = fields.List(fields.Nested(PlaceSchema))
     tags = fields.List(fields.String())
     references = fields.List(fields.Nested(ReferenceSchema))
+    regulatory_sandbox = fields.Nested(SandboxSchema, allow_none=True, metadata={
+        "description": "The regulatory exemption its trial needs; null when none."})
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The solution's page on the site."})

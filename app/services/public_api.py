@@ -116,6 +116,9 @@ def solutions_query(args: dict[str, Any]) -> Select:
                                 Solution.price_min <= args["budget_max"]))
     if args.get("updated_since") is not None:
         query = query.where(Solution.updated_at >= _utc(args["updated_since"]))
+    if args.get("sandbox") is not None:  # "1": needs a regulatory exemption, "0": does not
+        needs_one = Solution.sandbox_kind.is_not(None)
+        query = query.where(needs_one if args["sandbox"] == "1" else ~needs_one)
     return query.options(*SOLUTION_OPTIONS)
 
 
@@ -202,6 +205,9 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "tags": [tag.name for tag in solution.tags],
         "references": [{"municipality": _place(r.municipality), "year": r.year,
                         "outcome": r.outcome} for r in solution.references],
+        "regulatory_sandbox": ({"kind": solution.sandbox_kind.value,
+                                "rule": solution.sandbox_rule}
+                               if solution.sandbox_kind else None),
         "published_at": solution.published_at,
         "updated_at": solution.updated_at,
         "url": url_for("catalogue.solution_detail", solution_id=solution.id, _external=True),
@@ -514,6 +520,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("regions_served", lambda r: _names(r["regions_served"])),
         ("tags", lambda r: "; ".join(r["tags"])),
         ("reference_count", lambda r: len(r["references"])),
+        ("sandbox_kind", lambda r: (r["regulatory_sandbox"] or {}).get("kind")),
+        ("sandbox_rule", lambda r: (r["regulatory_sandbox"] or {}).get("rule")),
         ("published_at", lambda r: r["published_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],
