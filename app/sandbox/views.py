@@ -83,7 +83,8 @@ def flag(match_id: int):
     match = _load_match(match_id)
     form = FlagForm()
     if form.validate() and commit_service(lambda: sandbox_service.flag(
-            current_user, match, form.kind.data, form.rule.data, form.note.data), form):
+            current_user, match, form.kind.data, form.rule.data, form.note.data), form,
+            flash_unplaced=True):
         flash(_("규제특례가 필요한 매칭으로 표시했습니다."), "success")
         return redirect(url_for("outcomes.detail", match_id=match_id) + "#sandbox")
     g.sandbox_flag_form = form
@@ -99,7 +100,8 @@ def progress(match_id: int):
     sandbox = sandbox_service.sandbox_of(match)
     form.set_choices(sandbox_service.next_progress(sandbox.progress) if sandbox else [])
     if form.validate() and commit_service(lambda: sandbox_service.record_progress(
-            current_user, match, form.progress.data, form.note.data), form):
+            current_user, match, form.progress.data, form.note.data), form,
+            flash_unplaced=True):
         flash(_("규제특례 진행 상황을 기록했습니다."), "success")
         return redirect(url_for("outcomes.detail", match_id=match_id) + "#sandbox")
     g.sandbox_progress_form = form
