@@ -324,7 +324,8 @@ def test_the_outcome_page_shows_the_exemption_beside_the_outcome_stage(db, flagg
     bring_to(flagged, P.UNDER_REVIEW, official)
     page = text_of(official_client.get(f"/matches/{flagged.id}/outcome"))
     assert 'data-testid="sandbox-progress" data-progress="under_review"' in page
-    assert 'data-testid="outcome-stage"' in page  # beside the outcome stage
+    assert 'data-testid="outcome-stage"' in page  # beside the outcome stage, part of its state
+    assert 'data-testid="outcome-sandbox" data-progress="under_review"' in page
     assert "실증특례" in page and "심사 중" in page and RULE in page
     assert page.count('class="sandbox-step"') == 3  # 신청 필요, 신청함, 심사 중
     english = text_of(official_client.get(f"/matches/{flagged.id}/outcome", headers=ENGLISH))
