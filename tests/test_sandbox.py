@@ -415,3 +415,35 @@ def test_api_shows_the_exemption_and_filters_on_it(db, client, company):
     assert [(r["sandbox_kind"], r["sandbox_rule"]) for r in rows] == [("demonstration", RULE)]
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "regulatory_sandbox" in str(spec) and "sandbox" in str(spec)
+
+
+def test_the_admins_list_reads_the_same_number_of_queries_for_more_matches(db, app, official,
+                                                                           company_user,
+                                                                           admin_client):
+    from sqlalchemy import event
+
+    def flag_more(n):
+        company = company_user.company
+        for i in range(n):
+            match = workflow.express_interest(
+                official, factories.make_need(official, title=f"실증 수요 {i}"),
+                factories.make_solution(company, title=f"실증 솔루션 {i}"), "검토")
+            workflow.accept(company_user, match)
+            sandbox.flag(official, match, SandboxKind.DEMONSTRATION, f"규제 {i}")
+        unit_of_work.commit()
+
+    def queries_of(path):
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert admin_client.get(path).status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    flag_more(2)
+    few = queries_of("/admin/sandbox")
+    flag_more(6)
+    assert few > 3 and queries_of("/admin/sandbox") == few  # no query per listed match
