@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications import bp as notifications_bp
     from app.outcomes import bp as outcomes_bp
     from app.questions import bp as questions_bp
+    from app.sandbox import bp as sandbox_bp
     from app.solutions import bp as solutions_bp
     from app.verification import bp as verification_bp
 
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_bp, url_prefix="/questions")
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(conversation_bp, url_prefix="/conversations")
+    app.register_blueprint(sandbox_bp)  # /matches/<id>/sandbox… and /admin/sandbox…
 
     from app import api
 

@@ -25,6 +25,8 @@ from app.models import (
     ProcurementRoute,
     StepStatus,
     Role,
+    SandboxKind,
+    SandboxProgress,
     SearchTarget,
     Side,
     SizeClass,
@@ -148,6 +150,18 @@ LABELS: dict[type, dict[object, LazyString]] = {
         StepStatus.PROPOSED: _l("상대방 확인 대기"),
         StepStatus.CONFIRMED: _l("양측 확인"),
         StepStatus.REJECTED: _l("상대방이 거절"),
+    },
+    SandboxKind: {
+        SandboxKind.DEMONSTRATION: _l("실증특례"),
+        SandboxKind.TEMPORARY_PERMIT: _l("임시허가"),
+    },
+    SandboxProgress: {
+        SandboxProgress.NEEDED: _l("신청 필요"),
+        SandboxProgress.APPLIED: _l("신청함"),
+        SandboxProgress.UNDER_REVIEW: _l("심사 중"),
+        SandboxProgress.GRANTED: _l("특례 승인"),
+        SandboxProgress.REFUSED: _l("불승인"),
+        SandboxProgress.WITHDRAWN: _l("신청 철회"),
     },
     InvitationStatus: {
         InvitationStatus.PENDING: _l("응답 대기"),

@@ -290,6 +290,17 @@ def match_answer(actor, target):
 
 
 @signed_in
+def match_sandbox(actor, target):
+    """Flag a match as needing a regulatory exemption, record its progress: either side (vetted)
+    or an admin (the service refuses a match that is not mutual/approved, with a message)."""
+    if actor.role == Role.ADMIN:
+        return OK
+    if _unvetted(actor):
+        return VISITOR_REFUSED
+    return OK if actor.org in target.parties else FORBIDDEN
+
+
+@signed_in
 def match_withdraw(actor, target):
     """Withdraw: the side that asked, while pending."""
     if actor.role == Role.ADMIN:
@@ -494,6 +505,8 @@ ROUTES: dict[str, Policy] = {
     "GET /admin/solutions": admin_only,
     "GET /admin/solutions/<int:solution_id>": admin_only,
     "POST /admin/solutions/<int:solution_id>/moderation": admin_only,
+    "GET /admin/sandbox": admin_only,
+    "GET /admin/sandbox/export.csv": admin_only,
     "GET /admin/joint/clusters": admin_only,
     "GET /admin/joint/groups": admin_only,
     "GET /admin/users": admin_only,
@@ -584,6 +597,8 @@ ROUTES: dict[str, Policy] = {
     "POST /matches/<int:match_id>/outcome/confirm": match_answer,
     "POST /matches/<int:match_id>/outcome/propose": match_answer,
     "POST /matches/<int:match_id>/outcome/reject": match_answer,
+    "POST /matches/<int:match_id>/sandbox": match_sandbox,
+    "POST /matches/<int:match_id>/sandbox/progress": match_sandbox,
     "POST /matches/<int:match_id>/rating": match_answer,
     "POST /matches/<int:match_id>/rating/reply": match_answer,
     "GET /matches/outcomes": admin_only,

@@ -12,7 +12,8 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import DataHubStandard, GovernmentLevel, Maturity, NeedStatus, SizeClass
+from app.models import (DataHubStandard, GovernmentLevel, Maturity, NeedStatus, SandboxKind,
+                        SizeClass)
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -148,6 +149,8 @@ class SolutionFilters(QuerySchema):
     data_hub = _data_hub("Data-hub standard code: solutions supporting it; `any`: any standard.")
     open_source = _open_source("`1`: open-source solutions (an SPDX licence); `0`: the others.")
     updated_since = _updated_since()
+    sandbox = choice(("1", "0"), "`1`: only solutions whose trial needs a regulatory exemption "
+                     "(regulatory sandbox: 실증특례 or 임시허가); `0`: only the others.")
 
 
 class NeedFilters(QuerySchema):
@@ -231,6 +234,15 @@ class ReferenceSchema(ma.Schema):
                                   metadata={"description": "The data hub it runs on, if any."})
 
 
+class SandboxSchema(ma.Schema):
+    """The regulatory exemption a solution's trial needs."""
+
+    kind = fields.String(metadata={"enum": [k.value for k in SandboxKind],
+                                   "description": "`demonstration` (실증특례) or "
+                                                  "`temporary_permit` (임시허가)."})
+    rule = fields.String(metadata={"description": "The rule at stake."})
+
+
 class SolutionSchema(ma.Schema):
     """A published solution of an approved alliance member."""
 
@@ -254,6 +266,8 @@ class SolutionSchema(ma.Schema):
         "description": "SPDX licence expression; null when it is not open source."})
     source_url = fields.String(allow_none=True, metadata={
         "description": "Source-code repository (given with every licence)."})
+    regulatory_sandbox = fields.Nested(SandboxSchema, allow_none=True, metadata={
+        "description": "The regulatory exemption its trial needs; null when none."})
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The solution's page on the site."})

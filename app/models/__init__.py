@@ -36,6 +36,7 @@ from app.models.outcome import (
     StepStatus,
 )
 from app.models.questions import NeedQuestion
+from app.models.sandbox import MatchSandbox, SandboxKind, SandboxProgress, SandboxStep
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import (
@@ -135,4 +136,8 @@ __all__ = [
     "ProcurementRoute",
     "SolutionRating",
     "StepStatus",
+    "MatchSandbox",
+    "SandboxKind",
+    "SandboxProgress",
+    "SandboxStep",
 ]

@@ -28,6 +28,7 @@ from app.models.base import (
     enum_column,
     trigram_index,
 )
+from app.models.sandbox import SANDBOX_RULE_MAX, SandboxKind
 
 if TYPE_CHECKING:
     from app.models.company import Company
@@ -141,6 +142,10 @@ class Solution(VersionedMixin, TimestampMixin, Base):
         trigram_index("ix_solution_title_trgm", "title"),
         trigram_index("ix_solution_summary_trgm", "summary"),
         trigram_index("ix_solution_description_trgm", "description"),
+        # A solution needing a regulatory exemption names the rule at stake, and only then.
+        CheckConstraint("(sandbox_kind IS NULL AND sandbox_rule IS NULL) OR "
+                        "(sandbox_kind IS NOT NULL AND sandbox_rule IS NOT NULL)",
+                        name="sandbox_rule_with_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,6 +189,10 @@ class Solution(VersionedMixin, TimestampMixin, Base):
     # public repository it is published in; both NULL for a closed solution.
     open_source_license: Mapped[Optional[str]] = mapped_column(String(200))
     source_url: Mapped[Optional[str]] = mapped_column(String(500))
+    # Regulatory sandbox: the exemption a trial needs (실증특례 / 임시허가) and the rule at stake.
+    sandbox_kind: Mapped[Optional[SandboxKind]] = mapped_column(
+        enum_column(SandboxKind, "solution_sandbox_kind"))
+    sandbox_rule: Mapped[Optional[str]] = mapped_column(String(SANDBOX_RULE_MAX))
 
     company: Mapped["Company"] = relationship(back_populates="solutions")
     primary_category: Mapped["Category"] = relationship()

@@ -67,6 +67,11 @@ def _render(match: Match, status: int = 200, **forms):
     ), status
 
 
+def render_detail(match: Match, status: int = 200):
+    """The outcome page (the sandbox area re-renders it with its refused form)."""
+    return _render(match, status)
+
+
 def _refuse_outsiders(match: Match) -> None:
     if outcomes.side_of(current_user, match) is None:
         abort(403)

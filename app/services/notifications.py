@@ -56,6 +56,7 @@ KINDS: dict[str, object] = {
     "outcome_step": _l("도입 진행 단계 확인 요청·결과"),
     "outcome_reminder": _l("진행이 멈춘 매칭 알림"),
     "solution_rating": _l("솔루션 평가와 답변"),
+    "regulatory_sandbox": _l("규제특례(규제샌드박스) 필요 표시와 진행 상황"),
 }
 #: Kinds shown in the notification centre only (their e-mail is the digest, app/services/digests.py).
 IN_APP_KINDS: dict[str, object] = {

@@ -147,6 +147,9 @@ def solutions_query(args: dict[str, Any]) -> Select:
     if args.get("updated_since") is not None:
         query = query.where(Solution.updated_at >= _utc(args["updated_since"]))
     query = _data_hub_filters(query, Solution, args)
+    if args.get("sandbox") is not None:  # "1": needs a regulatory exemption, "0": does not
+        needs_one = Solution.sandbox_kind.is_not(None)
+        query = query.where(needs_one if args["sandbox"] == "1" else ~needs_one)
     return query.options(*SOLUTION_OPTIONS)
 
 
@@ -238,6 +241,9 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "data_hub_standards": [standard.value for standard in solution.data_hub_standards],
         "open_source_license": solution.open_source_license,
         "source_url": solution.source_url,
+        "regulatory_sandbox": ({"kind": solution.sandbox_kind.value,
+                                "rule": solution.sandbox_rule}
+                               if solution.sandbox_kind else None),
         "published_at": solution.published_at,
         "updated_at": solution.updated_at,
         "url": url_for("catalogue.solution_detail", solution_id=solution.id, _external=True),
@@ -561,6 +567,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("data_hub_standards", lambda r: "; ".join(r["data_hub_standards"])),
         ("open_source_license", lambda r: r["open_source_license"]),
         ("source_url", lambda r: r["source_url"]),
+        ("sandbox_kind", lambda r: (r["regulatory_sandbox"] or {}).get("kind")),
+        ("sandbox_rule", lambda r: (r["regulatory_sandbox"] or {}).get("rule")),
         ("published_at", lambda r: r["published_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],

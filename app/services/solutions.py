@@ -23,6 +23,7 @@ from app.models import (
     Maturity,
     ModerationStatus,
     Municipality,
+    SandboxKind,
     Solution,
     SolutionDataHubStandard,
     SolutionStatus,
@@ -30,7 +31,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import data_hub, listing_alerts
+from app.services import data_hub, listing_alerts, sandbox
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -82,6 +83,8 @@ class SolutionInput:
     title_en: str = ""
     summary_en: str = ""
     description_en: str = ""
+    sandbox_kind: str = ""  # "" when the trial needs no regulatory exemption
+    sandbox_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class _CleanSolution:
     title_en: str | None = None
     summary_en: str | None = None
     description_en: str | None = None
+    sandbox_kind: SandboxKind | None = None
+    sandbox_rule: str | None = None
 
 
 def current_year() -> int:
@@ -308,13 +313,16 @@ def check_solution(data: SolutionInput, company_id: int,
     description_en = problems.check(
         _optional_text, data.description_en, "description_en", DESCRIPTION_MAX,
         _("영문 상세 설명은 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX))
+    sandbox_pair = problems.check(sandbox.clean_solution_sandbox, data.sandbox_kind,
+                                  data.sandbox_rule) or (None, None)
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
     return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
                           tag_names, maturity, price_min, price_max, regions, standards or [],
                           open_source, title_en,
-                          re.sub(r"\s+", " ", summary_en) if summary_en else None, description_en)
+                          re.sub(r"\s+", " ", summary_en) if summary_en else None, description_en,
+                          *sandbox_pair)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
@@ -337,6 +345,8 @@ def _apply(solution: Solution, clean: _CleanSolution) -> None:
     solution.title_en = clean.title_en
     solution.summary_en = clean.summary_en
     solution.description_en = clean.description_en
+    solution.sandbox_kind = clean.sandbox_kind
+    solution.sandbox_rule = clean.sandbox_rule
 
 
 def _flush() -> None:

@@ -16,7 +16,8 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.company.fields import MultiCheckboxField, PlainNumberField, safe_int
 from app.labels import choices
-from app.models import DataHubStandard, Maturity
+from app.models import DataHubStandard, Maturity, SandboxKind
+from app.models.sandbox import SANDBOX_RULE_MAX
 from app.services import accounts, reference_data
 from app.services.data_hub import DATA_HUB_NAME_MAX, LICENSE_MAX, SOURCE_URL_MAX
 from app.services.solutions import (
@@ -85,6 +86,11 @@ class SolutionForm(FlaskForm):
         Optional(),
         Length(max=DESCRIPTION_MAX, message=_l("영문 상세 설명은 %(max)d자 이하로 입력하세요.")),
     ], render_kw={"rows": 5, "lang": "en"})
+    sandbox_kind = SelectField(_l("규제 특례 필요 여부"), validate_choice=False)
+    sandbox_rule = StringField(_l("특례가 필요한 규제 (법령·조항)"), validators=[
+        Optional(),
+        Length(max=SANDBOX_RULE_MAX, message=_l("규제 내용은 %(max)d자 이하로 입력하세요.")),
+    ], render_kw={"placeholder": _l("예: 도로교통법 제2조 (자율주행 차량의 공공도로 운행)")})
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +100,7 @@ class SolutionForm(FlaskForm):
         self.maturity.choices = [("", _l("-- 선택하세요 --"))] + choices(Maturity)
         self.region_ids.choices = [(p.id, place_short_name(p)) for p in reference_data.provinces()]
         self.data_hub_standards.choices = choices(DataHubStandard)
+        self.sandbox_kind.choices = [("", _l("필요 없음"))] + choices(SandboxKind)
 
     def validate_region_ids(self, field) -> None:
         """At least one region must be ticked."""

@@ -55,6 +55,8 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         title_en=form.title_en.data or "",
         summary_en=form.summary_en.data or "",
         description_en=form.description_en.data or "",
+        sandbox_kind=form.sandbox_kind.data or "",
+        sandbox_rule=form.sandbox_rule.data or "",
     )
 
 
@@ -76,6 +78,8 @@ def _form_data(solution: Solution) -> dict:
         "title_en": solution.title_en or "",
         "summary_en": solution.summary_en or "",
         "description_en": solution.description_en or "",
+        "sandbox_kind": solution.sandbox_kind.value if solution.sandbox_kind else "",
+        "sandbox_rule": solution.sandbox_rule or "",
         "version": solution.version,
     }
 
