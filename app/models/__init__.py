@@ -36,6 +36,7 @@ from app.models.outcome import (
     StepStatus,
 )
 from app.models.questions import NeedQuestion
+from app.models.policy import NeedPolicyTag, PolicyArea, PolicyTagStatus, SolutionPolicyTag
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import DeploymentReference, Maturity, Solution, SolutionStatus
@@ -126,4 +127,8 @@ __all__ = [
     "ProcurementRoute",
     "SolutionRating",
     "StepStatus",
+    "NeedPolicyTag",
+    "PolicyArea",
+    "PolicyTagStatus",
+    "SolutionPolicyTag",
 ]

@@ -32,6 +32,7 @@ from app.models.base import (
 if TYPE_CHECKING:
     from app.models.company import Company
     from app.models.geo import Municipality
+    from app.models.policy import SolutionPolicyTag
     from app.models.taxonomy import Category, Tag
 
 
@@ -158,6 +159,11 @@ class Solution(VersionedMixin, TimestampMixin, Base):
         back_populates="solution",
         cascade="all, delete-orphan",
         order_by="DeploymentReference.year.desc()",
+    )
+    # Climate / digital-inclusion areas claimed by the company, checked by admins (policy.py).
+    policy_tags: Mapped[list["SolutionPolicyTag"]] = relationship(
+        back_populates="solution", cascade="all, delete-orphan",
+        order_by="SolutionPolicyTag.area",
     )
 
     def __repr__(self) -> str:
