@@ -12,7 +12,7 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import GovernmentLevel, Maturity, NeedStatus, SizeClass
+from app.models import GovernmentLevel, Maturity, NeedStatus, PolicyArea, SizeClass
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -108,6 +108,11 @@ def _budget(description: str) -> fields.Integer:
     return whole(0, MAX_KRW, description)
 
 
+def _policy_area() -> fields.String:
+    return choice(PolicyArea, "Policy area of the 4th Smart City Plan: `climate` (기후위기 대응) "
+                              "or `inclusion` (디지털 포용); only tags an admin confirmed.")
+
+
 def _updated_since() -> fields.DateTime:
     return fields.DateTime(format="iso", error_messages={"invalid": NOT_A_MOMENT},
                            metadata={"description": "Only records changed at or after this "
@@ -137,6 +142,7 @@ class SolutionFilters(QuerySchema):
     size_class = choice(SizeClass, "Size class of the company.")
     budget_min = _budget("Lower end of your budget (KRW): solutions whose price reaches it.")
     budget_max = _budget("Upper end of your budget (KRW): solutions priced from at most it.")
+    policy_area = _policy_area()
     updated_since = _updated_since()
 
 
@@ -150,6 +156,7 @@ class NeedFilters(QuerySchema):
                     "Need status; default `open`, `all` for every status.")
     budget_min = _budget("Needs whose budget reaches at least this (KRW).")
     budget_max = _budget("Needs whose budget starts at most at this (KRW).")
+    policy_area = _policy_area()
     updated_since = _updated_since()
 
 
@@ -231,6 +238,9 @@ class SolutionSchema(ma.Schema):
     price_max = fields.Integer(allow_none=True, metadata={"description": "KRW"})
     regions_served = fields.List(fields.Nested(PlaceSchema))
     tags = fields.List(fields.String())
+    policy_tags = fields.List(fields.String(metadata={"enum": [a.value for a in PolicyArea]}),
+                              metadata={"description": "Policy areas an admin confirmed "
+                                                       "(`climate`, `inclusion`)."})
     references = fields.List(fields.Nested(ReferenceSchema))
     published_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
@@ -253,6 +263,9 @@ class NeedSchema(ma.Schema):
     application_deadline = fields.Date(allow_none=True)
     target_area = fields.String(allow_none=True)
     target_population = fields.Integer(allow_none=True)
+    policy_tags = fields.List(fields.String(metadata={"enum": [a.value for a in PolicyArea]}),
+                              metadata={"description": "Policy areas an admin confirmed "
+                                                       "(`climate`, `inclusion`)."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})

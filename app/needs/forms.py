@@ -24,7 +24,7 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.ids import optional_record_id, record_id
 from app.labels import choices
-from app.models import NeedStatus
+from app.models import NeedStatus, PolicyArea
 from app.services.needs import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
@@ -91,6 +91,8 @@ class NeedForm(FlaskForm):
                                     validators=[Optional(), NumberRange(
                                         min=0, max=MAX_POPULATION,
                                         message=_l("대상 인구는 0명 이상 1억 명 이하로 입력하세요."))])
+    policy_areas = CheckboxListField(_l("정책 중점 분야 (선택)"), choices=choices(PolicyArea),
+                                     validators=[Optional()])
 
     def set_category_choices(self, categories) -> None:
         """Fill both category lists from the loaded categories."""
@@ -122,6 +124,7 @@ class NeedForm(FlaskForm):
             application_deadline=self.application_deadline.data,
             target_area=self.target_area.data,
             target_population=self.target_population.data,
+            policy_areas=list(self.policy_areas.data or []),
         )
 
 

@@ -25,7 +25,7 @@ from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
 from app.rate_limits import suggestion_limits
 from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import needs as needs_service
-from app.services import draft_suggestions, recommendations
+from app.services import draft_suggestions, policy, recommendations
 from app.services import joint as joint_service
 from app.services import questions as questions_service
 from app.services.errors import NotFound, PermissionDenied
@@ -127,6 +127,7 @@ def _edit_form(need, *, loaded: bool) -> NeedEditForm:
         form.primary_category_id.data = need.primary_category_id
         form.secondary_category_ids.data = [c.id for c in need.secondary_categories]
         form.status.data = need.status.value
+        form.policy_areas.data = policy.area_values(need)
     return form
 
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.formatting import SEOUL
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
 from app.services import listing_alerts
+from app.services import policy
 from app.services.errors import (
     NotFound,
     PermissionDenied,
@@ -45,6 +46,8 @@ class NeedData:
     target_area: str | None = None
     target_population: int | None = None
     status: NeedStatus | None = None
+    # Ticked PolicyArea values; None leaves the need's policy tags as they are.
+    policy_areas: list[str] | None = None
 
 
 def today_in_seoul() -> date:
@@ -165,11 +168,17 @@ def check_need(data: NeedData, *, existing: Need | None = None) -> tuple[Categor
                      field="target_population")
     if data.status is not None and not isinstance(data.status, NeedStatus):
         problems.add(_("상태를 목록에서 선택하세요."), field="status")
+    if data.policy_areas is not None:
+        problems.check(policy.clean_areas, data.policy_areas)
     problems.raise_any()
     return primary, secondaries
 
 
 def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Category]) -> None:
+    if data.policy_areas is not None:
+        text_changed = (need.title, need.description) != (_clean_text(data.title),
+                                                          _clean_text(data.description))
+        policy.claim(need, policy.clean_areas(data.policy_areas), text_changed=text_changed)
     need.title = _clean_text(data.title)
     need.description = _clean_text(data.description)
     need.primary_category = primary

@@ -35,7 +35,7 @@ from app.models import (
     Solution,
 )
 from app.models.solution import solution_region
-from app.services import catalogue
+from app.services import catalogue, policy
 from app.services.catalogue import CompanyFilters, NeedFilters, SolutionFilters
 from app.services.pagination import paginate
 from app.services.visibility import (
@@ -57,11 +57,13 @@ SOLUTION_OPTIONS = (
     selectinload(Solution.tags),
     selectinload(Solution.regions_served),
     selectinload(Solution.references).selectinload(DeploymentReference.municipality),
+    selectinload(Solution.policy_tags),
 )
 NEED_OPTIONS = (
     selectinload(Need.municipality).selectinload(Municipality.parent),
     selectinload(Need.primary_category),
     selectinload(Need.secondary_categories),
+    selectinload(Need.policy_tags),
 )
 COMPANY_OPTIONS = (selectinload(Company.hq_region).selectinload(Municipality.parent),
                    selectinload(Company.regions_served))
@@ -103,6 +105,7 @@ def solutions_query(args: dict[str, Any]) -> Select:
         size_class=_enum(SizeClass, args.get("size_class")),
         maturity=_enum(Maturity, args.get("maturity")),
         sort=args.get("sort") or "newest",
+        policy_area=policy.parse_area(args.get("policy_area")),
     ))
     if args.get("region") is not None:
         query = query.where(Solution.id.in_(
@@ -136,6 +139,7 @@ def needs_query(args: dict[str, Any]) -> Select:
         budget_max=args.get("budget_max"),
         statuses=need_statuses(args.get("status")),
         sort=args.get("sort") or "newest",
+        policy_area=policy.parse_area(args.get("policy_area")),
     ))
     if args.get("updated_since") is not None:
         query = query.where(Need.updated_at >= _utc(args["updated_since"]))
@@ -200,6 +204,7 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "price_max": solution.price_max,
         "regions_served": [_place(m) for m in solution.regions_served],
         "tags": [tag.name for tag in solution.tags],
+        "policy_tags": [area.value for area in policy.confirmed_areas(solution)],
         "references": [{"municipality": _place(r.municipality), "year": r.year,
                         "outcome": r.outcome} for r in solution.references],
         "published_at": solution.published_at,
@@ -224,6 +229,7 @@ def need_record(need: Need) -> dict:
         "application_deadline": need.application_deadline,
         "target_area": need.target_area,
         "target_population": need.target_population,
+        "policy_tags": [area.value for area in policy.confirmed_areas(need)],
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
@@ -513,6 +519,7 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("price_max", lambda r: r["price_max"]),
         ("regions_served", lambda r: _names(r["regions_served"])),
         ("tags", lambda r: "; ".join(r["tags"])),
+        ("policy_tags", lambda r: "; ".join(r["policy_tags"])),
         ("reference_count", lambda r: len(r["references"])),
         ("published_at", lambda r: r["published_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
@@ -530,6 +537,7 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("application_deadline", lambda r: r["application_deadline"]),
         ("target_area", lambda r: r["target_area"]),
         ("target_population", lambda r: r["target_population"]),
+        ("policy_tags", lambda r: "; ".join(r["policy_tags"])),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],

@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import listing_alerts
+from app.services import policy
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -73,6 +74,8 @@ class SolutionInput:
     price_min: int | None = None
     price_max: int | None = None
     region_ids: list[int | None] = field(default_factory=list)
+    # Ticked PolicyArea values; None leaves the solution's policy tags as they are.
+    policy_areas: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class _CleanSolution:
     price_min: int | None
     price_max: int | None
     regions: list[Municipality]
+    policy_areas: list | None = None
 
 
 def current_year() -> int:
@@ -277,14 +281,21 @@ def check_solution(data: SolutionInput, company_id: int,
     if price_min is not None and price_max is not None and price_min > price_max:
         problems.add(_("최고 가격은 최저 가격보다 크거나 같아야 합니다."), field="price_max")
     regions = problems.check(_clean_regions, data.region_ids)
+    policy_areas = (problems.check(policy.clean_areas, data.policy_areas)
+                    if data.policy_areas is not None else None)
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
     return _CleanSolution(title, re.sub(r"\s+", " ", summary), description, primary, secondary,
-                          tag_names, maturity, price_min, price_max, regions)
+                          tag_names, maturity, price_min, price_max, regions,
+                          policy_areas)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
+    text_changed = (solution.title, solution.summary, solution.description) != (
+        clean.title, clean.summary, clean.description)
+    if clean.policy_areas is not None:
+        policy.claim(solution, clean.policy_areas, text_changed=text_changed)
     solution.title = clean.title
     solution.summary = clean.summary
     solution.description = clean.description

@@ -16,7 +16,7 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.company.fields import MultiCheckboxField, PlainNumberField, safe_int
 from app.labels import choices
-from app.models import Maturity
+from app.models import Maturity, PolicyArea
 from app.services import accounts, reference_data
 from app.services.solutions import (
     DESCRIPTION_MAX,
@@ -63,6 +63,8 @@ class SolutionForm(FlaskForm):
     price_max = AmountField(_l("최고 가격 (원)"), validators=PRICE_VALIDATORS,
                             render_kw={"placeholder": "50,000,000"})
     region_ids = MultiCheckboxField(_l("공급 가능 지역 (복수 선택)"))
+    policy_areas = MultiCheckboxField(_l("정책 중점 분야 (선택)"), coerce=str,
+                                      choices=choices(PolicyArea))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from app.korean import particle_args
 from app.labels import label
 from app.models import Solution, SolutionStatus
 from app.service_errors import abort_for, commit_service, submitted_version, validate_with_rules
-from app.services import recommendations, solutions
+from app.services import policy, recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
 
@@ -49,6 +49,7 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         price_min=form.price_min.data,
         price_max=form.price_max.data,
         region_ids=form.region_ids.data or [],
+        policy_areas=form.policy_areas.data or [],
     )
 
 
@@ -64,6 +65,7 @@ def _form_data(solution: Solution) -> dict:
         "price_min": solution.price_min,
         "price_max": solution.price_max,
         "region_ids": [region.id for region in solution.regions_served],
+        "policy_areas": policy.area_values(solution),
         "version": solution.version,
     }
 
