@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
     from app.outcomes import bp as outcomes_bp
+    from app.policy import bp as policy_bp
     from app.questions import bp as questions_bp
     from app.solutions import bp as solutions_bp
     from app.verification import bp as verification_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_bp, url_prefix="/questions")
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(conversation_bp, url_prefix="/conversations")
+    app.register_blueprint(policy_bp, url_prefix="/admin")  # /admin/policy-tags/, share CSV
 
     from app import api
 

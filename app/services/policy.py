@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Iterable, Union
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -179,10 +179,20 @@ def review(actor: User, listing: Listing | None, area_value: str | None,
     if tag.status != PolicyTagStatus.CLAIMED:
         raise ServiceError(_("이 태그는 이미 ‘%(status)s’ 처리되었습니다.", status=label(tag.status)))
     status, action = DECISIONS[decision]
-    before = {"policy_area": area.value, "policy_tag_status": tag.status.value}
-    tag.status = status
-    tag.reviewed_at = utcnow()
-    tag.reviewed_by_id = actor.id
-    db.session.flush()
-    return audit.record(actor, action, listing, before=before,
+    tag_class = _tag_class(listing)
+    owner = tag_class.solution_id if tag_class is SolutionPolicyTag else tag_class.need_id
+    now = utcnow()
+    # Only a claim still waiting is decided: a second admin's click on the same claim is refused.
+    decided = db.session.execute(
+        update(tag_class)
+        .where(owner == listing.id, tag_class.area == area,
+               tag_class.status == PolicyTagStatus.CLAIMED)
+        .values(status=status, reviewed_at=now, reviewed_by_id=actor.id)
+        .execution_options(synchronize_session=False))
+    if decided.rowcount != 1:
+        raise ServiceError(_("이 태그는 이미 처리되었습니다. 화면을 새로 고쳐 확인하세요."))
+    db.session.expire(tag)
+    return audit.record(actor, action, listing,
+                        before={"policy_area": area.value,
+                                "policy_tag_status": PolicyTagStatus.CLAIMED.value},
                         after={"policy_area": area.value, "policy_tag_status": status.value})
