@@ -229,7 +229,7 @@ def csv_table(report_: ShareReport) -> tuple[list[str], list[list]]:
     """Headers and rows of the CSV download: the period, then the national row and each
     municipality's, amounts in won and shares in percent."""
     areas = list(PolicyArea)
-    headers = [_("시작일"), _("종료일"), _("지자체")]
+    headers = [_("시작일"), _("종료일"), _("지자체명")]
     for kind in (_("매칭 예산"), _("계약 금액")):
         headers.append(_("%(kind)s(원)", kind=kind))
         for area in areas:
