@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -64,8 +65,8 @@ def test_company_claims_areas_and_editing_the_text_reclaims(db, company_client):
     solution = only_solution(db)
     assert tags(db, solution) == {CLIMATE: CLAIMED, INCLUSION: CLAIMED}
     page = text(company_client.get(f"/my/solutions/{solution.id}/edit"))
-    assert 'value="climate" checked' in page or 'checked value="climate"' in page or \
-        ('value="climate"' in page and "checked" in page)
+    assert re.search(r'<input checked[^>]*name="policy_areas"[^>]*value="climate"', page)
+    assert re.search(r'<input checked[^>]*name="policy_areas"[^>]*value="inclusion"', page)
     assert "관리자 확인 대기" in page
 
     # An admin confirms climate and rejects inclusion; saving the same text keeps climate.
@@ -355,7 +356,7 @@ def csv_rows(response) -> dict[str, list[str]]:
 def test_the_csv_gives_exact_shares_nationally_and_per_municipality(db, admin_client, world):
     rows = csv_rows(admin_client.get(CSV_URL))
     header = rows["header"]
-    assert header[:4] == ["시작일", "종료일", "지자체", "매칭 예산(원)"]
+    assert header[:4] == ["시작일", "종료일", "지자체명", "매칭 예산(원)"]
     assert "매칭 예산: 기후위기 대응(%)" in header and "계약 금액: 35% 기준" in header
     assert len(rows) == 4  # header, 전국, 종로구, 해운대구
 
