@@ -28,6 +28,7 @@ from app.models.base import utcnow
 from app.services import unit_of_work
 from tests import factories
 from tests.test_needs import valid_form as need_form
+from tests.test_seed import full_taxonomy  # noqa: F401 (fixture)
 from tests.test_solutions import solution_form
 
 CLIMATE, INCLUSION = PolicyArea.CLIMATE, PolicyArea.INCLUSION
@@ -453,3 +454,28 @@ def test_queue_and_forms_in_english(db, admin_client, company_client, claimed):
     assert "Choose the policy areas from the list." in text(response)
     page = text(admin_client.get("/solutions?policy_area=ocean", headers=ENGLISH))
     assert "Unknown policy area." in page
+
+
+# --- the demo data set ------------------------------------------------------------------------------
+
+
+def test_the_demo_dashboard_shows_non_trivial_shares(app, db, runner, full_taxonomy):
+    from app.services import demo_seed
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    client = app.test_client()
+    assert client.post("/auth/login", data={"email": demo_seed.ADMIN_EMAIL,
+                                            "password": demo_seed.ADMIN_PASSWORD}).status_code == 302
+    rows = csv_rows(client.get(CSV_URL))
+    national = dict(zip(rows["header"], rows["전국"]))
+    for kind in ("매칭 예산", "계약 금액"):
+        assert int(national[f"{kind}(원)"]) > 0
+        assert 35 <= float(national[f"{kind}: 두 분야 합계(%)"]) < 100
+        for area in ("기후위기 대응", "디지털 포용"):
+            assert 0 < float(national[f"{kind}: {area}(%)"]) < 100
+    flagged = [name for name, row in rows.items()
+               if name != "header" and dict(zip(rows["header"], row))["매칭 예산: 35% 기준"] == "미달"]
+    assert flagged  # some municipalities' portfolios fall short of the plan's 35%
+    assert "확인 대기 0건" not in text(client.get(QUEUE))  # claims for the admin to check
+    public = client.get("/api/v1/solutions?policy_area=climate&per_page=100").get_json()
+    assert public["meta"]["total"] >= 5
