@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from app.needs import bp as needs_bp
     from app.notifications import bp as notifications_bp
     from app.outcomes import bp as outcomes_bp
+    from app.policy import bp as policy_bp
     from app.questions import bp as questions_bp
     from app.sandbox import bp as sandbox_bp
     from app.solutions import bp as solutions_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(conversation_bp, url_prefix="/conversations")
     app.register_blueprint(sandbox_bp)  # /matches/<id>/sandbox… and /admin/sandbox…
+    app.register_blueprint(policy_bp, url_prefix="/admin")  # /admin/policy-tags/, share CSV
 
     from app import api
 

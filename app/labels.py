@@ -22,6 +22,8 @@ from app.models import (
     NeedStatus,
     OfficialStatus,
     OutcomeStage,
+    PolicyArea,
+    PolicyTagStatus,
     ProcurementRoute,
     StepStatus,
     Role,
@@ -177,6 +179,15 @@ LABELS: dict[type, dict[object, LazyString]] = {
         DigestFrequency.DAILY: _l("매일"),
         DigestFrequency.WEEKLY: _l("매주"),
     },
+    PolicyArea: {
+        PolicyArea.CLIMATE: _l("기후위기 대응"),
+        PolicyArea.INCLUSION: _l("디지털 포용"),
+    },
+    PolicyTagStatus: {
+        PolicyTagStatus.CLAIMED: _l("관리자 확인 대기"),
+        PolicyTagStatus.CONFIRMED: _l("관리자 확인"),
+        PolicyTagStatus.REJECTED: _l("관리자 반려"),
+    },
     MeetingStatus: {
         MeetingStatus.PROPOSED: _l("응답 대기"),
         MeetingStatus.ACCEPTED: _l("확정"),
@@ -202,6 +213,8 @@ LABELS: dict[type, dict[object, LazyString]] = {
         AuditAction.SOLUTION_REINSTATE: _l("솔루션 게시 재개"),
         AuditAction.NEED_SUSPEND: _l("수요 게시 중단"),
         AuditAction.NEED_REINSTATE: _l("수요 게시 재개"),
+        AuditAction.POLICY_TAG_CONFIRM: _l("정책 분야 태그 확인"),
+        AuditAction.POLICY_TAG_REJECT: _l("정책 분야 태그 반려"),
         AuditAction.MATCH_APPROVE: _l("매칭 승인"),
         AuditAction.MATCH_REJECT: _l("매칭 반려"),
         AuditAction.CONSORTIUM_APPROVE: _l("컨소시엄 승인"),
@@ -258,6 +271,8 @@ AUDIT_FIELD_LABELS: dict[str, LazyString] = {
     "company_left_without_members": _l("기업에 남은 회원 없음"),
     "municipality_id": _l("지자체"),
     "category_id": _l("분야"),
+    "policy_area": _l("정책 분야"),
+    "policy_tag_status": _l("정책 분야 태그 상태"),
 }
 
 # Names of the models an audit entry can be about.

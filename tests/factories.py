@@ -207,3 +207,42 @@ def make_need(
     db.session.add(need)
     db.session.flush()
     return need
+
+
+def make_policy_tag(listing, area, status=None, reviewer: User | None = None):
+    """A policy tag on a solution or need (confirmed by default, as an admin would)."""
+    from app.models import NeedPolicyTag, PolicyTagStatus, SolutionPolicyTag
+    from app.models.base import utcnow
+
+    status = status or PolicyTagStatus.CONFIRMED
+    tag_class = SolutionPolicyTag if isinstance(listing, Solution) else NeedPolicyTag
+    reviewed = status != PolicyTagStatus.CLAIMED
+    tag = tag_class(area=area, status=status, reviewed_at=utcnow() if reviewed else None,
+                    reviewed_by_id=reviewer.id if reviewed and reviewer else None)
+    listing.policy_tags.append(tag)
+    db.session.flush()
+    return tag
+
+
+def make_approved_match(need: Need, solution: Solution, *, approved_at=None, stage=None,
+                        contract_amount: int | None = None, contracted_on: date | None = None,
+                        status=None):
+    """A match approved at `approved_at` (now by default), optionally with its outcome stage and
+    contract; `status` gives a match that is not approved instead."""
+    from app.models import Match, MatchOutcome, MatchStatus, Side
+    from app.models.base import utcnow
+
+    moment = approved_at or utcnow()
+    match = Match(need=need, solution=solution, status=status or MatchStatus.APPROVED,
+                  initiator_side=Side.MUNICIPALITY, requested_by=need.created_by,
+                  created_at=moment - timedelta(days=3), expires_at=moment + timedelta(days=11),
+                  responded_at=moment - timedelta(days=1),
+                  reviewed_at=moment if status is None else None)
+    db.session.add(match)
+    db.session.flush()
+    if stage is not None:
+        db.session.add(MatchOutcome(match_id=match.id, stage=stage, stage_since=moment,
+                                    last_activity_at=moment, contract_amount=contract_amount,
+                                    contracted_on=contracted_on))
+        db.session.flush()
+    return match

@@ -12,8 +12,8 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import (DataHubStandard, GovernmentLevel, Maturity, NeedStatus, SandboxKind,
-                        SizeClass)
+from app.models import (DataHubStandard, GovernmentLevel, Maturity, NeedStatus, PolicyArea,
+                        SandboxKind, SizeClass)
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -109,6 +109,11 @@ def _budget(description: str) -> fields.Integer:
     return whole(0, MAX_KRW, description)
 
 
+def _policy_area() -> fields.String:
+    return choice(PolicyArea, "Policy area of the 4th Smart City Plan: `climate` (기후위기 대응) "
+                              "or `inclusion` (디지털 포용); only tags an admin confirmed.")
+
+
 def _updated_since() -> fields.DateTime:
     return fields.DateTime(format="iso", error_messages={"invalid": NOT_A_MOMENT},
                            metadata={"description": "Only records changed at or after this "
@@ -148,6 +153,7 @@ class SolutionFilters(QuerySchema):
     budget_max = _budget("Upper end of your budget (KRW): solutions priced from at most it.")
     data_hub = _data_hub("Data-hub standard code: solutions supporting it; `any`: any standard.")
     open_source = _open_source("`1`: open-source solutions (an SPDX licence); `0`: the others.")
+    policy_area = _policy_area()
     updated_since = _updated_since()
     sandbox = choice(("1", "0"), "`1`: only solutions whose trial needs a regulatory exemption "
                      "(regulatory sandbox: 실증특례 or 임시허가); `0`: only the others.")
@@ -166,6 +172,7 @@ class NeedFilters(QuerySchema):
     data_hub = _data_hub("Needs requiring a data hub through this standard; `any`: requiring "
                          "a data hub at all.")
     open_source = _open_source("`1`: needs requiring open source; `0`: the others.")
+    policy_area = _policy_area()
     updated_since = _updated_since()
 
 
@@ -258,6 +265,9 @@ class SolutionSchema(ma.Schema):
     price_max = fields.Integer(allow_none=True, metadata={"description": "KRW"})
     regions_served = fields.List(fields.Nested(PlaceSchema))
     tags = fields.List(fields.String())
+    policy_tags = fields.List(fields.String(metadata={"enum": [a.value for a in PolicyArea]}),
+                              metadata={"description": "Policy areas an admin confirmed "
+                                                       "(`climate`, `inclusion`)."})
     references = fields.List(fields.Nested(ReferenceSchema))
     data_hub_standards = fields.List(fields.String(
         metadata={"enum": [s.value for s in DataHubStandard]}),
@@ -299,6 +309,9 @@ class NeedSchema(ma.Schema):
         "enum": [s.value for s in DataHubStandard],
         "description": "The one standard required, if named (implies requires_data_hub)."})
     requires_open_source = fields.Boolean()
+    policy_tags = fields.List(fields.String(metadata={"enum": [a.value for a in PolicyArea]}),
+                              metadata={"description": "Policy areas an admin confirmed "
+                                                       "(`climate`, `inclusion`)."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})

@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.labels import choices
-from app.models import Maturity, NeedStatus, SizeClass
+from app.models import Maturity, NeedStatus, PolicyArea, SizeClass
 from app.amount_field import AmountField
 from app.needs.forms import krw_validators
 from app.services.catalogue import (
@@ -82,8 +82,18 @@ def _category_choices(categories) -> list[tuple[str, str]]:
     return [("", _l("전체 분야"))] + [(c.code, category_name(c)) for c in categories]
 
 
+def policy_area_select() -> SelectField:
+    """The confirmed policy-area filter of the solutions and needs lists."""
+    return filter_select(_l("정책 중점 분야"), choices=[("", _l("전체"))] + choices(PolicyArea),
+                         invalid_message=_l("알 수 없는 정책 분야입니다."))
+
+
 def _region_choices(provinces) -> list[tuple[str, str]]:
     return [("", _l("전국"))] + [(str(p.id), place_short_name(p)) for p in provinces]
+
+
+def _policy_area(value: str | None) -> PolicyArea | None:
+    return PolicyArea(value) if value else None
 
 
 class SolutionSearchForm(SearchForm):
@@ -98,6 +108,7 @@ class SolutionSearchForm(SearchForm):
                                  invalid_message=_l("알 수 없는 성숙도입니다."))
     budget = AmountField(_l("가용 예산 (원)"), validators=krw_validators(),
                          render_kw={"placeholder": "50,000,000"})
+    policy_area = policy_area_select()
     sort = filter_select(_l("정렬"), choices=[
         ("relevance", _l("관련도순")), ("newest", _l("최신순")), ("title", _l("이름순")),
         ("price", _l("가격 낮은순")),
@@ -121,6 +132,7 @@ class SolutionSearchForm(SearchForm):
             maturity=Maturity(maturity) if maturity else None,
             budget=self.value("budget"),
             sort=self.effective_sort("newest"),
+            policy_area=_policy_area(self.value("policy_area")),
         )
 
 
@@ -131,6 +143,7 @@ class NeedSearchForm(SearchForm):
     region = filter_select(_l("지역"), invalid_message=_l("알 수 없는 지역입니다."))
     budget_min = AmountField(_l("예산 하한 (원)"), validators=krw_validators())
     budget_max = AmountField(_l("예산 상한 (원)"), validators=krw_validators())
+    policy_area = policy_area_select()
     status = filter_select(_l("상태"), default=NeedStatus.OPEN.value,
                                choices=choices(NeedStatus) + [(ALL_STATUSES, _l("전체 상태"))],
                                invalid_message=_l("알 수 없는 상태입니다."))
@@ -163,6 +176,7 @@ class NeedSearchForm(SearchForm):
             budget_max=self.value("budget_max"),
             statuses=statuses,
             sort=self.effective_sort("newest"),
+            policy_area=_policy_area(self.value("policy_area")),
         )
 
 

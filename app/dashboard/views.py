@@ -24,7 +24,8 @@ from app.formatting import SEOUL
 from app.i18n import current_language
 from app.models import Job, Role
 from app.models.base import utcnow
-from app.services import company_import, data_export, jobs, trends, unit_of_work
+from app.models import PolicyArea
+from app.services import company_import, data_export, jobs, policy_share, trends, unit_of_work
 from app.services.errors import ServiceError
 
 bp = Blueprint("dashboard", __name__)
@@ -67,6 +68,7 @@ def index():
     valid = trend_form.validate()
     date_from, date_to, granularity = trend_form.period(utcnow().astimezone(SEOUL).date())
     trend_rows = trends.activity(date_from, date_to, granularity)
+    share = policy_share.report(*policy_share.period(trend_form, utcnow().astimezone(SEOUL).date()))
     data = tables.build_all()
     funnel = data["funnel"]
     chart_svgs = {
@@ -90,7 +92,8 @@ def index():
                            trend_form=trend_form,
                            trend_table=tables.trend_table(trend_rows, granularity),
                            trend_charts=_trend_charts(trend_rows, granularity),
-                           trend_period=(date_from, date_to)), (200 if valid else 400)
+                           trend_period=(date_from, date_to),
+                           policy_share=share, policy_areas=list(PolicyArea)), (200 if valid else 400)
 
 
 @bp.route("/export/<key>.csv")

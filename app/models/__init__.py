@@ -37,6 +37,7 @@ from app.models.outcome import (
 )
 from app.models.questions import NeedQuestion
 from app.models.sandbox import MatchSandbox, SandboxKind, SandboxProgress, SandboxStep
+from app.models.policy import NeedPolicyTag, PolicyArea, PolicyTagStatus, SolutionPolicyTag
 from app.models.privacy import PrivacyConsent
 from app.models.queue import EnginePosition, Job, LogCursor
 from app.models.solution import (
@@ -140,4 +141,8 @@ __all__ = [
     "SandboxKind",
     "SandboxProgress",
     "SandboxStep",
+    "NeedPolicyTag",
+    "PolicyArea",
+    "PolicyTagStatus",
+    "SolutionPolicyTag",
 ]

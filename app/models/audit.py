@@ -36,6 +36,8 @@ class AuditAction(str, enum.Enum):
     SOLUTION_REINSTATE = "solution.reinstate"
     NEED_SUSPEND = "need.suspend"
     NEED_REINSTATE = "need.reinstate"
+    POLICY_TAG_CONFIRM = "policy_tag.confirm"
+    POLICY_TAG_REJECT = "policy_tag.reject"
     MATCH_APPROVE = "match.approve"
     MATCH_REJECT = "match.reject"
     CONSORTIUM_APPROVE = "consortium.approve"

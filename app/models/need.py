@@ -33,6 +33,7 @@ from app.models.solution import DataHubStandard
 
 if TYPE_CHECKING:
     from app.models.geo import Municipality
+    from app.models.policy import NeedPolicyTag
     from app.models.taxonomy import Category
     from app.models.user import User
 
@@ -149,6 +150,10 @@ class Need(VersionedMixin, TimestampMixin, Base):
     primary_category: Mapped["Category"] = relationship()
     secondary_categories: Mapped[list["Category"]] = relationship(
         secondary=need_secondary_category, order_by="Category.sort_order"
+    )
+    # Climate / digital-inclusion areas claimed by the officials, checked by admins (policy.py).
+    policy_tags: Mapped[list["NeedPolicyTag"]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="NeedPolicyTag.area",
     )
 
     def __repr__(self) -> str:

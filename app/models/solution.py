@@ -33,6 +33,7 @@ from app.models.sandbox import SANDBOX_RULE_MAX, SandboxKind
 if TYPE_CHECKING:
     from app.models.company import Company
     from app.models.geo import Municipality
+    from app.models.policy import SolutionPolicyTag
     from app.models.taxonomy import Category, Tag
 
 
@@ -217,6 +218,11 @@ class Solution(VersionedMixin, TimestampMixin, Base):
         """The data-hub standards it supports, in vocabulary order."""
         order = list(DataHubStandard)
         return sorted((link.standard for link in self.data_hub_links), key=order.index)
+    # Climate / digital-inclusion areas claimed by the company, checked by admins (policy.py).
+    policy_tags: Mapped[list["SolutionPolicyTag"]] = relationship(
+        back_populates="solution", cascade="all, delete-orphan",
+        order_by="SolutionPolicyTag.area",
+    )
 
     def __repr__(self) -> str:
         return f"<Solution {self.id} {self.title}>"

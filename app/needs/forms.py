@@ -25,7 +25,7 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.ids import optional_record_id, record_id
 from app.labels import NEED_LANGUAGES, choices
-from app.models import DataHubStandard, NeedStatus
+from app.models import DataHubStandard, NeedStatus, PolicyArea
 from app.services.needs import (
     DESCRIPTION_MAX,
     DESCRIPTION_MIN,
@@ -100,6 +100,8 @@ class NeedForm(FlaskForm):
     required_data_hub_standard = SelectField(_l("필요한 연계 표준 (선택)"), validate_choice=False,
                                              validators=[Optional()])
     requires_open_source = BooleanField(_l("오픈소스 솔루션 필요"))
+    policy_areas = CheckboxListField(_l("정책 중점 분야 (선택)"), choices=choices(PolicyArea),
+                                     validators=[Optional()])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +142,7 @@ class NeedForm(FlaskForm):
             required_data_hub_standard=self.required_data_hub_standard.data or None,
             requires_open_source=bool(self.requires_open_source.data),
             language=self.language.data or "ko",
+            policy_areas=list(self.policy_areas.data or []),
         )
 
 

@@ -25,7 +25,7 @@ from app.needs.forms import NeedEditForm, NeedForm, NeedStatusForm
 from app.rate_limits import suggestion_limits
 from app.service_errors import commit_service, submitted_version, validate_with_rules
 from app.services import needs as needs_service
-from app.services import draft_suggestions, recommendations
+from app.services import draft_suggestions, policy, recommendations
 from app.services import joint as joint_service
 from app.services import questions as questions_service
 from app.services.errors import NotFound, PermissionDenied
@@ -129,6 +129,7 @@ def _edit_form(need, *, loaded: bool) -> NeedEditForm:
         form.status.data = need.status.value
         standard = need.required_data_hub_standard
         form.required_data_hub_standard.data = standard.value if standard else ""
+        form.policy_areas.data = policy.area_values(need)
     return form
 
 

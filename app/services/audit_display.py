@@ -25,6 +25,8 @@ from app.models import (
     ModerationStatus,
     Municipality,
     OfficialStatus,
+    PolicyArea,
+    PolicyTagStatus,
     Role,
     SizeClass,
 )
@@ -38,6 +40,8 @@ FIELD_ENUMS: dict[str, type[enum.Enum]] = {
     "business_status": BusinessStatus,
     "size_class": SizeClass,
     "role": Role,
+    "policy_area": PolicyArea,
+    "policy_tag_status": PolicyTagStatus,
 }
 # `status` means a different life cycle depending on what the entry is about.
 STATUS_ENUMS: dict[str, type[enum.Enum]] = {

@@ -18,13 +18,14 @@ from app.models import (
     Municipality,
     Need,
     NeedStatus,
+    PolicyArea,
     SizeClass,
     Solution,
     Tag,
 )
 from app.models.need import need_secondary_category
 from app.models.solution import solution_region, solution_secondary_category, solution_tag
-from app.services import search
+from app.services import policy, search
 from app.services.pagination import paginate
 from app.services.visibility import public_need_clause, public_solution_clause
 from matching.query import parse_query, surface_forms
@@ -49,6 +50,7 @@ class SolutionFilters:
     maturity: Maturity | None = None
     budget: int | None = None
     sort: str = "newest"
+    policy_area: PolicyArea | None = None  # confirmed policy tag (app/services/policy.py)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class NeedFilters:
     budget_max: int | None = None
     statuses: tuple[NeedStatus, ...] = field(default=(NeedStatus.OPEN,))
     sort: str = "newest"
+    policy_area: PolicyArea | None = None  # confirmed policy tag (app/services/policy.py)
 
 
 @dataclass
@@ -86,9 +89,10 @@ class MunicipalityGroup:
 # Columns list cards never show (a solution card shows its summary, a need card the start of
 # its description): not read for lists, loaded on first access on the rare page that needs them.
 SOLUTION_CARD_OPTIONS = (defer(Solution.description), defer(Solution.analysed_text),
-                         selectinload(Solution.company), selectinload(Solution.primary_category))
+                         selectinload(Solution.company), selectinload(Solution.primary_category),
+                         selectinload(Solution.policy_tags))
 NEED_CARD_OPTIONS = (defer(Need.analysed_text), selectinload(Need.municipality),
-                     selectinload(Need.primary_category))
+                     selectinload(Need.primary_category), selectinload(Need.policy_tags))
 
 
 def like_pattern(term: str) -> str:
@@ -164,6 +168,8 @@ def _solution_filter_clauses(filters: SolutionFilters) -> list:
         clauses.append(Solution.maturity == filters.maturity)
     if filters.budget is not None:
         clauses.append(or_(Solution.price_min.is_(None), Solution.price_min <= filters.budget))
+    if filters.policy_area is not None:
+        clauses.append(policy.solution_clause(filters.policy_area))
     return clauses
 
 
@@ -207,6 +213,8 @@ def _need_filter_clauses(filters: NeedFilters) -> list:
         clauses.append(or_(Need.budget_max.is_(None), Need.budget_max >= filters.budget_min))
     if filters.budget_max is not None:
         clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
+    if filters.policy_area is not None:
+        clauses.append(policy.need_clause(filters.policy_area))
     return clauses
 
 

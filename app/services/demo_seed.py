@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +12,31 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
+from app.formatting import SEOUL
 from app.models import (
     AccountStatus,
     Category,
     Company,
     DeploymentReference,
+    Match,
+    MatchOutcome,
+    MatchStatus,
     Maturity,
     MembershipStatus,
     Municipality,
     Need,
+    NeedPolicyTag,
     NeedStatus,
     OfficialStatus,
+    OutcomeStage,
+    PolicyArea,
+    PolicyTagStatus,
+    ProcurementRoute,
     Role,
+    Side,
     SizeClass,
     Solution,
+    SolutionPolicyTag,
     SolutionStatus,
     Tag,
     User,
@@ -43,6 +54,8 @@ OFFICIALS_JSON = DEMO_DIR / "officials.json"
 # {"title_en", "summary_en", "description_en"}; ignored when the file is absent.
 SOLUTIONS_EN_JSON = DEMO_DIR / "solutions_en.json"
 ENGLISH_FIELDS = {"title_en": 120, "summary_en": 200, "description_en": 20000}
+# Approved matches and their outcomes, so the dashboard's figures (budget shares) are not empty.
+MATCHES_JSON = DEMO_DIR / "matches.json"
 
 DEMO_EMAIL_DOMAIN = "demo.citymatch.kr"
 ADMIN_EMAIL = "admin@citymatch.kr"
@@ -291,7 +304,30 @@ def _upsert_solution(company: Company, data: dict[str, Any], lookup: _Lookup,
                        [lookup.province(p, context) for p in data["regions_served"]])
     for reference_data in data.get("references", []):
         _upsert_reference(solution, reference_data, lookup, report, context)
+    _seed_policy_tags(solution, SolutionPolicyTag, data.get("policy_tags", {}), report, context)
     return solution
+
+
+def _seed_policy_tags(listing: Solution | Need, tag_class: type, tags: dict[str, str],
+                      report: SeedReport, context: str) -> None:
+    """The listing's policy tags exactly as the data gives them ({area: claimed|confirmed})."""
+    wanted = {_enum(PolicyArea, area, context): _enum(PolicyTagStatus, status, context)
+              for area, status in tags.items()}
+    for tag in list(listing.policy_tags):
+        if tag.area not in wanted:
+            listing.policy_tags.remove(tag)
+    existing = {tag.area: tag for tag in listing.policy_tags}
+    for area, status in wanted.items():
+        tag = existing.get(area)
+        if tag is None:
+            tag = tag_class(area=area, status=status)
+            listing.policy_tags.append(tag)
+            report.count_created("policy_tags")
+        _assign(tag, status=status)
+        if status == PolicyTagStatus.CLAIMED:
+            _assign(tag, reviewed_at=None, reviewed_by_id=None)
+        elif tag.reviewed_at is None:
+            tag.reviewed_at = utcnow()
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -431,7 +467,50 @@ def _seed_needs(lookup: _Lookup, accounts: _Accounts, report: SeedReport, today:
         )
         _assign_collection(need, "secondary_categories",
                            [lookup.category(c, context) for c in data["secondary_categories"]])
+        _seed_policy_tags(need, NeedPolicyTag, data.get("policy_tags", {}), report, context)
         report.needs += 1
+
+
+def _demo_moment(today: date, days_ago: int) -> datetime:
+    """10:00 in Seoul `days_ago` days before today, but not before 1 January of this year (the
+    dashboard's default period)."""
+    day = max(today - timedelta(days=days_ago), date(today.year, 1, 1))
+    return datetime.combine(day, time(10), tzinfo=SEOUL)
+
+
+def _seed_matches(report: SeedReport, today: date) -> None:
+    """Approved demo matches with their outcome stage and contract, created once each."""
+    needs = {(n.municipality.full_name, n.title): n for n in db.session.scalars(select(Need))}
+    solutions = {(s.company.name, s.title): s for s in db.session.scalars(select(Solution))}
+    existing = {(m.need_id, m.solution_id) for m in db.session.scalars(select(Match))}
+    for data in read_demo_file(MATCHES_JSON):
+        need_key = (data["need"]["municipality"], data["need"]["title"])
+        solution_key = (data["solution"]["company"], data["solution"]["title"])
+        context = f"매칭 '{need_key[1]}' ↔ '{solution_key[1]}'"
+        need, solution = needs.get(need_key), solutions.get(solution_key)
+        if need is None or solution is None:
+            raise DemoDataError(f"{context}: 데이터에 없는 수요 또는 솔루션입니다 (unknown need or solution)")
+        if (need.id, solution.id) in existing:
+            continue
+        approved = _demo_moment(today, data["approved_days_ago"])
+        match = Match(need=need, solution=solution, status=MatchStatus.APPROVED,
+                      initiator_side=Side.MUNICIPALITY, requested_by=need.created_by,
+                      message="", created_at=approved - timedelta(days=6),
+                      expires_at=approved + timedelta(days=8),
+                      responded_at=approved - timedelta(days=3), reviewed_at=approved)
+        db.session.add(match)
+        db.session.flush()
+        amount = data.get("contract_amount")
+        contracted = (_demo_moment(today, data["contracted_days_ago"]).date()
+                      if amount is not None else None)
+        route = data.get("procurement_route")
+        db.session.add(MatchOutcome(
+            match_id=match.id, stage=_enum(OutcomeStage, data["stage"], context),
+            stage_since=approved, last_activity_at=utcnow(), contract_amount=amount,
+            contracted_on=max(contracted, approved.date()) if contracted else None,
+            procurement_route=_enum(ProcurementRoute, route, context) if route else None))
+        existing.add((need.id, solution.id))
+        report.count_created("matches")
 
 
 def _seed_demo_accounts(lookup: _Lookup, accounts: _Accounts,
@@ -483,6 +562,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
         _seed_needs(lookup, accounts, report, today)
         _seed_demo_accounts(lookup, accounts, companies)
     db.session.flush()
+    _seed_matches(report, today)
     # The fictional demo users sign in without the re-consent page (app/account/consent_guard.py).
     privacy.record_missing_consents([accounts.existing[email] for email in sorted(accounts.seen)])
     report.users = len(accounts.seen)

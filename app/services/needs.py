@@ -12,7 +12,7 @@ from app.extensions import db
 from app.formatting import SEOUL
 from app.labels import NEED_LANGUAGES
 from app.models import Category, Need, NeedStatus, OfficialStatus, User
-from app.services import data_hub, listing_alerts
+from app.services import data_hub, listing_alerts, policy
 from app.services.errors import (
     NotFound,
     PermissionDenied,
@@ -51,6 +51,8 @@ class NeedData:
     required_data_hub_standard: str | None = None
     requires_open_source: bool = False
     language: str = "ko"  # "ko" or "en" (Need.language; see app.labels.NEED_LANGUAGES)
+    # Ticked PolicyArea values; None leaves the need's policy tags as they are.
+    policy_areas: list[str] | None = None
 
 
 def today_in_seoul() -> date:
@@ -175,11 +177,17 @@ def check_need(data: NeedData, *, existing: Need | None = None) -> tuple[Categor
         problems.add(_("작성 언어를 목록에서 선택하세요."), field="language")
     if data.status is not None and not isinstance(data.status, NeedStatus):
         problems.add(_("상태를 목록에서 선택하세요."), field="status")
+    if data.policy_areas is not None:
+        problems.check(policy.clean_areas, data.policy_areas)
     problems.raise_any()
     return primary, secondaries
 
 
 def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Category]) -> None:
+    if data.policy_areas is not None:
+        text_changed = (need.title, need.description) != (_clean_text(data.title),
+                                                          _clean_text(data.description))
+        policy.claim(need, policy.clean_areas(data.policy_areas), text_changed=text_changed)
     need.title = _clean_text(data.title)
     need.description = _clean_text(data.description)
     need.primary_category = primary

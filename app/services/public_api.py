@@ -37,7 +37,7 @@ from app.models import (
     SolutionDataHubStandard,
 )
 from app.models.solution import solution_region
-from app.services import catalogue
+from app.services import catalogue, policy
 from app.services.catalogue import CompanyFilters, NeedFilters, SolutionFilters
 from app.services.pagination import paginate
 from app.services.visibility import (
@@ -60,11 +60,13 @@ SOLUTION_OPTIONS = (
     selectinload(Solution.regions_served),
     selectinload(Solution.references).selectinload(DeploymentReference.municipality),
     selectinload(Solution.data_hub_links),
+    selectinload(Solution.policy_tags),
 )
 NEED_OPTIONS = (
     selectinload(Need.municipality).selectinload(Municipality.parent),
     selectinload(Need.primary_category),
     selectinload(Need.secondary_categories),
+    selectinload(Need.policy_tags),
 )
 COMPANY_OPTIONS = (selectinload(Company.hq_region).selectinload(Municipality.parent),
                    selectinload(Company.regions_served))
@@ -133,6 +135,7 @@ def solutions_query(args: dict[str, Any]) -> Select:
         size_class=_enum(SizeClass, args.get("size_class")),
         maturity=_enum(Maturity, args.get("maturity")),
         sort=args.get("sort") or "newest",
+        policy_area=policy.parse_area(args.get("policy_area")),
     ))
     if args.get("region") is not None:
         query = query.where(Solution.id.in_(
@@ -170,6 +173,7 @@ def needs_query(args: dict[str, Any]) -> Select:
         budget_max=args.get("budget_max"),
         statuses=need_statuses(args.get("status")),
         sort=args.get("sort") or "newest",
+        policy_area=policy.parse_area(args.get("policy_area")),
     ))
     if args.get("updated_since") is not None:
         query = query.where(Need.updated_at >= _utc(args["updated_since"]))
@@ -235,6 +239,7 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
         "price_max": solution.price_max,
         "regions_served": [_place(m) for m in solution.regions_served],
         "tags": [tag.name for tag in solution.tags],
+        "policy_tags": [area.value for area in policy.confirmed_areas(solution)],
         "references": [{"municipality": _place(r.municipality), "year": r.year,
                         "outcome": r.outcome, "data_hub_name": r.data_hub_name}
                        for r in solution.references],
@@ -273,6 +278,7 @@ def need_record(need: Need) -> dict:
         "required_data_hub_standard": (need.required_data_hub_standard.value
                                        if need.required_data_hub_standard else None),
         "requires_open_source": need.requires_open_source,
+        "policy_tags": [area.value for area in policy.confirmed_areas(need)],
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
@@ -563,6 +569,7 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("price_max", lambda r: r["price_max"]),
         ("regions_served", lambda r: _names(r["regions_served"])),
         ("tags", lambda r: "; ".join(r["tags"])),
+        ("policy_tags", lambda r: "; ".join(r["policy_tags"])),
         ("reference_count", lambda r: len(r["references"])),
         ("data_hub_standards", lambda r: "; ".join(r["data_hub_standards"])),
         ("open_source_license", lambda r: r["open_source_license"]),
@@ -588,6 +595,7 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("requires_data_hub", lambda r: int(r["requires_data_hub"])),
         ("required_data_hub_standard", lambda r: r["required_data_hub_standard"]),
         ("requires_open_source", lambda r: int(r["requires_open_source"])),
+        ("policy_tags", lambda r: "; ".join(r["policy_tags"])),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],

@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import data_hub, listing_alerts, sandbox
+from app.services import data_hub, listing_alerts, policy, sandbox
 from app.services.companies import own_company
 from app.services.errors import (
     NotFound,
@@ -85,6 +85,8 @@ class SolutionInput:
     description_en: str = ""
     sandbox_kind: str = ""  # "" when the trial needs no regulatory exemption
     sandbox_rule: str = ""
+    # Ticked PolicyArea values; None leaves the solution's policy tags as they are.
+    policy_areas: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class _CleanSolution:
     description_en: str | None = None
     sandbox_kind: SandboxKind | None = None
     sandbox_rule: str | None = None
+    policy_areas: list | None = None
 
 
 def current_year() -> int:
@@ -315,6 +318,8 @@ def check_solution(data: SolutionInput, company_id: int,
         _("영문 상세 설명은 %(max)d자 이하로 입력하세요.", max=DESCRIPTION_MAX))
     sandbox_pair = problems.check(sandbox.clean_solution_sandbox, data.sandbox_kind,
                                   data.sandbox_rule) or (None, None)
+    policy_areas = (problems.check(policy.clean_areas, data.policy_areas)
+                    if data.policy_areas is not None else None)
     if title is not None and _title_taken(title, company_id, exclude_id):
         problems.add(_("같은 이름의 솔루션이 이미 있습니다. 다른 이름을 입력하세요."), field="title")
     problems.raise_any()
@@ -322,10 +327,14 @@ def check_solution(data: SolutionInput, company_id: int,
                           tag_names, maturity, price_min, price_max, regions, standards or [],
                           open_source, title_en,
                           re.sub(r"\s+", " ", summary_en) if summary_en else None, description_en,
-                          *sandbox_pair)
+                          *sandbox_pair, policy_areas)
 
 
 def _apply(solution: Solution, clean: _CleanSolution) -> None:
+    text_changed = (solution.title, solution.summary, solution.description) != (
+        clean.title, clean.summary, clean.description)
+    if clean.policy_areas is not None:
+        policy.claim(solution, clean.policy_areas, text_changed=text_changed)
     solution.title = clean.title
     solution.summary = clean.summary
     solution.description = clean.description

@@ -16,7 +16,7 @@ from wtforms.validators import (
 from app.amount_field import AmountField
 from app.company.fields import MultiCheckboxField, PlainNumberField, safe_int
 from app.labels import choices
-from app.models import DataHubStandard, Maturity, SandboxKind
+from app.models import DataHubStandard, Maturity, PolicyArea, SandboxKind
 from app.models.sandbox import SANDBOX_RULE_MAX
 from app.services import accounts, reference_data
 from app.services.data_hub import DATA_HUB_NAME_MAX, LICENSE_MAX, SOURCE_URL_MAX
@@ -91,6 +91,8 @@ class SolutionForm(FlaskForm):
         Optional(),
         Length(max=SANDBOX_RULE_MAX, message=_l("규제 내용은 %(max)d자 이하로 입력하세요.")),
     ], render_kw={"placeholder": _l("예: 도로교통법 제2조 (자율주행 차량의 공공도로 운행)")})
+    policy_areas = MultiCheckboxField(_l("정책 중점 분야 (선택)"), coerce=str,
+                                      choices=choices(PolicyArea))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

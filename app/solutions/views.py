@@ -13,7 +13,7 @@ from app.korean import particle_args
 from app.labels import label
 from app.models import Solution, SolutionStatus
 from app.service_errors import abort_for, commit_service, submitted_version, validate_with_rules
-from app.services import recommendations, solutions
+from app.services import policy, recommendations, solutions
 from app.services.errors import ServiceError
 from app.solutions.forms import ReferenceForm, SolutionForm
 
@@ -57,6 +57,7 @@ def _input_from(form: SolutionForm) -> solutions.SolutionInput:
         description_en=form.description_en.data or "",
         sandbox_kind=form.sandbox_kind.data or "",
         sandbox_rule=form.sandbox_rule.data or "",
+        policy_areas=form.policy_areas.data or [],
     )
 
 
@@ -80,6 +81,7 @@ def _form_data(solution: Solution) -> dict:
         "description_en": solution.description_en or "",
         "sandbox_kind": solution.sandbox_kind.value if solution.sandbox_kind else "",
         "sandbox_rule": solution.sandbox_rule or "",
+        "policy_areas": policy.area_values(solution),
         "version": solution.version,
     }
 
