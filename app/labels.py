@@ -10,6 +10,7 @@ from app.models import (
     BusinessStatus,
     ConfirmationStatus,
     ConsortiumStatus,
+    DeclineKind,
     DigestFrequency,
     GovernmentLevel,
     InvitationStatus,
@@ -53,6 +54,10 @@ LABELS: dict[type, dict[object, LazyString]] = {
         SolutionStatus.DRAFT: _l("초안"),
         SolutionStatus.PUBLISHED: _l("게시됨"),
         SolutionStatus.ARCHIVED: _l("보관됨"),
+    },
+    DeclineKind: {
+        DeclineKind.DECLINE: _l("인구감소지역"),
+        DeclineKind.INTEREST: _l("인구감소 관심지역"),
     },
     NeedStatus: {
         NeedStatus.OPEN: _l("모집 중"),

@@ -62,6 +62,8 @@ class NeedFilters:
     budget_max: int | None = None
     statuses: tuple[NeedStatus, ...] = field(default=(NeedStatus.OPEN,))
     sort: str = "newest"
+    # Only needs from designated places: a key of app.services.decline.FILTER_KINDS.
+    decline: str | None = None
 
 
 @dataclass
@@ -207,6 +209,10 @@ def _need_filter_clauses(filters: NeedFilters) -> list:
         clauses.append(or_(Need.budget_max.is_(None), Need.budget_max >= filters.budget_min))
     if filters.budget_max is not None:
         clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
+    if filters.decline:
+        from app.services import decline
+
+        clauses.append(decline.need_clause(decline.FILTER_KINDS[filters.decline]))
     return clauses
 
 
