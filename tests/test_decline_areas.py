@@ -92,3 +92,77 @@ def test_an_unknown_place_in_the_file_is_refused_and_changes_nothing(db, tmp_pat
         load_decline_areas(bad)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PopulationDeclineArea)) == 107
+
+
+# --- needs from those places: badge, list filter, API ------------------------------------------
+
+ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
+
+
+@pytest.fixture()
+def places(db):
+    """One need each from a decline area, an area of concern and an ordinary place."""
+    made = {}
+    for key, place in (("decline", DECLINING_PLACE), ("interest", INTEREST_PLACE),
+                       ("ordinary", ORDINARY_PLACE)):
+        official = factories.make_user(role=Role.MUNICIPALITY, municipality_name=place)
+        made[key] = factories.make_need(official, title=f"수요응답형 교통 {key}")
+        made[f"{key}_official"] = official
+    unit_of_work.commit()
+    return made
+
+
+def test_need_pages_and_cards_carry_the_badge_in_both_languages(client, places):
+    page = text(client.get(f"/needs/{places['decline'].id}"))
+    assert 'data-decline-kind="decline"' in page and "인구감소지역" in page
+    page = text(client.get(f"/needs/{places['interest'].id}"))
+    assert 'data-decline-kind="interest"' in page and "인구감소 관심지역" in page
+    assert "data-decline-kind" not in text(client.get(f"/needs/{places['ordinary'].id}"))
+    english = text(client.get(f"/needs/{places['decline'].id}", headers=ENGLISH))
+    assert "Population-decline area" in english
+    cards = text(client.get("/needs"))
+    assert cards.count('data-decline-kind="') == 2
+
+
+def _listed(client, places, query: str) -> set[str]:
+    response = client.get(f"/needs?{query}")
+    assert response.status_code == 200
+    page = text(response)
+    return {key for key in ("decline", "interest", "ordinary")
+            if f'href="/needs/{places[key].id}"' in page}
+
+
+def test_the_needs_list_filters_by_decline_kind(client, places):
+    assert _listed(client, places, "") == {"decline", "interest", "ordinary"}
+    assert _listed(client, places, "decline=1") == {"decline", "interest"}
+    assert _listed(client, places, "decline=decline") == {"decline"}
+    assert _listed(client, places, "decline=interest") == {"interest"}
+    assert _listed(client, places, "decline=1&q=수요응답형") == {"decline", "interest"}
+
+
+def test_an_unknown_decline_value_is_ignored_with_a_message(client, places):
+    response = client.get("/needs?decline=maybe")
+    assert response.status_code == 200
+    assert "알 수 없는 인구감소지역 조건입니다." in text(response)
+    assert _listed(client, places, "decline=maybe") == {"decline", "interest", "ordinary"}
+    english = text(client.get("/needs?decline=maybe", headers=ENGLISH))
+    assert "Unknown population-decline condition." in english
+
+
+def test_the_api_exposes_and_filters_declining_needs(client, places):
+    body = client.get("/api/v1/needs?per_page=50").get_json()
+    by_id = {item["id"]: item for item in body["data"]}
+    assert by_id[places["decline"].id]["declining_area"] is True
+    assert by_id[places["decline"].id]["decline_kind"] == "decline"
+    assert by_id[places["interest"].id]["decline_kind"] == "interest"
+    assert by_id[places["ordinary"].id]["declining_area"] is False
+    assert by_id[places["ordinary"].id]["decline_kind"] is None
+    ids = {item["id"] for item in client.get("/api/v1/needs?decline=1").get_json()["data"]}
+    assert ids == {places["decline"].id, places["interest"].id}
+    ids = {item["id"] for item in client.get("/api/v1/needs?decline=interest").get_json()["data"]}
+    assert ids == {places["interest"].id}
+    refused = client.get("/api/v1/needs?decline=yes")
+    assert refused.status_code == 400
+    spec = client.get("/api/v1/openapi.json").get_json()
+    parameters = {p["name"] for p in spec["paths"]["/api/v1/needs"]["get"]["parameters"]}
+    assert "decline" in parameters

@@ -150,6 +150,9 @@ class NeedFilters(QuerySchema):
                     "Need status; default `open`, `all` for every status.")
     budget_min = _budget("Needs whose budget reaches at least this (KRW).")
     budget_max = _budget("Needs whose budget starts at most at this (KRW).")
+    decline = choice(("1", "decline", "interest"),
+                     "Only needs from population-decline places (행정안전부 고시 제2021-66호): `1` "
+                     "both kinds, `decline` the 89 인구감소지역, `interest` the 18 관심지역.")
     updated_since = _updated_since()
 
 
@@ -253,6 +256,11 @@ class NeedSchema(ma.Schema):
     application_deadline = fields.Date(allow_none=True)
     target_area = fields.String(allow_none=True)
     target_population = fields.Integer(allow_none=True)
+    declining_area = fields.Boolean(metadata={
+        "description": "The municipality is a designated 인구감소지역 or 관심지역."})
+    decline_kind = fields.String(allow_none=True, metadata={
+        "enum": ["decline", "interest"],
+        "description": "`decline` (인구감소지역), `interest` (관심지역) or null."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})

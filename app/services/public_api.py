@@ -35,7 +35,7 @@ from app.models import (
     Solution,
 )
 from app.models.solution import solution_region
-from app.services import catalogue
+from app.services import catalogue, decline
 from app.services.catalogue import CompanyFilters, NeedFilters, SolutionFilters
 from app.services.pagination import paginate
 from app.services.visibility import (
@@ -136,6 +136,7 @@ def needs_query(args: dict[str, Any]) -> Select:
         budget_max=args.get("budget_max"),
         statuses=need_statuses(args.get("status")),
         sort=args.get("sort") or "newest",
+        decline=args.get("decline"),
     ))
     if args.get("updated_since") is not None:
         query = query.where(Need.updated_at >= _utc(args["updated_since"]))
@@ -210,6 +211,7 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
 
 def need_record(need: Need) -> dict:
     """A public need as its page shows it (never who posted it)."""
+    kind = decline.kind_of(need.municipality_id)
     return {
         "id": need.id,
         "title": need.title,
@@ -224,6 +226,8 @@ def need_record(need: Need) -> dict:
         "application_deadline": need.application_deadline,
         "target_area": need.target_area,
         "target_population": need.target_population,
+        "declining_area": kind is not None,
+        "decline_kind": kind.value if kind else None,
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
@@ -530,6 +534,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("application_deadline", lambda r: r["application_deadline"]),
         ("target_area", lambda r: r["target_area"]),
         ("target_population", lambda r: r["target_population"]),
+        ("declining_area", lambda r: r["declining_area"]),
+        ("decline_kind", lambda r: r["decline_kind"]),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],
