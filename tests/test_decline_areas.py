@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.models import DeclineKind, Municipality, PopulationDeclineArea, Role
-from app.services import unit_of_work
+from app.models import (
+    DeclineKind,
+    Municipality,
+    Notification,
+    PopulationDeclineArea,
+    Role,
+    SavedSearch,
+)
+from app.models.base import utcnow
+from app.services import digests, unit_of_work
 from app.services.reference_data import (
     DECLINE_AREAS_CSV,
     ReferenceDataError,
@@ -20,6 +28,7 @@ from app.services.reference_data import (
 )
 from tests import factories
 from tests.conftest import REFERENCE_TABLES
+from tests.test_needs import valid_form as need_form
 
 DECLINING_PLACE = "경상북도 의성군"      # 인구감소지역
 INTEREST_PLACE = "강원특별자치도 강릉시"  # 관심지역
@@ -166,3 +175,69 @@ def test_the_api_exposes_and_filters_declining_needs(client, places):
     spec = client.get("/api/v1/openapi.json").get_json()
     parameters = {p["name"] for p in spec["paths"]["/api/v1/needs"]["get"]["parameters"]}
     assert "decline" in parameters
+
+
+# --- following needs from those places -----------------------------------------------------
+
+def _saved(db, user):
+    db.session.expire_all()
+    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id)))
+
+
+def test_a_company_follows_only_declining_needs_and_the_digest_holds_only_those(
+        db, company_client, company_user, outbox):
+    page = text(company_client.get("/alerts/"))
+    assert 'name="declining_only"' in page
+    assert company_client.post("/alerts/searches", data={"declining_only": "y"}).status_code == 302
+    [search] = _saved(db, company_user)
+    assert search.declining_only and search.category_id is None
+    assert "인구감소지역·관심지역만" in text(company_client.get("/alerts/"))
+    assert company_client.post("/alerts/digest", data={"frequency": "daily"}).status_code == 302
+    made = {}
+    for key, place in (("decline", DECLINING_PLACE), ("interest", INTEREST_PLACE),
+                       ("ordinary", ORDINARY_PLACE)):
+        official = factories.make_user(role=Role.MUNICIPALITY, municipality_name=place)
+        made[key] = factories.make_need(official, title=f"새 교통 수요 {key}")
+    unit_of_work.commit()
+    outbox.clear()
+    report = digests.send_due_digests(utcnow() + timedelta(days=2))
+    assert report.sent == 1
+    [mail] = outbox
+    assert made["decline"].title in mail.body and made["interest"].title in mail.body
+    assert made["ordinary"].title not in mail.body
+
+
+def test_a_new_need_alerts_declining_followers_only_when_it_comes_from_such_a_place(
+        db, app, company_client, company_user):
+    assert company_client.post("/alerts/searches", data={"declining_only": "y"}).status_code == 302
+    for place, expected in ((ORDINARY_PLACE, 0), (DECLINING_PLACE, 1)):
+        official = factories.make_user(role=Role.MUNICIPALITY, municipality_name=place)
+        unit_of_work.commit()
+        client = app.test_client()
+        assert client.post("/auth/login", data={"email": official.email,
+                                                "password": factories.PASSWORD}).status_code == 302
+        response = client.post("/my/needs/new", data=need_form(title=f"{place} 교통 수요"))
+        assert response.status_code == 302
+        db.session.expire_all()
+        followed = db.session.scalars(select(Notification).where(
+            Notification.user_id == company_user.id, Notification.kind == "saved_search")).all()
+        assert len(followed) == expected
+
+
+def test_officials_cannot_save_a_declining_only_solution_search(db, official_client, official):
+    transport = factories.category("transport")
+    response = official_client.post("/alerts/searches", data={
+        "category_id": str(transport.id), "declining_only": "y"})
+    assert response.status_code == 400
+    assert _saved(db, official) == []
+
+
+def test_declining_only_is_a_criterion_of_its_own_for_duplicates(db, company_client, company_user):
+    transport = str(factories.category("transport").id)
+    assert company_client.post("/alerts/searches", data={"category_id": transport}).status_code == 302
+    assert company_client.post("/alerts/searches", data={
+        "category_id": transport, "declining_only": "y"}).status_code == 302
+    duplicate = company_client.post("/alerts/searches", data={
+        "category_id": transport, "declining_only": "y"})
+    assert duplicate.status_code == 400
+    assert len(_saved(db, company_user)) == 2
