@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from app.models import (
     DeclineKind,
+    Match,
+    MatchStatus,
     Municipality,
     Notification,
     PopulationDeclineArea,
     Role,
     SavedSearch,
+    Side,
 )
+from app.extensions import db
+from app.formatting import SEOUL
 from app.models.base import utcnow
 from app.services import digests, unit_of_work
 from app.services.reference_data import (
@@ -241,3 +246,66 @@ def test_declining_only_is_a_criterion_of_its_own_for_duplicates(db, company_cli
         "category_id": transport, "declining_only": "y"})
     assert duplicate.status_code == 400
     assert len(_saved(db, company_user)) == 2
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+def _match(need, solution, status, moment):
+    match = Match(need=need, solution=solution, status=status, initiator_side=Side.COMPANY,
+                  requested_by=need.created_by, created_at=moment,
+                  expires_at=moment + timedelta(days=14),
+                  responded_at=moment if status != MatchStatus.PENDING else None,
+                  reviewed_at=moment if status in (MatchStatus.APPROVED,
+                                                   MatchStatus.REJECTED) else None)
+    db.session.add(match)
+    db.session.flush()
+    return match
+
+
+@pytest.fixture()
+def decline_world(db, company):
+    """Needs and matches in a few designated and ordinary places, this year and last year."""
+    now = utcnow()
+    last_year = datetime(datetime.now(SEOUL).year - 1, 6, 1, tzinfo=timezone.utc)
+    solution = factories.make_solution(company)
+    needs = {}
+    for place in ("경상북도 의성군", "전라남도 신안군", "강원특별자치도 정선군", "경상남도 합천군",
+                  "강원특별자치도 강릉시", "경상북도 경주시", ORDINARY_PLACE):
+        official = factories.make_user(role=Role.MUNICIPALITY, municipality_name=place)
+        needs[place] = factories.make_need(official)
+    # 합천군 posted only last year; 정선군 has a need but no match.
+    needs["경상남도 합천군"].created_at = last_year
+    _match(needs["경상북도 의성군"], solution, MatchStatus.APPROVED, now)
+    _match(needs["전라남도 신안군"], solution, MatchStatus.MUTUAL, now)
+    _match(needs["경상남도 합천군"], solution, MatchStatus.APPROVED, last_year)
+    _match(needs["강원특별자치도 강릉시"], solution, MatchStatus.PENDING, now)
+    _match(needs["경상북도 경주시"], solution, MatchStatus.REJECTED, now)
+    _match(needs[ORDINARY_PLACE], solution, MatchStatus.APPROVED, now)
+    unit_of_work.commit()
+    return needs
+
+
+def test_dashboard_counts_declining_places_with_needs_and_matches_this_year(
+        decline_world, admin_client):
+    page = text(admin_client.get("/admin/dashboard/"))
+    assert 'id="table-decline_areas"' in page and "인구감소지역의 수요와 매칭" in page
+    response = admin_client.get("/admin/dashboard/export/decline_areas.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(response.get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    assert rows[0] == ["구분", "지정 지역", "수요를 올린 지역", "상호 수락 매칭이 있는 지역",
+                       "승인된 매칭이 있는 지역"]
+    # decline: 의성 (approved), 신안 (mutual), 정선 (need only); 합천 only last year.
+    # interest: 강릉 (pending request), 경주 (mutual, then rejected by the admins).
+    assert rows[1:] == [["인구감소지역", "89", "3", "2", "1"],
+                        ["인구감소 관심지역", "18", "2", "1", "0"],
+                        ["합계", "107", "5", "3", "1"]]
+
+
+def test_the_dashboard_panel_is_english_for_english_admins(decline_world, admin_client):
+    page = text(admin_client.get("/admin/dashboard/", headers=ENGLISH))
+    assert "Needs and matches in population-decline areas" in page
+    assert "Places with an approved match" in page
+
+
+def test_the_dashboard_panel_is_for_admins_only(decline_world, company_client):
+    assert company_client.get("/admin/dashboard/export/decline_areas.csv").status_code == 403
