@@ -51,9 +51,13 @@ class NeedDoc:
     budget_max: Optional[int] = None
     deadline: Optional[date] = None
     tokens: Optional[dict] = None
+    #: The place is a designated population-decline area or area of concern (인구감소지역 /
+    #: 관심지역): ranking needs for a solution may give it ``ScoringConfig.declining_area_boost``.
+    declining_area: bool = False
 
     def __post_init__(self):
         self.place = Place.coerce(self.place)
+        self.declining_area = bool(self.declining_area)
         self.secondary_categories = tuple(self.secondary_categories or ())
         if isinstance(self.deadline, str):
             self.deadline = date.fromisoformat(self.deadline)

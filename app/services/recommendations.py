@@ -32,7 +32,7 @@ from app.models import (
     Solution,
 )
 from app.models.base import utcnow
-from app.services import change_log
+from app.services import change_log, decline
 from app.services.visibility import public_need_clause, public_solution_clause
 
 EXTENSION_KEY = "citymatch_matching"
@@ -107,6 +107,7 @@ def need_record(need: Need) -> dict[str, Any]:
         "budget_max": need.budget_max,
         "deadline": need.application_deadline,
         "tokens": need.analysed_text,
+        "declining_area": decline.is_declining(need.municipality_id),
     }
 
 
