@@ -309,3 +309,20 @@ def test_the_dashboard_panel_is_english_for_english_admins(decline_world, admin_
 
 def test_the_dashboard_panel_is_for_admins_only(decline_world, company_client):
     assert company_client.get("/admin/dashboard/export/decline_areas.csv").status_code == 403
+
+
+# --- the engine in the app -------------------------------------------------------------------
+
+def test_recommended_needs_mark_and_slightly_prefer_declining_places(db, client, company):
+    solution = factories.make_solution(company, title="농어촌 DRT 배차 플랫폼",
+                                       regions=["서울특별시", "경상북도"])
+    ordinary = factories.make_need(factories.make_user(role=Role.MUNICIPALITY),
+                                   title="읍면 수요응답형 교통 도입")
+    declining = factories.make_need(
+        factories.make_user(role=Role.MUNICIPALITY, municipality_name=DECLINING_PLACE),
+        title="읍면 수요응답형 교통 도입")
+    unit_of_work.commit()
+    page = text(client.get(f"/solutions/{solution.id}"))
+    first, second = page.find(f'href="/needs/{declining.id}"'), page.find(f'href="/needs/{ordinary.id}"')
+    assert 0 < first < second  # equal needs: the declining one first (an id tie-break otherwise)
+    assert 'data-decline-kind="decline"' in page[first:second]
