@@ -136,6 +136,8 @@ def test_need_pages_and_cards_carry_the_badge_in_both_languages(client, places):
     assert "Population-decline area" in english
     cards = text(client.get("/needs"))
     assert cards.count('data-decline-kind="') == 2
+    place = text(client.get(f"/municipalities/{places['decline'].municipality_id}"))
+    assert place.count('data-decline-kind="decline"') == 2  # the heading and the need card
 
 
 def _listed(client, places, query: str) -> set[str]:
