@@ -8,21 +8,28 @@ from app.extensions import db
 from app.korean import particle
 from app.services.admin import create_admin_account
 from app.services.errors import ServiceError
-from app.services.reference_data import ReferenceDataError, load_categories, load_municipalities
+from app.services.reference_data import (
+    ReferenceDataError,
+    load_categories,
+    load_decline_areas,
+    load_municipalities,
+)
 
 
 @click.command("load-reference-data")
 def load_reference_data_command() -> None:
-    """Load the 243 local governments and the statutory categories (idempotent)."""
+    """Load the 243 local governments, the statutory categories and the decline areas (idempotent)."""
     try:
         municipalities = load_municipalities()
         categories = load_categories(current_app.config.get("TAXONOMY_PATH"))
+        decline_areas = load_decline_areas()
     except ReferenceDataError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"지자체 {municipalities}곳, 분류 {categories}개를 불러왔습니다. "
-               f"(loaded {municipalities} local governments, {categories} categories)")
+    click.echo(f"지자체 {municipalities}곳, 분류 {categories}개, 인구감소·관심지역 {decline_areas}곳을 "
+               f"불러왔습니다. (loaded {municipalities} local governments, {categories} categories, "
+               f"{decline_areas} population-decline areas)")
 
 
 @click.command("create-admin")

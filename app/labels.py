@@ -11,6 +11,7 @@ from app.models import (
     ConfirmationStatus,
     ConsortiumStatus,
     DataHubStandard,
+    DeclineKind,
     DigestFrequency,
     GovernmentLevel,
     InvitationStatus,
@@ -67,6 +68,10 @@ LABELS: dict[type, dict[object, LazyString]] = {
         SolutionStatus.DRAFT: _l("초안"),
         SolutionStatus.PUBLISHED: _l("게시됨"),
         SolutionStatus.ARCHIVED: _l("보관됨"),
+    },
+    DeclineKind: {
+        DeclineKind.DECLINE: _l("인구감소지역"),
+        DeclineKind.INTEREST: _l("인구감소 관심지역"),
     },
     NeedStatus: {
         NeedStatus.OPEN: _l("모집 중"),

@@ -100,6 +100,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(current_user=current_user)
     app.jinja_env.globals.update(reason_label=reason_label, score_component_name=score_component_name)
     app.jinja_env.globals.update(max_length=max_length)
+    from app.services.decline import kind_of as decline_kind
+
+    app.jinja_env.globals.update(decline_kind=decline_kind)
     app.jinja_env.filters.update(combine_attrs=lambda left, right: {**left, **right})
     app.jinja_env.globals.update(url_with_args=url_with_args, category_name=category_name,
                                  place_name=place_name, place_short_name=place_short_name)

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from matching.explain import Match
 from matching.index import TextIndex
 from matching.records import NeedDoc, SolutionDoc, as_need, as_record, as_solution
-from matching.scoring import DEFAULT_CONFIG, PairScore, ScoringConfig, score_pair
+from matching.scoring import DEFAULT_CONFIG, PairScore, ScoringConfig, ordering_score, score_pair
 from matching.text import ENGLISH_ANALYZER
 
 #: Prefix of a search's group when it ran in the English index: ``("en", "solution")``.
@@ -336,12 +336,18 @@ class Recommender(BaseEstimator):
                      ps.low_confidence)
 
     @staticmethod
-    def _rank(scored: list[Scored], top_k: int, include_low: bool) -> list[Scored]:
+    def _rank(scored: list[Scored], top_k: int, include_low: bool,
+              config: Optional[ScoringConfig] = None) -> list[Scored]:
         """Sort by score (desc), text score (desc) then the ranked item's id; drop weak ones
-        unless asked."""
+        unless asked. With a ``config`` the items are needs ranked for a solution and are
+        ordered by ``ordering_score`` (the population-decline boost)."""
         if not include_low:
             scored = [s for s in scored if not s.pair.low_confidence]
-        scored.sort(key=lambda s: (-s.pair.score, -s.pair.text_score, s.ranked_id))
+        if config is None:
+            scored.sort(key=lambda s: (-s.pair.score, -s.pair.text_score, s.ranked_id))
+        else:
+            scored.sort(key=lambda s: (-ordering_score(s.pair, s.need, config),
+                                       -s.pair.score, -s.pair.text_score, s.ranked_id))
         return scored[:top_k]
 
     def _record_of(self, kind: str, value: Any):
@@ -424,7 +430,7 @@ class Recommender(BaseEstimator):
                         include_low_confidence: bool = False) -> list[Match]:
         """Ranked needs for a solution (an indexed id, or a SolutionDoc/mapping)."""
         vectors, scored = self._scored_needs(solution)
-        ranked = self._rank(scored, top_k, include_low_confidence)
+        ranked = self._rank(scored, top_k, include_low_confidence, self.config)
         return [self._explain(s.need, s.solution, s.pair, vectors[s.need.language],
                               ("need", s.need.id)) for s in ranked]
 
@@ -440,7 +446,7 @@ class Recommender(BaseEstimator):
                 if cur is None or (-s.pair.score, s.solution.id) < (-cur.pair.score,
                                                                     cur.solution.id):
                     best[s.need.id] = s
-        ranked = self._rank(list(best.values()), top_k, True)
+        ranked = self._rank(list(best.values()), top_k, True, self.config)
         return [self._explain(s.need, s.solution, s.pair) for s in ranked]
 
     def company_solutions(self, company_id: Hashable) -> list[SolutionDoc]:

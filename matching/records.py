@@ -61,6 +61,9 @@ class NeedDoc:
     #: "ko" (matched in the Korean index) or "en" (matched in the English index against the
     #: solutions' English fields; see ``Recommender``).
     language: str = "ko"
+    #: The place is a designated population-decline area or area of concern (인구감소지역 /
+    #: 관심지역): ranking needs for a solution may give it ``ScoringConfig.declining_area_boost``.
+    declining_area: bool = False
 
     def __post_init__(self):
         self.language = self.language or "ko"
@@ -70,6 +73,7 @@ class NeedDoc:
         self.requires_data_hub = bool(self.requires_data_hub)
         self.requires_open_source = bool(self.requires_open_source)
         self.required_data_hub_standard = self.required_data_hub_standard or None
+        self.declining_area = bool(self.declining_area)
         self.secondary_categories = tuple(self.secondary_categories or ())
         if isinstance(self.deadline, str):
             self.deadline = date.fromisoformat(self.deadline)

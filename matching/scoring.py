@@ -65,6 +65,12 @@ class ScoringConfig:
     # one to 81%: a solution without what the need demands is shown as a partial fit unless
     # everything else fits very well. Not fitted: the labelled set states no requirements.
     requirement_miss_logit: float = -2.0
+    # Population-decline places (docs/matching.md): when needs are ranked for a solution, a need
+    # from a designated place is ordered as if its score were this much higher. Ordering only
+    # (the score shown, its parts and the low-confidence flag are unchanged) and only for needs
+    # already in the main list, so it never lifts a candidate over the relevance floor.
+    declining_area_boost: float = 0.03
+
 
 
 DEFAULT_CONFIG = ScoringConfig()
@@ -269,6 +275,16 @@ class PairScore:
     @property
     def text_relevance(self) -> float:
         return self.contributions[0][1]
+
+
+def ordering_score(pair: PairScore, need: NeedDoc, config: ScoringConfig = DEFAULT_CONFIG
+                   ) -> float:
+    """The key needs are ranked by for a solution: the score, plus ``declining_area_boost`` for a
+    need from a population-decline place that is in the main list (never for a low-confidence
+    one, so the boost cannot carry a candidate over the floor)."""
+    if need.declining_area and not pair.low_confidence:
+        return pair.score + config.declining_area_boost
+    return pair.score
 
 
 def fit_components(need: NeedDoc, sol: SolutionDoc, today: date,

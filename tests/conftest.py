@@ -19,7 +19,7 @@ from app.config import TestingConfig
 from app.extensions import db as _db
 from app.models import Base, Category, MembershipStatus, Municipality, Role, SizeClass
 from app.services import unit_of_work
-from app.services.reference_data import load_municipalities
+from app.services.reference_data import load_decline_areas, load_municipalities
 from tests import factories
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -31,7 +31,7 @@ TEST_CATEGORIES = [
     ("env_energy_water", "환경·에너지·수자원", "Environment, energy and water"),
     ("health_welfare", "보건·의료·복지", "Health, medical care and welfare"),
 ]
-REFERENCE_TABLES = {"municipality", "category"}
+REFERENCE_TABLES = {"municipality", "category", "population_decline_area"}
 
 
 class IsolatedClient(FlaskClient):
@@ -73,6 +73,7 @@ def app():
         _db.drop_all()
         _db.create_all()
         load_municipalities()
+        load_decline_areas()
         for order, (code, ko, en) in enumerate(TEST_CATEGORIES):
             _db.session.add(Category(code=code, name_ko=ko, name_en=en, sort_order=order))
         _db.session.commit()

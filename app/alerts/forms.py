@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField
 
 from app.amount_field import AmountField
 from app.ids import optional_record_id
@@ -26,6 +26,7 @@ class SavedSearchForm(FlaskForm):
     region_id = SelectField(_l("지역"), coerce=optional_record_id, validate_choice=False)
     budget_min = AmountField(_l("최소 예산 (원)"), validators=krw_validators())
     budget_max = AmountField(_l("최대 예산 (원)"), validators=krw_validators())
+    declining_only = BooleanField(_l("인구감소지역·관심지역의 수요만"))
     submit = SubmitField(_l("검색 조건 저장"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -38,7 +39,8 @@ class SavedSearchForm(FlaskForm):
     def criteria(self) -> SearchCriteria:
         """The submitted criteria, for the service to validate."""
         return SearchCriteria(category_id=self.category_id.data, region_id=self.region_id.data,
-                              budget_min=self.budget_min.data, budget_max=self.budget_max.data)
+                              budget_min=self.budget_min.data, budget_max=self.budget_max.data,
+                              declining_only=bool(self.declining_only.data))
 
 
 class DigestForm(FlaskForm):

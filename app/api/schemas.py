@@ -173,6 +173,9 @@ class NeedFilters(QuerySchema):
                          "a data hub at all.")
     open_source = _open_source("`1`: needs requiring open source; `0`: the others.")
     policy_area = _policy_area()
+    decline = choice(("1", "decline", "interest"),
+                     "Only needs from population-decline places (행정안전부 고시 제2021-66호): `1` "
+                     "both kinds, `decline` the 89 인구감소지역, `interest` the 18 관심지역.")
     updated_since = _updated_since()
 
 
@@ -312,6 +315,11 @@ class NeedSchema(ma.Schema):
     policy_tags = fields.List(fields.String(metadata={"enum": [a.value for a in PolicyArea]}),
                               metadata={"description": "Policy areas an admin confirmed "
                                                        "(`climate`, `inclusion`)."})
+    declining_area = fields.Boolean(metadata={
+        "description": "The municipality is a designated 인구감소지역 or 관심지역."})
+    decline_kind = fields.String(allow_none=True, metadata={
+        "enum": ["decline", "interest"],
+        "description": "`decline` (인구감소지역), `interest` (관심지역) or null."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     url = fields.String(metadata={"description": "The need's page on the site."})

@@ -19,6 +19,9 @@ from app.templating import category_name, place_short_name
 
 KEYWORD_MAX = 100
 ALL_STATUSES = "all"
+# The needs list's population-decline filter (values: app.services.decline.FILTER_KINDS).
+DECLINE_CHOICES = [("", _l("모든 지역")), ("1", _l("인구감소지역·관심지역")),
+                   ("decline", _l("인구감소지역만")), ("interest", _l("관심지역만"))]
 
 
 class KnownChoice:
@@ -144,6 +147,8 @@ class NeedSearchForm(SearchForm):
     budget_min = AmountField(_l("예산 하한 (원)"), validators=krw_validators())
     budget_max = AmountField(_l("예산 상한 (원)"), validators=krw_validators())
     policy_area = policy_area_select()
+    decline = filter_select(_l("인구감소지역"), choices=DECLINE_CHOICES,
+                            invalid_message=_l("알 수 없는 인구감소지역 조건입니다."))
     status = filter_select(_l("상태"), default=NeedStatus.OPEN.value,
                                choices=choices(NeedStatus) + [(ALL_STATUSES, _l("전체 상태"))],
                                invalid_message=_l("알 수 없는 상태입니다."))
@@ -174,6 +179,7 @@ class NeedSearchForm(SearchForm):
             region_id=int(region) if region else None,
             budget_min=self.value("budget_min"),
             budget_max=self.value("budget_max"),
+            decline=self.value("decline"),
             statuses=statuses,
             sort=self.effective_sort("newest"),
             policy_area=_policy_area(self.value("policy_area")),

@@ -4,12 +4,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from app.formatting import format_date
+from app.formatting import SEOUL, format_date
 from app.labels import label
 from app.models import Side
 from app.services import analytics
@@ -148,6 +149,17 @@ def partnerships_table() -> Table:
                   for row in analytics.large_startup_partnerships()])
 
 
+def decline_areas_table(year: int | None = None) -> Table:
+    """Designated population-decline places that posted needs and found matches this year."""
+    year = year or datetime.now(SEOUL).year
+    return Table("decline_areas", gettext("인구감소지역의 수요와 매칭 (%(year)d년)", year=year),
+                 [str(_l("구분")), str(_l("지정 지역")), str(_l("수요를 올린 지역")),
+                  str(_l("상호 수락 매칭이 있는 지역")), str(_l("승인된 매칭이 있는 지역"))],
+                 [[label(row.kind) if row.kind else str(_l("합계")), row.designated,
+                   row.posted_needs, row.mutual_matches, row.approved_matches]
+                  for row in analytics.decline_areas(year)])
+
+
 BUILDERS: dict[str, Callable[[], Table]] = {
     "summary": summary_table,
     "funnel": funnel_table,
@@ -160,6 +172,7 @@ BUILDERS: dict[str, Callable[[], Table]] = {
     "consortia_by_status": consortia_by_status_table,
     "consortia": consortia_table,
     "partnerships": partnerships_table,
+    "decline_areas": decline_areas_table,
 }
 
 

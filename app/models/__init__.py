@@ -22,6 +22,7 @@ from app.models.conversation import (
     MeetingStatus,
 )
 from app.models.company import Company, CompanyInvitation, MembershipStatus, SizeClass
+from app.models.decline import DeclineKind, PopulationDeclineArea
 from app.models.geo import GovernmentLevel, Municipality
 from app.models.joint import InvitationStatus, JointGroup, JointMember
 from app.models.mail import EmailStatus, OutgoingEmail
@@ -145,4 +146,6 @@ __all__ = [
     "PolicyArea",
     "PolicyTagStatus",
     "SolutionPolicyTag",
+    "DeclineKind",
+    "PopulationDeclineArea",
 ]

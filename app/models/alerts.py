@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     PrimaryKeyConstraint,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -70,6 +71,9 @@ class SavedSearch(Base):
         ForeignKey("municipality.id", ondelete="CASCADE"))
     budget_min: Mapped[Optional[int]] = mapped_column(BigInteger)
     budget_max: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # Needs only: follow only needs from population-decline areas and areas of concern.
+    declining_only: Mapped[bool] = mapped_column(nullable=False, default=False,
+                                                 server_default=false())
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from statistics import median
 from typing import Iterable
 
@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.formatting import SEOUL
 from app.models import (
     Company,
     ConsortiumMember,
     ConsortiumProposal,
     ConsortiumStatus,
+    DeclineKind,
     Match,
     MatchStatus,
     MembershipStatus,
@@ -324,4 +326,48 @@ def large_startup_partnerships() -> list[PartnershipRow]:
                 continue
             rows.append(PartnershipRow(proposal.id, lead.name, lead.size_class, partner.name,
                                        partner.size_class, proposal.need.title))
+    return rows
+
+
+# --- population-decline areas (행정안전부 고시 제2021-66호) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclineAreaRow:
+    """Of the places designated of one kind: how many posted needs and found matches in a period."""
+
+    kind: DeclineKind | None  # None: both kinds together
+    designated: int
+    posted_needs: int
+    mutual_matches: int
+    approved_matches: int
+
+
+def _seoul_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SEOUL).astimezone(timezone.utc)
+
+
+def _places(column, start: datetime, end: datetime, *where) -> set[int]:
+    """Municipality ids of needs whose `column` moment lies in [start, end)."""
+    query = (select(Need.municipality_id).join(Match, Match.need_id == Need.id)
+             if column.class_ is Match else select(Need.municipality_id))
+    return set(db.session.scalars(query.where(column >= start, column < end, *where).distinct()))
+
+
+def decline_areas(year: int) -> list[DeclineAreaRow]:
+    """Per kind and in total: designated places that posted needs and that found a match in a
+    Seoul calendar year, counted as the dashboard's trends count them (a need by when it was
+    posted, a mutual match by when the other side accepted, an approved one by its review)."""
+    from app.services import decline
+
+    start, end = _seoul_midnight(date(year, 1, 1)), _seoul_midnight(date(year + 1, 1, 1))
+    kinds = decline.kinds_by_municipality()
+    posted = _places(Need.created_at, start, end)
+    mutual = _places(Match.responded_at, start, end, Match.status.in_(MUTUAL_REACHED))
+    approved = _places(Match.reviewed_at, start, end, Match.status == MatchStatus.APPROVED)
+    rows = []
+    for kind in (DeclineKind.DECLINE, DeclineKind.INTEREST, None):
+        places = {m for m, k in kinds.items() if kind is None or k == kind}
+        rows.append(DeclineAreaRow(kind, len(places), len(places & posted), len(places & mutual),
+                                   len(places & approved)))
     return rows

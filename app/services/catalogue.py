@@ -65,6 +65,8 @@ class NeedFilters:
     statuses: tuple[NeedStatus, ...] = field(default=(NeedStatus.OPEN,))
     sort: str = "newest"
     policy_area: PolicyArea | None = None  # confirmed policy tag (app/services/policy.py)
+    # Only needs from designated places: a key of app.services.decline.FILTER_KINDS.
+    decline: str | None = None
 
 
 @dataclass
@@ -215,6 +217,10 @@ def _need_filter_clauses(filters: NeedFilters) -> list:
         clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
     if filters.policy_area is not None:
         clauses.append(policy.need_clause(filters.policy_area))
+    if filters.decline:
+        from app.services import decline
+
+        clauses.append(decline.need_clause(decline.FILTER_KINDS[filters.decline]))
     return clauses
 
 

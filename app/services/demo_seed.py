@@ -44,7 +44,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import privacy
 from app.services.bizno import is_valid_business_number
-from app.services.reference_data import load_categories, load_municipalities
+from app.services.reference_data import load_categories, load_decline_areas, load_municipalities
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 COMPANIES_JSON = DEMO_DIR / "companies.json"
@@ -555,6 +555,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
     report = SeedReport()
     report.municipalities = load_municipalities()
     report.categories = load_categories(current_app.config.get("TAXONOMY_PATH"))
+    load_decline_areas()
     with db.session.no_autoflush:
         lookup = _Lookup()
         accounts = _Accounts(report)

@@ -37,7 +37,7 @@ from app.models import (
     SolutionDataHubStandard,
 )
 from app.models.solution import solution_region
-from app.services import catalogue, policy
+from app.services import catalogue, decline, policy
 from app.services.catalogue import CompanyFilters, NeedFilters, SolutionFilters
 from app.services.pagination import paginate
 from app.services.visibility import (
@@ -174,6 +174,7 @@ def needs_query(args: dict[str, Any]) -> Select:
         statuses=need_statuses(args.get("status")),
         sort=args.get("sort") or "newest",
         policy_area=policy.parse_area(args.get("policy_area")),
+        decline=args.get("decline"),
     ))
     if args.get("updated_since") is not None:
         query = query.where(Need.updated_at >= _utc(args["updated_since"]))
@@ -260,6 +261,7 @@ def solution_record(solution: Solution, description: str | None = None) -> dict:
 
 def need_record(need: Need) -> dict:
     """A public need as its page shows it (never who posted it)."""
+    kind = decline.kind_of(need.municipality_id)
     return {
         "id": need.id,
         "title": need.title,
@@ -279,6 +281,8 @@ def need_record(need: Need) -> dict:
                                        if need.required_data_hub_standard else None),
         "requires_open_source": need.requires_open_source,
         "policy_tags": [area.value for area in policy.confirmed_areas(need)],
+        "declining_area": kind is not None,
+        "decline_kind": kind.value if kind else None,
         "created_at": need.created_at,
         "updated_at": need.updated_at,
         "url": url_for("catalogue.need_detail", need_id=need.id, _external=True),
@@ -596,6 +600,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("required_data_hub_standard", lambda r: r["required_data_hub_standard"]),
         ("requires_open_source", lambda r: int(r["requires_open_source"])),
         ("policy_tags", lambda r: "; ".join(r["policy_tags"])),
+        ("declining_area", lambda r: r["declining_area"]),
+        ("decline_kind", lambda r: r["decline_kind"]),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
     ],

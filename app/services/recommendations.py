@@ -32,7 +32,7 @@ from app.models import (
     Solution,
 )
 from app.models.base import utcnow
-from app.services import change_log
+from app.services import change_log, decline
 from app.services.visibility import public_need_clause, public_solution_clause
 
 EXTENSION_KEY = "citymatch_matching"
@@ -118,6 +118,7 @@ def need_record(need: Need) -> dict[str, Any]:
                                        if need.required_data_hub_standard else None),
         "requires_open_source": need.requires_open_source,
         "language": need.language or "ko",
+        "declining_area": decline.is_declining(need.municipality_id),
     }
 
 

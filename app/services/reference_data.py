@@ -1,19 +1,28 @@
-"""Loading reference data shipped in app/data: the 243 local governments and the 12 statutory categories."""
+"""Loading reference data shipped in app/data: the 243 local governments, the 12 statutory categories
+and the population-decline areas designated by 행정안전부."""
 from __future__ import annotations
 
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Category, GovernmentLevel, Municipality
+from app.models import (
+    Category,
+    DeclineKind,
+    GovernmentLevel,
+    Municipality,
+    PopulationDeclineArea,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"
 CATEGORIES_CSV = DATA_DIR / "categories.csv"
+DECLINE_AREAS_CSV = DATA_DIR / "population_decline_areas.csv"
 
 
 class ReferenceDataError(Exception):
@@ -101,6 +110,50 @@ def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> int:
         db.session.add(municipality)
         if level == GovernmentLevel.PROVINCE:
             provinces[row["name"]] = municipality
+    db.session.flush()
+    return len(rows)
+
+
+def read_decline_area_rows(path: Path = DECLINE_AREAS_CSV) -> list[dict[str, str]]:
+    """Rows of population_decline_areas.csv: kind, province, name, notice_number, notice_date, note."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_decline_areas(path: Path = DECLINE_AREAS_CSV) -> int:
+    """Upsert the designated decline areas (by municipality); rows no longer listed are removed.
+
+    Needs the municipalities loaded first; returns the count.
+    """
+    rows = read_decline_area_rows(path)
+    by_name = {m.full_name: m for m in db.session.scalars(select(Municipality))}
+    existing = {a.municipality_id: a for a in db.session.scalars(select(PopulationDeclineArea))}
+    seen: set[int] = set()
+    for row in rows:
+        full_name = f"{row['province']} {row['name']}"
+        municipality = by_name.get(full_name)
+        if municipality is None:
+            raise ReferenceDataError(
+                f"인구감소지역 파일의 지자체를 찾을 수 없습니다 (unknown local government): {full_name}")
+        try:
+            kind = DeclineKind(row["kind"].strip())
+            notice_date = date.fromisoformat(row["notice_date"].strip())
+        except ValueError as error:
+            raise ReferenceDataError(
+                f"인구감소지역 파일의 행이 올바르지 않습니다 (bad row for {full_name}): {error}") from error
+        if municipality.id in seen:
+            raise ReferenceDataError(
+                f"인구감소지역 파일에 지자체가 두 번 있습니다 (listed twice): {full_name}")
+        seen.add(municipality.id)
+        area = existing.get(municipality.id) or PopulationDeclineArea(municipality_id=municipality.id)
+        area.kind = kind
+        area.notice_number = row["notice_number"].strip()
+        area.notice_date = notice_date
+        area.note = (row.get("note") or "").strip()
+        db.session.add(area)
+    for municipality_id, area in existing.items():
+        if municipality_id not in seen:
+            db.session.delete(area)
     db.session.flush()
     return len(rows)
 

@@ -20,6 +20,7 @@ from app.models import (
     Solution,
     User,
 )
+from app.services import decline
 from app.services.errors import NotFound, PermissionDenied, ServiceError
 from app.services.visibility import public_need_clause, public_solution_clause
 from app.templating import category_name, place_name
@@ -36,6 +37,8 @@ class SearchCriteria:
     region_id: int | None = None
     budget_min: int | None = None
     budget_max: int | None = None
+    # Needs only: only needs from population-decline areas and areas of concern.
+    declining_only: bool = False
 
 
 def target_for(user: User) -> SearchTarget:
@@ -59,7 +62,7 @@ def _clean(target: SearchTarget, criteria: SearchCriteria) -> SearchCriteria:
         raise ServiceError(_("분야를 목록에서 선택하세요."), field="category_id")
     if target == SearchTarget.SOLUTION:
         if criteria.region_id is not None or criteria.budget_min is not None \
-                or criteria.budget_max is not None:
+                or criteria.budget_max is not None or criteria.declining_only:
             raise ServiceError(_("솔루션은 분야로만 구독할 수 있습니다."), field="category_id")
         if criteria.category_id is None:
             raise ServiceError(_("구독할 분야를 선택하세요."), field="category_id")
@@ -75,8 +78,9 @@ def _clean(target: SearchTarget, criteria: SearchCriteria) -> SearchCriteria:
     if criteria.budget_min is not None and criteria.budget_max is not None \
             and criteria.budget_min > criteria.budget_max:
         raise ServiceError(_("최대 예산은 최소 예산보다 크거나 같아야 합니다."), field="budget_max")
-    if all(value is None for value in (criteria.category_id, criteria.region_id,
-                                       criteria.budget_min, criteria.budget_max)):
+    if not criteria.declining_only and all(
+            value is None for value in (criteria.category_id, criteria.region_id,
+                                        criteria.budget_min, criteria.budget_max)):
         raise ServiceError(_("분야, 지역, 예산 중 하나 이상을 지정하세요."), field="category_id")
     return criteria
 
@@ -88,12 +92,15 @@ def save_search(user: User, criteria: SearchCriteria) -> SavedSearch:
     existing = searches_of(user)
     if len(existing) >= MAX_PER_USER:
         raise ServiceError(_("검색 조건은 %(n)d개까지 저장할 수 있습니다.", n=MAX_PER_USER))
-    values = (clean.category_id, clean.region_id, clean.budget_min, clean.budget_max)
-    if any((s.category_id, s.region_id, s.budget_min, s.budget_max) == values for s in existing):
+    values = (clean.category_id, clean.region_id, clean.budget_min, clean.budget_max,
+              bool(clean.declining_only))
+    if any((s.category_id, s.region_id, s.budget_min, s.budget_max, s.declining_only) == values
+           for s in existing):
         raise ServiceError(_("이미 같은 조건을 저장했습니다."))
     search = SavedSearch(user_id=user.id, target=target, category_id=clean.category_id,
                          region_id=clean.region_id, budget_min=clean.budget_min,
-                         budget_max=clean.budget_max)
+                         budget_max=clean.budget_max,
+                         declining_only=bool(clean.declining_only))
     db.session.add(search)
     db.session.flush()
     return search
@@ -118,6 +125,8 @@ def describe(search: SavedSearch) -> str:
         parts.append(_("예산 %(low)s ~ %(high)s원",
                        low=f"{search.budget_min:,}" if search.budget_min is not None else "",
                        high=f"{search.budget_max:,}" if search.budget_max is not None else ""))
+    if search.declining_only:
+        parts.append(_("인구감소지역·관심지역만"))
     return " · ".join(part for part in parts if part) or _("전체")
 
 
@@ -137,6 +146,8 @@ def _need_clause(search: SavedSearch):
         clauses.append(or_(Need.budget_max.is_(None), Need.budget_max >= search.budget_min))
     if search.budget_max is not None:
         clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= search.budget_max))
+    if search.declining_only:
+        clauses.append(decline.need_clause())
     return and_(*clauses)
 
 
@@ -175,6 +186,8 @@ def followers_of_need(need: Need) -> list[tuple[User, SavedSearch]]:
     if need.budget_min is not None:
         clauses.append(or_(SavedSearch.budget_max.is_(None),
                            SavedSearch.budget_max >= need.budget_min))
+    if not decline.is_declining(need.municipality_id):
+        clauses.append(SavedSearch.declining_only.is_(False))
     return _first_per_user(list(db.session.scalars(
         select(SavedSearch).where(*clauses).order_by(SavedSearch.user_id, SavedSearch.id))))
 
