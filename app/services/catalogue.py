@@ -18,6 +18,7 @@ from app.models import (
     Municipality,
     Need,
     NeedStatus,
+    OverseasOrganisation,
     SizeClass,
     Solution,
     Tag,
@@ -62,6 +63,8 @@ class NeedFilters:
     budget_max: int | None = None
     statuses: tuple[NeedStatus, ...] = field(default=(NeedStatus.OPEN,))
     sort: str = "newest"
+    overseas: bool | None = None  # True: overseas needs only; False: Korean ones only
+    country: str | None = None  # ISO 3166-1 alpha-2 of the overseas organisation
 
 
 @dataclass
@@ -88,6 +91,7 @@ class MunicipalityGroup:
 SOLUTION_CARD_OPTIONS = (defer(Solution.description), defer(Solution.analysed_text),
                          selectinload(Solution.company), selectinload(Solution.primary_category))
 NEED_CARD_OPTIONS = (defer(Need.analysed_text), selectinload(Need.municipality),
+                     selectinload(Need.overseas_organisation),
                      selectinload(Need.primary_category))
 
 
@@ -207,6 +211,14 @@ def _need_filter_clauses(filters: NeedFilters) -> list:
         clauses.append(or_(Need.budget_max.is_(None), Need.budget_max >= filters.budget_min))
     if filters.budget_max is not None:
         clauses.append(or_(Need.budget_min.is_(None), Need.budget_min <= filters.budget_max))
+    if filters.overseas is True:
+        clauses.append(Need.overseas_organisation_id.is_not(None))
+    elif filters.overseas is False:
+        clauses.append(Need.overseas_organisation_id.is_(None))
+    if filters.country:
+        clauses.append(Need.overseas_organisation_id.in_(
+            select(OverseasOrganisation.id).where(
+                OverseasOrganisation.country == filters.country.upper())))
     return clauses
 
 

@@ -184,6 +184,14 @@ def _place(municipality: Municipality) -> dict:
             "full_name_en": municipality.full_name_en or None}
 
 
+def _overseas_organisation(organisation) -> dict | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.id, "name": organisation.name, "name_ko": organisation.name_ko,
+            "country": organisation.country, "city": organisation.city,
+            "kind": organisation.kind.value}
+
+
 def solution_record(solution: Solution, description: str | None = None) -> dict:
     """A public solution as its page shows it (`description` when already read)."""
     company = solution.company
@@ -214,7 +222,10 @@ def need_record(need: Need) -> dict:
         "id": need.id,
         "title": need.title,
         "description": need.description,
-        "municipality": _place(need.municipality),
+        "municipality": _place(need.municipality) if need.municipality is not None else None,
+        "language": need.language,
+        "overseas": need.is_overseas,
+        "overseas_organisation": _overseas_organisation(need.overseas_organisation),
         "primary_category": _category(need.primary_category),
         "secondary_categories": [_category(c) for c in need.secondary_categories],
         "status": need.status.value,
