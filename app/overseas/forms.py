@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Optional
 
 from app import countries
@@ -41,6 +41,7 @@ class JoinForm(FlaskForm):
 
     name = StringField(_l("이름"), render_kw={"maxlength": 60, "autocomplete": "name"})
     password = PasswordField(_l("비밀번호"), render_kw={"autocomplete": "new-password"})
+    privacy_consent = BooleanField(_l("위 개인정보 수집·이용에 동의합니다. (필수)"))
 
 
 class LinkForm(FlaskForm):

@@ -9,7 +9,7 @@ from app.auth.access import role_required
 from app.models import Role
 from app.overseas.forms import InviteForm, JoinForm, LinkForm, OrganisationForm
 from app.service_errors import commit_service
-from app.services import accounts
+from app.services import accounts, privacy
 from app.services import overseas as overseas_service
 from app.services.errors import NotFound
 
@@ -91,8 +91,9 @@ def join(token: str):
                 current_user._get_current_object(), token), form)
         else:
             def create_and_sign_in():
-                user = overseas_service.join_new(token, name=form.name.data,
-                                                 password=form.password.data)
+                user = overseas_service.join_new(
+                    token, name=form.name.data, password=form.password.data,
+                    consent_version=privacy.CURRENT.version if form.privacy_consent.data else None)
                 accounts.record_login(user)
                 return user
             outcome = commit_service(create_and_sign_in, form)
@@ -104,4 +105,4 @@ def join(token: str):
             return redirect(url_for("needs.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("overseas/join.html", form=form, invitation=invitation,
-                           signed_in=signed_in), status
+                           signed_in=signed_in, consent=privacy.CURRENT), status

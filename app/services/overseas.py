@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import accounts, passwords
+from app.services import accounts, passwords, privacy
 from app.services.companies import EMAIL_MAX, EMAIL_PATTERN
 from app.services.errors import NotFound, PermissionDenied, Problems, ServiceError
 from app.services.mail import send_mail
@@ -206,7 +206,8 @@ def _make_official(user: User, invitation: OverseasInvitation) -> None:
     invitation.accepted_by_id = user.id
 
 
-def join_new(token: str | None, *, name: str | None, password: str | None) -> User:
+def join_new(token: str | None, *, name: str | None, password: str | None,
+             consent_version: str | None = None) -> User:
     """Create the invitee's account (the e-mail is proven by the link) as an official."""
     invitation = invitation_for_token(token)
     if accounts.user_by_email(invitation.email) is not None:
@@ -220,6 +221,8 @@ def join_new(token: str | None, *, name: str | None, password: str | None) -> Us
     problem = passwords.password_problem(password or "", email=invitation.email, name=name)
     if problem:
         problems.add(problem, field="password")
+    if not consent_version:
+        problems.add(_("개인정보 수집·이용에 동의해야 가입할 수 있습니다."), field="privacy_consent")
     problems.raise_any()
     user = User(email=invitation.email, name=name, role=Role.MUNICIPALITY, locale="en",
                 overseas_organisation_id=invitation.organisation_id,
@@ -227,6 +230,7 @@ def join_new(token: str | None, *, name: str | None, password: str | None) -> Us
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    privacy.record_consent(user, consent_version)
     _make_official(user, invitation)
     db.session.flush()
     return user

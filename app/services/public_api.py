@@ -135,6 +135,8 @@ def needs_query(args: dict[str, Any]) -> Select:
         budget_min=args.get("budget_min"),
         budget_max=args.get("budget_max"),
         statuses=need_statuses(args.get("status")),
+        overseas=args.get("overseas"),
+        country=args.get("country"),
         sort=args.get("sort") or "newest",
     ))
     if args.get("updated_since") is not None:
@@ -531,8 +533,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
     "needs": [
         ("id", lambda r: r["id"]), ("title", lambda r: r["title"]),
         ("description", lambda r: r["description"]),
-        ("municipality_id", lambda r: r["municipality"]["id"]),
-        ("municipality", lambda r: r["municipality"]["full_name"]),
+        ("municipality_id", lambda r: (r["municipality"] or {}).get("id")),
+        ("municipality", lambda r: (r["municipality"] or {}).get("full_name")),
         ("primary_category", lambda r: r["primary_category"]["code"]),
         ("secondary_categories", lambda r: _codes(r["secondary_categories"])),
         ("status", lambda r: r["status"]), ("budget_min", lambda r: r["budget_min"]),
@@ -543,6 +545,9 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("target_population", lambda r: r["target_population"]),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
+        ("language", lambda r: r["language"]), ("overseas", lambda r: r["overseas"]),
+        ("overseas_organisation", lambda r: (r["overseas_organisation"] or {}).get("name")),
+        ("country", lambda r: (r["overseas_organisation"] or {}).get("country")),
     ],
     "companies": [
         ("id", lambda r: r["id"]), ("name", lambda r: r["name"]),
