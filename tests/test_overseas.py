@@ -188,7 +188,7 @@ def test_expired_and_unknown_links_say_so(app, db, admin_client, outbox):
     assert db.session.scalar(select(User).where(User.email == "lan@hanoi.example.vn")) is None
     unknown = visitor.get("/overseas/join/not-a-token")
     assert unknown.status_code == 404 and "올바르지 않습니다" in unknown.get_data(as_text=True)
-    english = visitor.get("/overseas/join/not-a-token?lang=en").get_data(as_text=True)
+    english = visitor.get("/overseas/join/not-a-token", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "not valid" in english
 
 
@@ -292,7 +292,7 @@ def test_need_page_shows_the_organisation_in_both_languages(db, client, hanoi):
     korean = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert "하노이 인민위원회 (베트남)" in korean and "해외 수요 (K-City Network)" in korean
     assert "원화(KRW)" in korean and "대·중소 동반진출" in korean
-    english = client.get(f"/needs/{need.id}?lang=en").get_data(as_text=True)
+    english = client.get(f"/needs/{need.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Hanoi People&#39;s Committee (Viet Nam)" in english
     assert "Overseas need (K-City Network)" in english
 
