@@ -125,7 +125,7 @@ def test_bad_organisation_input_is_refused_with_every_message(db, admin_client):
 
 
 def test_the_country_must_be_alpha2_in_the_database(db):
-    db.session.add(OverseasOrganisation(name="Nowhere", country="vnm",
+    db.session.add(OverseasOrganisation(name="Nowhere", country="vn",
                                         kind=OrganisationKind.AGENCY))
     with pytest.raises(IntegrityError):
         db.session.flush()
