@@ -409,3 +409,14 @@ def test_saved_search_alerts_and_questions_work_for_overseas_needs(app, db, hano
         Notification.user_id == foreign_official.id, Notification.kind == "need_question")).all()
     assert client.get(f"/needs/{need.id}").status_code == 200
     assert _login(app, foreign_official).get(f"/needs/{need.id}").status_code == 200
+
+
+def test_an_overseas_official_can_open_every_official_page(app, db, hanoi):
+    _, foreign_official, need = hanoi
+    client = _login(app, foreign_official)
+    for path in ("/", "/my/needs/", f"/my/needs/{need.id}", f"/my/needs/{need.id}/edit",
+                 "/matches/", "/matches/outbox", "/matches/history", "/joint/",
+                 "/notifications/", f"/needs/{need.id}", "/needs"):
+        response = client.get(path)
+        assert response.status_code in (200, 302), path
+        assert response.status_code != 500, path
