@@ -80,6 +80,8 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications import bp as notifications_bp
     from app.outcomes import bp as outcomes_bp
     from app.policy import bp as policy_bp
+    from app.overseas import admin_bp as overseas_admin_bp
+    from app.overseas import bp as overseas_bp
     from app.questions import bp as questions_bp
     from app.sandbox import bp as sandbox_bp
     from app.solutions import bp as solutions_bp
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verification_bp, url_prefix="/verification")
     app.register_blueprint(joint_bp, url_prefix="/joint")
     app.register_blueprint(joint_admin_bp, url_prefix="/admin/joint")
+    app.register_blueprint(overseas_admin_bp, url_prefix="/admin/overseas")
+    app.register_blueprint(overseas_bp, url_prefix="/overseas")
     app.register_blueprint(questions_bp, url_prefix="/questions")
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(conversation_bp, url_prefix="/conversations")

@@ -22,6 +22,7 @@ from app.models import (
     ModerationStatus,
     NeedStatus,
     OfficialStatus,
+    OrganisationKind,
     OutcomeStage,
     PolicyArea,
     PolicyTagStatus,
@@ -37,6 +38,11 @@ from app.models import (
 )
 
 LABELS: dict[type, dict[object, LazyString]] = {
+    OrganisationKind: {
+        OrganisationKind.CITY_GOVERNMENT: _l("도시 정부"),
+        OrganisationKind.AGENCY: _l("공공기관"),
+        OrganisationKind.DEVELOPMENT_BANK: _l("개발은행"),
+    },
     SizeClass: {
         SizeClass.LARGE: _l("대기업"),
         SizeClass.MID: _l("중견기업"),

@@ -8,6 +8,7 @@ from flask_babel import LazyString
 from flask_login import current_user
 from wtforms.validators import Length
 
+from app.countries import country_name
 from app.formatting import format_business_number, format_date, format_krw, format_krw_range
 from app.i18n import current_language
 from app.korean import particle, particle_args, with_particle
@@ -93,6 +94,7 @@ def register(app: Flask) -> None:
         category_name=category_name,
         place_name=place_name,
         place_short_name=place_short_name,
+        country_name=country_name,
         particle=particle,
         with_particle=with_particle,
     )

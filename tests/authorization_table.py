@@ -215,6 +215,12 @@ def join_company(actor, target):
     return NOT_FOUND if target.org is None else FORBIDDEN
 
 
+def overseas_join(actor, target):
+    """An overseas invitation link (/overseas/join): none of the world's tokens is one, so
+    everyone is told the link is not valid."""
+    return NOT_FOUND
+
+
 # --- officials -------------------------------------------------------------------------------
 
 @signed_in
@@ -513,6 +519,11 @@ ROUTES: dict[str, Policy] = {
     "POST /admin/policy-tags/solutions/<int:solution_id>": admin_only,
     "GET /admin/dashboard/policy-share.csv": admin_only,
     "GET /admin/joint/groups": admin_only,
+    "GET /admin/overseas/": admin_only,
+    "POST /admin/overseas/": admin_only,
+    "POST /admin/overseas/invitations": admin_only,
+    "GET /overseas/join/<token>": overseas_join,
+    "POST /overseas/join/<token>": overseas_join,
     "GET /admin/users": admin_only,
     "GET /admin/users/<int:user_id>": admin_only,
     "POST /admin/users/<int:user_id>/account": admin_only,

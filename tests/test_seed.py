@@ -280,11 +280,13 @@ def test_seed_demo_command_loads_the_data_set(runner, full_taxonomy):
     counts = _counts()
     assert counts["Company"] == len(COMPANIES)
     assert counts["Solution"] == len(SOLUTIONS)
-    assert counts["Need"] == len(NEEDS)
+    overseas = _load(demo_seed.OVERSEAS_JSON)
+    assert counts["Need"] == len(NEEDS) + len(overseas["needs"])
     assert counts["DeploymentReference"] == sum(len(s["references"]) for _, s in SOLUTIONS)
     # company staff + officials + admin, demo company user, demo official, pending official
     needs_municipalities = {n["municipality"] for n in NEEDS}
-    assert counts["User"] == len(COMPANIES) + len(needs_municipalities) + 4
+    assert counts["User"] == (len(COMPANIES) + len(needs_municipalities) + 4
+                              + len(overseas["organisations"]))  # an official per overseas organisation
     assert counts["Category"] >= 12
 
     pending = _db.session.scalars(
@@ -356,7 +358,8 @@ def test_seeded_listings_follow_the_visibility_rules(runner, full_taxonomy):
     expected = [s for c, s in SOLUTIONS if c["membership"] == "approved" and s["status"] == "published"]
     assert len(public) == len(expected)
     assert all(s.company.membership_status == MembershipStatus.APPROVED for s in public)
-    assert len(_db.session.scalars(public_needs()).all()) == len(NEEDS)
+    overseas = _load(demo_seed.OVERSEAS_JSON)["needs"]
+    assert len(_db.session.scalars(public_needs()).all()) == len(NEEDS) + len(overseas)
 
 
 def test_seed_demo_dates_are_relative_to_today(app, db, full_taxonomy):

@@ -12,8 +12,9 @@ from marshmallow import fields
 
 from app.catalogue.forms import KEYWORD_MAX
 from app.ids import MAX_ID, MAX_PAGE
-from app.models import (DataHubStandard, GovernmentLevel, Maturity, NeedStatus, PolicyArea,
-                        SandboxKind, SizeClass)
+from app import countries
+from app.models import (DataHubStandard, GovernmentLevel, Maturity, NeedStatus, OrganisationKind,
+                        PolicyArea, SandboxKind, SizeClass)
 from app.services import public_api
 from app.services.needs import MAX_KRW
 
@@ -22,6 +23,7 @@ NOT_A_TEXT = "문자열을 입력하세요."
 NOT_A_MOMENT = ("ISO 8601 날짜 또는 일시를 입력하세요. "
                 "예: 2026-01-31 또는 2026-01-31T09:00:00+09:00")
 UNKNOWN_PARAMETER = "알 수 없는 매개변수입니다."
+NOT_A_FLAG = "1 또는 0을 입력하세요."
 KEYWORD_TOO_LONG = "검색어는 100자 이하로 입력하세요."  # the catalogue's message
 
 
@@ -97,6 +99,11 @@ def _category() -> fields.String:
     return fields.String(validate=_known_category, error_messages={"invalid": NOT_A_TEXT},
                          metadata={"description": "Category code (e.g. `transport`); primary or "
                                                   "secondary category."})
+
+
+def _known_country(value: str) -> None:
+    if not countries.is_known(value):
+        raise ma.ValidationError(_("알 수 없는 국가 코드입니다. ISO 3166-1 두 글자 코드를 쓰세요 (예: VN)."))
 
 
 def _region(description: str) -> fields.Integer:
@@ -176,6 +183,14 @@ class NeedFilters(QuerySchema):
     decline = choice(("1", "decline", "interest"),
                      "Only needs from population-decline places (행정안전부 고시 제2021-66호): `1` "
                      "both kinds, `decline` the 89 인구감소지역, `interest` the 18 관심지역.")
+    overseas = fields.Boolean(
+        truthy={"1", "true"}, falsy={"0", "false"}, error_messages={"invalid": NOT_A_FLAG},
+        metadata={"description": "`1`: only needs of overseas organisations (K-City Network); "
+                                 "`0`: only Korean local governments' needs."})
+    country = fields.String(
+        validate=_known_country, error_messages={"invalid": NOT_A_TEXT},
+        metadata={"description": "ISO 3166-1 alpha-2 code (e.g. `VN`) of the overseas "
+                                 "organisation; implies overseas needs."})
     updated_since = _updated_since()
 
 
@@ -291,13 +306,29 @@ class SolutionSchema(ma.Schema):
         "description": "English description."})
 
 
+class OverseasOrganisationSchema(ma.Schema):
+    """A foreign city government, agency or development bank (K-City Network)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    name_ko = fields.String(allow_none=True)
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
+    city = fields.String(allow_none=True)
+    kind = fields.String(metadata={"enum": [k.value for k in OrganisationKind]})
+
+
 class NeedSchema(ma.Schema):
     """A public need of a local government."""
 
     id = fields.Integer()
     title = fields.String()
     description = fields.String()
-    municipality = fields.Nested(PlaceSchema)
+    municipality = fields.Nested(PlaceSchema, allow_none=True,
+                                 metadata={"description": "None for an overseas need."})
+    language = fields.String(metadata={"enum": ["ko", "en"],
+                                       "description": "The language the need is written in."})
+    overseas = fields.Boolean(metadata={"description": "Posted by an overseas organisation."})
+    overseas_organisation = fields.Nested(OverseasOrganisationSchema, allow_none=True)
     primary_category = fields.Nested(CategorySchema)
     secondary_categories = fields.List(fields.Nested(CategorySchema))
     status = fields.String(metadata={"enum": [s.value for s in NeedStatus]})

@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.labels import choices
+from app import countries
 from app.models import Maturity, NeedStatus, PolicyArea, SizeClass
 from app.amount_field import AmountField
 from app.needs.forms import krw_validators
@@ -156,11 +157,19 @@ class NeedSearchForm(SearchForm):
         ("relevance", _l("관련도순")), ("newest", _l("최신순")), ("deadline", _l("마감 임박순")),
         ("budget", _l("예산 높은순")),
     ], invalid_message=_l("알 수 없는 정렬 방식입니다."))
+    # Overseas demand (K-City Network): "1" only overseas needs, "0" only Korean ones.
+    overseas = filter_select(_l("해외 수요"), choices=[
+        ("", _l("국내·해외 전체")), ("0", _l("국내 수요만")), ("1", _l("해외 수요만")),
+    ], invalid_message=_l("알 수 없는 해외 수요 필터입니다."))
+    country = filter_select(_l("국가"), invalid_message=_l("알 수 없는 국가 코드입니다."))
 
     def set_choices(self, categories, provinces) -> None:
-        """Fill the category and region lists."""
+        """Fill the category, region and country lists."""
         self.category.choices = _category_choices(categories)
         self.region.choices = _region_choices(provinces)
+        if isinstance(self.country.data, str):
+            self.country.data = self.country.data.strip().upper()
+        self.country.choices = [("", _l("전체 국가"))] + countries.choices()
 
     def validate_budget_max(self, field) -> None:
         """The upper bound may not be below the lower one."""
@@ -183,6 +192,8 @@ class NeedSearchForm(SearchForm):
             statuses=statuses,
             sort=self.effective_sort("newest"),
             policy_area=_policy_area(self.value("policy_area")),
+            overseas={"1": True, "0": False}.get(self.value("overseas") or ""),
+            country=self.value("country"),
         )
 
 

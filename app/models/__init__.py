@@ -28,6 +28,7 @@ from app.models.joint import InvitationStatus, JointGroup, JointMember
 from app.models.mail import EmailStatus, OutgoingEmail
 from app.models.matching import MatchingChange, Recommendation
 from app.models.need import Need, NeedStatus
+from app.models.overseas import OrganisationKind, OverseasInvitation, OverseasOrganisation
 from app.models.outcome import (
     MatchOutcome,
     OutcomeStage,
@@ -65,6 +66,9 @@ from app.models.workflow import (
 )
 
 __all__ = [
+    "OrganisationKind",
+    "OverseasInvitation",
+    "OverseasOrganisation",
     "Bookmark",
     "DataHubStandard",
     "SolutionDataHubStandard",

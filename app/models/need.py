@@ -34,6 +34,7 @@ from app.models.solution import DataHubStandard
 if TYPE_CHECKING:
     from app.models.geo import Municipality
     from app.models.policy import NeedPolicyTag
+    from app.models.overseas import OverseasOrganisation
     from app.models.taxonomy import Category
     from app.models.user import User
 
@@ -92,13 +93,23 @@ class Need(VersionedMixin, TimestampMixin, Base):
             postgresql_where=text(ACTIVE_NEED_CONDITION),
         ),
         CheckConstraint("language IN ('ko', 'en')", name="language_known"),
+        # Posted by exactly one owner: a Korean municipality or an overseas organisation.
+        CheckConstraint(
+            "(municipality_id IS NULL) <> (overseas_organisation_id IS NULL)",
+            name="one_owner",
+        ),
         trigram_index("ix_need_title_trgm", "title"),
         trigram_index("ix_need_description_trgm", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(
-        ForeignKey("municipality.id"), nullable=False, index=True
+    # Exactly one of the two owners is set (CHECK one_owner): a need of a Korean municipality,
+    # or of an overseas organisation (K-City Network). Use `owner`, `place` and `owner_key`.
+    municipality_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("municipality.id"), nullable=True, index=True
+    )
+    overseas_organisation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("overseas_organisation.id"), nullable=True, index=True
     )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     title: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -145,7 +156,8 @@ class Need(VersionedMixin, TimestampMixin, Base):
     requires_open_source: Mapped[bool] = mapped_column(nullable=False, default=False,
                                                        server_default=false())
 
-    municipality: Mapped["Municipality"] = relationship()
+    municipality: Mapped[Optional["Municipality"]] = relationship()
+    overseas_organisation: Mapped[Optional["OverseasOrganisation"]] = relationship()
     created_by: Mapped["User"] = relationship()
     primary_category: Mapped["Category"] = relationship()
     secondary_categories: Mapped[list["Category"]] = relationship(
@@ -155,6 +167,44 @@ class Need(VersionedMixin, TimestampMixin, Base):
     policy_tags: Mapped[list["NeedPolicyTag"]] = relationship(
         back_populates="need", cascade="all, delete-orphan", order_by="NeedPolicyTag.area",
     )
+
+    @property
+    def is_overseas(self) -> bool:
+        """Posted by an overseas organisation (K-City Network), not a Korean municipality."""
+        return self.overseas_organisation_id is not None
+
+    @property
+    def owner(self) -> "Municipality | OverseasOrganisation | None":
+        """The municipality or overseas organisation that posted the need."""
+        return self.overseas_organisation if self.is_overseas else self.municipality
+
+    @property
+    def owner_key(self) -> tuple[str, int]:
+        """Who owns the need, comparable with `User.owner_key` (never equal to None)."""
+        if self.is_overseas:
+            return ("overseas", self.overseas_organisation_id)
+        return ("municipality", self.municipality_id)
+
+    @property
+    def place(self) -> str:
+        """The owner's display name in the current language ("서울특별시 종로구",
+        "Hanoi People's Committee (Viet Nam)")."""
+        from app.templating import place_name
+
+        return place_name(self.owner)
+
+    @classmethod
+    def owned_by(cls, user):
+        """SQL: the needs of the organisation the user is an official of (none for others)."""
+        from sqlalchemy import false
+
+        if user is None or not getattr(user, "is_official", False):
+            return false()
+        if user.overseas_organisation_id is not None:
+            return cls.overseas_organisation_id == user.overseas_organisation_id
+        if user.municipality_id is not None:
+            return cls.municipality_id == user.municipality_id
+        return false()
 
     def __repr__(self) -> str:
         return f"<Need {self.id} {self.title}>"

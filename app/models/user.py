@@ -18,6 +18,7 @@ from app.models.base import Base, TimestampMixin, enum_column
 if TYPE_CHECKING:
     from app.models.company import Company
     from app.models.geo import Municipality
+    from app.models.overseas import OverseasOrganisation
 
 
 class Role(str, enum.Enum):
@@ -50,7 +51,8 @@ class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
-            "role != 'municipality' OR municipality_id IS NOT NULL",
+            "role != 'municipality' OR municipality_id IS NOT NULL "
+            "OR overseas_organisation_id IS NOT NULL",
             name="official_has_municipality",
         ),
     )
@@ -73,6 +75,10 @@ class User(UserMixin, TimestampMixin, Base):
     municipality_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("municipality.id"), index=True
     )
+    # An official of an overseas organisation (K-City Network) instead of a municipality.
+    overseas_organisation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("overseas_organisation.id"), index=True
+    )
     official_status: Mapped[Optional[OfficialStatus]] = mapped_column(
         enum_column(OfficialStatus, "official_status")
     )
@@ -89,6 +95,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     company: Mapped[Optional["Company"]] = relationship(back_populates="members")
     municipality: Mapped[Optional["Municipality"]] = relationship()
+    overseas_organisation: Mapped[Optional["OverseasOrganisation"]] = relationship(
+        foreign_keys=[overseas_organisation_id])
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
@@ -127,6 +135,27 @@ class User(UserMixin, TimestampMixin, Base):
         return self.role == Role.MUNICIPALITY
 
     @property
+    def is_overseas_official(self) -> bool:
+        return self.is_official and self.overseas_organisation_id is not None
+
+    @property
+    def owner_key(self) -> tuple[str, int] | None:
+        """The organisation an official acts for, comparable with `Need.owner_key` (None for
+        everyone else, so it never equals a need's)."""
+        if not self.is_official:
+            return None
+        if self.overseas_organisation_id is not None:
+            return ("overseas", self.overseas_organisation_id)
+        if self.municipality_id is not None:
+            return ("municipality", self.municipality_id)
+        return None
+
+    @property
+    def organisation(self):
+        """The municipality or overseas organisation an official acts for."""
+        return self.overseas_organisation if self.overseas_organisation_id else self.municipality
+
+    @property
     def is_verified_official(self) -> bool:
         return self.is_official and self.official_status == OfficialStatus.VERIFIED
 
@@ -143,7 +172,8 @@ class User(UserMixin, TimestampMixin, Base):
         if self.role == Role.ADMIN:
             return True
         if self.role == Role.MUNICIPALITY:
-            return self.official_status == OfficialStatus.VERIFIED and self.municipality_id is not None
+            return self.official_status == OfficialStatus.VERIFIED and (
+                self.municipality_id is not None or self.overseas_organisation_id is not None)
         return self.company is not None and self.company.is_approved_member
 
     @acts_for_organisation.inplace.expression
@@ -158,7 +188,8 @@ class User(UserMixin, TimestampMixin, Base):
             or_(
                 cls.role == Role.ADMIN,
                 and_(cls.role == Role.MUNICIPALITY, cls.official_status == OfficialStatus.VERIFIED,
-                     cls.municipality_id.is_not(None)),
+                     or_(cls.municipality_id.is_not(None),
+                         cls.overseas_organisation_id.is_not(None))),
                 and_(cls.role == Role.COMPANY, cls.company_id.in_(approved_companies)),
             ),
         )

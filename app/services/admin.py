@@ -22,6 +22,7 @@ from app.models import (
     ModerationStatus,
     Municipality,
     Need,
+    OverseasOrganisation,
     OfficialStatus,
     Role,
     Solution,
@@ -332,7 +333,9 @@ def solution_query(state: str | None = None, search: str | None = None) -> Selec
 
 def need_query(state: str | None = None, search: str | None = None) -> Select:
     """Needs for moderation: pending, public, suspended or all; by title or municipality."""
-    query = select(Need).join(Municipality, Need.municipality_id == Municipality.id)
+    query = (select(Need).outerjoin(Municipality, Need.municipality_id == Municipality.id)
+             .outerjoin(OverseasOrganisation,
+                        Need.overseas_organisation_id == OverseasOrganisation.id))
     if state == "pending":
         query = query.where(pending_need_clause())
     elif state == "public":
@@ -342,7 +345,8 @@ def need_query(state: str | None = None, search: str | None = None) -> Select:
     search = (search or "").strip()
     if search:
         query = query.where(or_(Need.title.icontains(search, autoescape=True),
-                                Municipality.full_name.icontains(search, autoescape=True)))
+                                Municipality.full_name.icontains(search, autoescape=True),
+                                OverseasOrganisation.name.icontains(search, autoescape=True)))
     return query.order_by(Need.updated_at.desc(), Need.id.desc())
 
 

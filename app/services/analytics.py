@@ -304,7 +304,7 @@ def formed_consortia(locale: str = "ko") -> list[ConsortiumRow]:
         rows.append(ConsortiumRow(
             id=proposal.id,
             need_title=proposal.need.title,
-            municipality=municipality_name(proposal.need.municipality, locale),
+            municipality=municipality_name(proposal.need.owner, locale),
             lead_company=proposal.lead_company.name,
             reviewed_at=proposal.reviewed_at,
             members=[MemberRow(m.company.name, m.company.size_class, m.share, m.is_lead)

@@ -19,6 +19,7 @@ from app.models import (
     Need,
     NeedStatus,
     PolicyArea,
+    OverseasOrganisation,
     SizeClass,
     Solution,
     Tag,
@@ -67,6 +68,8 @@ class NeedFilters:
     policy_area: PolicyArea | None = None  # confirmed policy tag (app/services/policy.py)
     # Only needs from designated places: a key of app.services.decline.FILTER_KINDS.
     decline: str | None = None
+    overseas: bool | None = None  # True: overseas needs only; False: Korean ones only
+    country: str | None = None  # ISO 3166-1 alpha-2 of the overseas organisation
 
 
 @dataclass
@@ -94,6 +97,7 @@ SOLUTION_CARD_OPTIONS = (defer(Solution.description), defer(Solution.analysed_te
                          selectinload(Solution.company), selectinload(Solution.primary_category),
                          selectinload(Solution.policy_tags))
 NEED_CARD_OPTIONS = (defer(Need.analysed_text), selectinload(Need.municipality),
+                     selectinload(Need.overseas_organisation),
                      selectinload(Need.primary_category), selectinload(Need.policy_tags))
 
 
@@ -221,6 +225,14 @@ def _need_filter_clauses(filters: NeedFilters) -> list:
         from app.services import decline
 
         clauses.append(decline.need_clause(decline.FILTER_KINDS[filters.decline]))
+    if filters.overseas is True:
+        clauses.append(Need.overseas_organisation_id.is_not(None))
+    elif filters.overseas is False:
+        clauses.append(Need.overseas_organisation_id.is_(None))
+    if filters.country:
+        clauses.append(Need.overseas_organisation_id.in_(
+            select(OverseasOrganisation.id).where(
+                OverseasOrganisation.country == filters.country.upper())))
     return clauses
 
 

@@ -61,7 +61,7 @@ def participant_side(user: User, subject: Subject) -> Side | None:
         return None
     if isinstance(subject, Match):
         return side_of(user, subject)
-    if subject.submitted_at is not None and is_official_of(user, subject.need.municipality_id):
+    if subject.submitted_at is not None and is_official_of(user, subject.need):
         return Side.MUNICIPALITY
     if any(is_member_of(user, member.company_id) for member in subject.members):
         return Side.COMPANY
@@ -104,7 +104,7 @@ def subject_title(subject: Subject):
 
 def organisation_names(subject: Subject) -> dict[Side, list]:
     """The organisations on each side (a consortium has several companies)."""
-    municipality = [lazy_place_name(subject.need.municipality)]
+    municipality = [lazy_place_name(subject.need.owner)]
     if isinstance(subject, Match):
         return {Side.MUNICIPALITY: municipality, Side.COMPANY: [subject.solution.company.name]}
     return {Side.MUNICIPALITY: municipality,
@@ -115,7 +115,7 @@ def participants(subject: Subject) -> list[User]:
     """Everyone acting for an organisation of the conversation (the notification audience)."""
     from app.services import notifications
 
-    people = notifications.municipality_recipients(subject.need.municipality)
+    people = notifications.municipality_recipients(subject.need.owner)
     if isinstance(subject, Match):
         people += notifications.company_recipients(subject.solution.company)
     else:
@@ -327,9 +327,8 @@ def unread_by_match(user: User, match_ids: Iterable[int]) -> dict[int, int]:
 def _my_threads(user: User):
     """Threads of approved matches and consortia the user's organisation takes part in."""
     if user.is_official and user.acts_for_organisation:
-        match_ok = Match.need.has(Need.municipality_id == user.municipality_id)
-        proposal_ok = and_(ConsortiumProposal.need.has(Need.municipality_id ==
-                                                       user.municipality_id),
+        match_ok = Match.need.has(Need.owned_by(user))
+        proposal_ok = and_(ConsortiumProposal.need.has(Need.owned_by(user)),
                            ConsortiumProposal.submitted_at.is_not(None))
     elif user.is_company_user and user.acts_for_organisation:
         match_ok = Match.solution.has(Solution.company_id == user.company_id)

@@ -39,7 +39,7 @@ MATCH_HEADERS = [_l("번호"), _l("수요 번호"), _l("수요"), _l("지자체"
 
 
 def _need_row(need: Need) -> list[Any]:
-    return [need.id, need.title, place_name(need.municipality), category_name(need.primary_category),
+    return [need.id, need.title, place_name(need.owner), category_name(need.primary_category),
             label(need.status), label(need.moderation_status), need.budget_min, need.budget_max,
             _day(need.application_deadline), _day(need.created_at)]
 
@@ -52,7 +52,7 @@ def _solution_row(solution: Solution) -> list[Any]:
 
 
 def _match_row(match: Match) -> list[Any]:
-    return [match.id, match.need_id, match.need.title, place_name(match.need.municipality),
+    return [match.id, match.need_id, match.need.title, place_name(match.need.owner),
             match.solution_id, match.solution.title, match.solution.company.name,
             label(match.initiator_side), label(match.status), _day(match.created_at),
             _day(match.responded_at), _day(match.reviewed_at)]

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app import countries
 from app.extensions import db
 from app.formatting import SEOUL
 from app.models import (
@@ -32,6 +33,8 @@ from app.models import (
     PolicyArea,
     PolicyTagStatus,
     ProcurementRoute,
+    OrganisationKind,
+    OverseasOrganisation,
     Role,
     Side,
     SizeClass,
@@ -56,6 +59,7 @@ SOLUTIONS_EN_JSON = DEMO_DIR / "solutions_en.json"
 ENGLISH_FIELDS = {"title_en": 120, "summary_en": 200, "description_en": 20000}
 # Approved matches and their outcomes, so the dashboard's figures (budget shares) are not empty.
 MATCHES_JSON = DEMO_DIR / "matches.json"
+OVERSEAS_JSON = DEMO_DIR / "overseas.json"
 
 DEMO_EMAIL_DOMAIN = "demo.citymatch.kr"
 ADMIN_EMAIL = "admin@citymatch.kr"
@@ -92,6 +96,8 @@ class SeedReport:
     needs: int = 0
     users: int = 0
     tags: int = 0
+    overseas_organisations: int = 0
+    overseas_needs: int = 0
     created: dict[str, int] = field(default_factory=dict)
 
     def count_created(self, kind: str) -> None:
@@ -440,7 +446,8 @@ def _seed_needs(lookup: _Lookup, accounts: _Accounts, report: SeedReport, today:
     needs_data = read_demo_file(NEEDS_JSON)
     officials = _seed_officials(lookup, accounts, {n["municipality"] for n in needs_data})
     db.session.flush()
-    existing = {(n.municipality_id, n.title): n for n in db.session.scalars(select(Need))}
+    existing = {(n.municipality_id, n.title): n for n in db.session.scalars(
+        select(Need).where(Need.municipality_id.is_not(None)))}
     for data in needs_data:
         context = f"수요 '{data['title']}'"
         municipality = lookup.municipality(data["municipality"], context)
@@ -480,7 +487,8 @@ def _demo_moment(today: date, days_ago: int) -> datetime:
 
 def _seed_matches(report: SeedReport, today: date) -> None:
     """Approved demo matches with their outcome stage and contract, created once each."""
-    needs = {(n.municipality.full_name, n.title): n for n in db.session.scalars(select(Need))}
+    needs = {(n.municipality.full_name, n.title): n for n in db.session.scalars(
+        select(Need).where(Need.municipality_id.is_not(None)))}
     solutions = {(s.company.name, s.title): s for s in db.session.scalars(select(Solution))}
     existing = {(m.need_id, m.solution_id) for m in db.session.scalars(select(Match))}
     for data in read_demo_file(MATCHES_JSON):
@@ -511,6 +519,64 @@ def _seed_matches(report: SeedReport, today: date) -> None:
             procurement_route=_enum(ProcurementRoute, route, context) if route else None))
         existing.add((need.id, solution.id))
         report.count_created("matches")
+def _seed_overseas(lookup: _Lookup, accounts: _Accounts, report: SeedReport, today: date) -> None:
+    """K-City Network demo: overseas organisations, one verified official each, English needs."""
+    data = read_demo_file(OVERSEAS_JSON)
+    existing = {o.name: o for o in db.session.scalars(select(OverseasOrganisation))}
+    officials: dict[str, User] = {}
+    for org in data["organisations"]:
+        context = f"해외 기관 '{org['name']}'"
+        if not countries.is_known(org["country"]):
+            raise DemoDataError(f"{context}: 알 수 없는 국가 코드 (unknown country) '{org['country']}'")
+        organisation = existing.get(org["name"])
+        if organisation is None:
+            organisation = OverseasOrganisation(name=org["name"])
+            db.session.add(organisation)
+            existing[org["name"]] = organisation
+            report.count_created("overseas_organisations")
+        _assign(organisation, name_ko=org.get("name_ko"), country=org["country"],
+                city=org.get("city"), kind=_enum(OrganisationKind, org["kind"], context),
+                contact_email=org.get("contact_email"), active=True)
+        db.session.flush()
+        person = org["official"]
+        officials[org["name"]] = accounts.upsert(
+            person["email"], name=person["name"], department=person["department"],
+            role=Role.MUNICIPALITY, company=None, municipality=None,
+            overseas_organisation_id=organisation.id, official_status=OfficialStatus.VERIFIED,
+            locale="en")
+        report.overseas_organisations += 1
+    db.session.flush()
+    needs = {(n.overseas_organisation_id, n.title): n for n in db.session.scalars(
+        select(Need).where(Need.overseas_organisation_id.is_not(None)))}
+    for item in data["needs"]:
+        context = f"해외 수요 '{item['title']}'"
+        organisation = existing.get(item["organisation"])
+        if organisation is None:
+            raise DemoDataError(f"{context}: 알 수 없는 해외 기관 '{item['organisation']}'")
+        need = needs.get((organisation.id, item["title"]))
+        if need is None:
+            need = Need(overseas_organisation_id=organisation.id, title=item["title"],
+                        language="en")
+            db.session.add(need)
+            needs[(organisation.id, item["title"])] = need
+            report.count_created("overseas_needs")
+        _assign(
+            need,
+            created_by=officials[item["organisation"]],
+            description=item["description"],
+            language="en",
+            primary_category=lookup.category(item["primary_category"], context),
+            budget_min=item["budget_min"],
+            budget_max=item["budget_max"],
+            desired_start=today + timedelta(days=item["desired_start_in_days"]),
+            application_deadline=today + timedelta(days=item["deadline_in_days"]),
+            target_area=item["target_area"],
+            target_population=item["target_population"],
+            status=_enum(NeedStatus, item["status"], context),
+        )
+        _assign_collection(need, "secondary_categories",
+                           [lookup.category(c, context) for c in item["secondary_categories"]])
+        report.overseas_needs += 1
 
 
 def _seed_demo_accounts(lookup: _Lookup, accounts: _Accounts,
@@ -561,6 +627,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
         accounts = _Accounts(report)
         companies = _seed_companies(lookup, accounts, report)
         _seed_needs(lookup, accounts, report, today)
+        _seed_overseas(lookup, accounts, report, today)
         _seed_demo_accounts(lookup, accounts, companies)
     db.session.flush()
     _seed_matches(report, today)

@@ -75,10 +75,14 @@ class ClusterView:
         return sum(known) if known else None
 
 
+OVERSEAS_REASON = _l("해외 수요(K-City Network)는 국내 지자체 공동구매 대상이 아닙니다.")
+
+
 def acts_for(user: User, need: Need) -> bool:
-    """A verified official of the need's municipality."""
-    return bool(user.is_official and user.acts_for_organisation
-                and user.municipality_id == need.municipality_id)
+    """A verified official of the need's municipality (overseas needs take no part in joint
+    procurement: it is a Korean municipal procedure)."""
+    return bool(user.is_official and user.acts_for_organisation and not need.is_overseas
+                and user.owner_key == need.owner_key)
 
 
 def active_membership(need: Need) -> JointMember | None:
@@ -105,7 +109,7 @@ def _loaded(need_ids) -> dict[int, Need]:
 
 
 def _is_candidate(official: User, need: Need, other: Need | None) -> bool:
-    return (other is not None and other.status == NeedStatus.OPEN
+    return (other is not None and other.status == NeedStatus.OPEN and not other.is_overseas
             and other.municipality_id != need.municipality_id and can_view_need(official, other))
 
 
@@ -132,7 +136,8 @@ def clusters() -> list[ClusterView]:
     views = []
     for cluster in found:
         needs = [rows[i] for i in cluster.need_ids
-                 if i in rows and rows[i].status == NeedStatus.OPEN and need_is_public(rows[i])]
+                 if i in rows and rows[i].status == NeedStatus.OPEN and need_is_public(rows[i])
+                 and not rows[i].is_overseas]
         if len({n.municipality_id for n in needs}) >= CONFIG.min_size:
             views.append(ClusterView(needs, cluster.terms))
     return views
@@ -146,6 +151,8 @@ def _similarity(official: User, need: Need, other: Need) -> float | None:
 def invite(official: User, need: Need, other_need_id: int | None) -> JointMember:
     """Invite another municipality's open need into the group the official's need leads
     (the group is created with the first invitation)."""
+    if need.is_overseas:
+        raise ServiceError(OVERSEAS_REASON)
     if not acts_for(official, need):
         raise PermissionDenied()
     if need.status != NeedStatus.OPEN or not need_is_public(need):
@@ -153,6 +160,8 @@ def invite(official: User, need: Need, other_need_id: int | None) -> JointMember
     other = db.session.get(Need, other_need_id) if other_need_id else None
     if other is None or not can_view_need(official, other):
         raise ServiceError(_("초대할 수요를 찾을 수 없습니다."), field="need_id")
+    if other.is_overseas:
+        raise ServiceError(OVERSEAS_REASON, field="need_id")
     if other.municipality_id == need.municipality_id:
         raise ServiceError(_("같은 지자체의 수요는 공동구매에 초대할 수 없습니다."), field="need_id")
     if other.status != NeedStatus.OPEN:

@@ -67,7 +67,7 @@ def _alert_followers_of_need(need: Need) -> int:
             continue
         if notify(user, "saved_search", _l("관심 조건에 맞는 새 수요: %(need)s", need=need.title),
                   _l("%(municipality)s에서 저장한 검색 조건에 맞는 수요 '%(need)s'를 등록했습니다.",
-                     municipality=lazy_place_name(need.municipality), need=need.title), link):
+                     municipality=lazy_place_name(need.owner), need=need.title), link):
             sent += 1
     return sent
 

@@ -67,7 +67,7 @@ def can_write_needs(user: User) -> bool:
 
 def can_manage_need(user: User, need: Need) -> bool:
     """Officials acting for the municipality manage all of its needs; pending ones their own."""
-    if not user.is_official or user.municipality_id != need.municipality_id:
+    if not user.is_official or user.owner_key != need.owner_key:
         return False
     if user.acts_for_organisation:
         return True
@@ -78,9 +78,8 @@ def _visible_to_official(official: User):
     """The needs an official may open here: the municipality's, or only their own drafts
     while they do not act for it (User.acts_for_organisation)."""
     if official.acts_for_organisation:
-        return Need.municipality_id == official.municipality_id
-    return and_(Need.municipality_id == official.municipality_id,
-                Need.created_by_id == official.id)
+        return Need.owned_by(official)
+    return and_(Need.owned_by(official), Need.created_by_id == official.id)
 
 
 def municipality_needs(official: User, status: NeedStatus | None = None) -> Select:
@@ -103,7 +102,7 @@ def get_need_for_official(official: User, need_id: int) -> Need:
     need = db.session.get(Need, need_id)
     if need is None:
         raise NotFound()
-    if not official.is_official or need.municipality_id != official.municipality_id:
+    if not official.is_official or need.owner_key != official.owner_key:
         raise PermissionDenied()
     if not official.acts_for_organisation and need.created_by_id != official.id:
         raise PermissionDenied()
@@ -211,11 +210,16 @@ def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Cate
 
 def create_need(official: User, data: NeedData) -> Need:
     """Post a need for the official's own municipality (private until the official is verified)."""
-    if not can_write_needs(official) or official.municipality_id is None:
+    if not can_write_needs(official) or official.owner_key is None:
         raise PermissionDenied(_("수요를 등록할 수 있는 공무원 계정이 아닙니다."))
     primary, secondaries = check_need(data, existing=None)
-    need = Need(municipality_id=official.municipality_id, created_by=official,
-                status=data.status or NeedStatus.OPEN)
+    if official.is_overseas_official:
+        # Overseas organisations (K-City Network) post in English, matched on English fields.
+        need = Need(overseas_organisation_id=official.overseas_organisation_id,
+                    language="en", created_by=official, status=data.status or NeedStatus.OPEN)
+    else:
+        need = Need(municipality_id=official.municipality_id, created_by=official,
+                    status=data.status or NeedStatus.OPEN)
     _apply(need, data, primary, secondaries)
     db.session.add(need)
     db.session.flush()

@@ -20,6 +20,7 @@ from app.models import (
     Municipality,
     Need,
     Notification,
+    OverseasOrganisation,
     Role,
     Solution,
     StrongMatchAlert,
@@ -184,10 +185,15 @@ def company_recipients(company: Company) -> list[User]:
                            User.acts_for_organisation).order_by(User.id)))
 
 
-def municipality_recipients(municipality: Municipality) -> list[User]:
-    """Every official acting for a municipality (verified, active)."""
+def municipality_recipients(municipality: Municipality | OverseasOrganisation) -> list[User]:
+    """Every official acting for a municipality, or for an overseas organisation (a need's
+    `owner`), verified and active."""
+    if isinstance(municipality, OverseasOrganisation):
+        belongs = User.overseas_organisation_id == municipality.id
+    else:
+        belongs = User.municipality_id == municipality.id
     return list(db.session.scalars(
-        select(User).where(User.municipality_id == municipality.id,
+        select(User).where(belongs,
                            User.role == Role.MUNICIPALITY,
                            User.acts_for_organisation).order_by(User.id)))
 
@@ -307,7 +313,7 @@ def _notify_company_of_need(need: Need, solution: Solution, link: str) -> list[N
         solution.company, "strong_match",
         _l("새 수요가 솔루션 '%(solution)s'와 잘 맞습니다", solution=solution.title),
         _l("%(municipality)s의 수요 '%(need)s'가 귀사의 솔루션 '%(solution)s'와 잘 맞는 것으로 "
-           "추천되었습니다.", municipality=lazy_place_name(need.municipality), need=need.title,
+           "추천되었습니다.", municipality=lazy_place_name(need.owner), need=need.title,
            solution=solution.title),
         link,
     )
@@ -316,7 +322,7 @@ def _notify_company_of_need(need: Need, solution: Solution, link: str) -> list[N
 def _notify_municipality_of_solution(need: Need, solution: Solution, link: str
                                      ) -> list[Notification]:
     return notify_municipality(
-        need.municipality, "strong_match",
+        need.owner, "strong_match",
         _l("수요 '%(need)s'에 잘 맞는 새 솔루션", need=need.title),
         _l("%(company)s의 솔루션 '%(solution)s'가 수요 '%(need)s'와 잘 맞는 것으로 "
            "추천되었습니다.", company=solution.company.name, solution=solution.title,

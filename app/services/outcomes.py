@@ -123,7 +123,7 @@ def _now(now: datetime | None) -> datetime:
 def pair_names(match: Match) -> dict:
     """The names notifications about a match use (the place in the recipient's language)."""
     return {"need": match.need.title, "solution": match.solution.title,
-            "municipality": lazy_place_name(match.need.municipality),
+            "municipality": lazy_place_name(match.need.owner),
             "company": match.solution.company.name}
 
 
@@ -171,7 +171,7 @@ def notify_side(match: Match, side: Side, kind: str, title, body="") -> None:
 
     link = local_path("outcomes.detail", match_id=match.id)
     if side == Side.MUNICIPALITY:
-        notifications.notify_municipality(match.need.municipality, kind, title, body, link)
+        notifications.notify_municipality(match.need.owner, kind, title, body, link)
     else:
         notifications.notify_company(match.solution.company, kind, title, body, link)
 
@@ -388,7 +388,7 @@ def _verified_query():
 
 
 def _references(rows) -> list[VerifiedReference]:
-    return [VerifiedReference(match.id, match.solution, match.need.municipality, outcome.stage,
+    return [VerifiedReference(match.id, match.solution, match.need.owner, outcome.stage,
                               outcome.contracted_on, outcome.procurement_route)
             for outcome, match in rows]
 

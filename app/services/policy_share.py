@@ -50,6 +50,8 @@ from app.services.analytics import municipality_name
 TARGET_PERCENT = 35
 CONTRACTED_STAGES = (OutcomeStage.CONTRACTED, OutcomeStage.OPERATING)
 NATIONAL = "national"
+# The 35% rule is the domestic diffusion plan's: overseas needs (K-City Network) are not counted.
+DOMESTIC_NEED = Need.municipality_id.is_not(None)
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def report(date_from: date, date_to: date) -> ShareReport:
                    Need.budget_max)
             .join(Need, Need.id == Match.need_id)
             .where(Match.status == MatchStatus.APPROVED, Match.reviewed_at >= start,
-                   Match.reviewed_at < end)):
+                   Match.reviewed_at < end, DOMESTIC_NEED)):
         budget = budget_max if budget_max is not None else budget_min
         entry = needs.setdefault(need_id, (municipality_id, budget,
                                            set(need_areas.get(need_id, ()))))
@@ -199,7 +201,7 @@ def report(date_from: date, date_to: date) -> ShareReport:
                 .join(Need, Need.id == Match.need_id)
                 .where(Match.status == MatchStatus.APPROVED,
                        MatchOutcome.stage.in_(CONTRACTED_STAGES),
-                       MatchOutcome.contract_amount.is_not(None))):
+                       MatchOutcome.contract_amount.is_not(None), DOMESTIC_NEED)):
         day = contracted_on or _seoul_day(stage_since)
         if not date_from <= day <= date_to:
             continue

@@ -172,6 +172,8 @@ def needs_query(args: dict[str, Any]) -> Select:
         budget_min=args.get("budget_min"),
         budget_max=args.get("budget_max"),
         statuses=need_statuses(args.get("status")),
+        overseas=args.get("overseas"),
+        country=args.get("country"),
         sort=args.get("sort") or "newest",
         policy_area=policy.parse_area(args.get("policy_area")),
         decline=args.get("decline"),
@@ -224,6 +226,14 @@ def _place(municipality: Municipality) -> dict:
             "full_name_en": municipality.full_name_en or None}
 
 
+def _overseas_organisation(organisation) -> dict | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.id, "name": organisation.name, "name_ko": organisation.name_ko,
+            "country": organisation.country, "city": organisation.city,
+            "kind": organisation.kind.value}
+
+
 def solution_record(solution: Solution, description: str | None = None) -> dict:
     """A public solution as its page shows it (`description` when already read)."""
     company = solution.company
@@ -266,7 +276,10 @@ def need_record(need: Need) -> dict:
         "id": need.id,
         "title": need.title,
         "description": need.description,
-        "municipality": _place(need.municipality),
+        "municipality": _place(need.municipality) if need.municipality is not None else None,
+        "language": need.language,
+        "overseas": need.is_overseas,
+        "overseas_organisation": _overseas_organisation(need.overseas_organisation),
         "primary_category": _category(need.primary_category),
         "secondary_categories": [_category(c) for c in need.secondary_categories],
         "status": need.status.value,
@@ -586,8 +599,8 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
     "needs": [
         ("id", lambda r: r["id"]), ("title", lambda r: r["title"]),
         ("description", lambda r: r["description"]),
-        ("municipality_id", lambda r: r["municipality"]["id"]),
-        ("municipality", lambda r: r["municipality"]["full_name"]),
+        ("municipality_id", lambda r: (r["municipality"] or {}).get("id")),
+        ("municipality", lambda r: (r["municipality"] or {}).get("full_name")),
         ("primary_category", lambda r: r["primary_category"]["code"]),
         ("secondary_categories", lambda r: _codes(r["secondary_categories"])),
         ("status", lambda r: r["status"]), ("budget_min", lambda r: r["budget_min"]),
@@ -604,6 +617,9 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
         ("decline_kind", lambda r: r["decline_kind"]),
         ("created_at", lambda r: r["created_at"]), ("updated_at", lambda r: r["updated_at"]),
         ("url", lambda r: r["url"]),
+        ("language", lambda r: r["language"]), ("overseas", lambda r: r["overseas"]),
+        ("overseas_organisation", lambda r: (r["overseas_organisation"] or {}).get("name")),
+        ("country", lambda r: (r["overseas_organisation"] or {}).get("country")),
     ],
     "companies": [
         ("id", lambda r: r["id"]), ("name", lambda r: r["name"]),

@@ -42,7 +42,7 @@ def _checked_text(text: str | None, *, empty, too_long, limit: int, field: str) 
 def answers_for(user: User, need: Need) -> bool:
     """A verified official of the need's municipality (who answers its questions)."""
     return bool(user.is_official and user.acts_for_organisation
-                and user.municipality_id == need.municipality_id)
+                and user.owner_key == need.owner_key)
 
 
 def can_ask(user, need: Need) -> bool:
@@ -64,7 +64,7 @@ def ask(user: User, need: Need, text: str | None) -> NeedQuestion:
     db.session.add(question)
     db.session.flush()
     notifications.notify_municipality(
-        need.municipality, "need_question",
+        need.owner, "need_question",
         _l("수요 '%(title)s'에 새 질문이 있습니다", title=need.title),
         # not the text itself: a question an admin hides later must not live on in mailboxes
         _l("기업 회원이 질문을 남겼습니다. 수요 페이지에서 확인하고 답변하세요."),

@@ -42,7 +42,9 @@ LEAD_SIZES = (SizeClass.LARGE, SizeClass.MID)
 # --- converting rows into the library's plain records -------------------------------------
 
 
-def _place(municipality) -> dict[str, Any]:
+def _place(municipality) -> dict[str, Any] | None:
+    if municipality is None:  # an overseas need: no Korean place to compare
+        return None
     return {"id": municipality.id, "province": municipality.province.name, "kind": municipality.kind}
 
 

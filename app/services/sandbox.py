@@ -264,6 +264,8 @@ def list_query(filters: SandboxFilters) -> Select:
              .join(Match, Match.id == MatchSandbox.match_id)
              .options(selectinload(MatchSandbox.match).selectinload(Match.need)
                       .selectinload(Need.municipality),
+                      selectinload(MatchSandbox.match).selectinload(Match.need)
+                      .selectinload(Need.overseas_organisation),
                       selectinload(MatchSandbox.match).selectinload(Match.solution)
                       .selectinload(Solution.company)))
     if filters.progress is not None:
@@ -294,7 +296,7 @@ def csv_rows(filters: SandboxFilters) -> list[list]:
     for sandbox in db.session.scalars(list_query(filters)):
         match = sandbox.match
         rows.append([match.id, label(match.status), match.need.title,
-                     place_name(match.need.municipality), match.solution.title,
+                     place_name(match.need.owner), match.solution.title,
                      match.solution.company.name, label(sandbox.kind), sandbox.rule,
                      label(sandbox.progress), sandbox.progress_since.date().isoformat(),
                      sandbox.created_at.date().isoformat()])

@@ -174,8 +174,11 @@ def new_solutions(search: SavedSearch, since: datetime, until: datetime) -> Sele
 
 def followers_of_need(need: Need) -> list[tuple[User, SavedSearch]]:
     """Each user with a saved search this need matches, with the first such search."""
-    regions = [need.municipality_id] + ([need.municipality.parent_id]
-                                        if need.municipality.parent_id else [])
+    if need.municipality is None:  # an overseas need: only searches without a Korean region
+        regions = []
+    else:
+        regions = [need.municipality_id] + ([need.municipality.parent_id]
+                                            if need.municipality.parent_id else [])
     clauses = [SavedSearch.target == SearchTarget.NEED,
                or_(SavedSearch.category_id.is_(None),
                    SavedSearch.category_id == need.primary_category_id),

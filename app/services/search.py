@@ -25,7 +25,8 @@ from flask import current_app
 from sqlalchemy import func, select, true
 
 from app.extensions import db
-from app.models import Company, MatchingChange, MembershipStatus, Municipality, Need, Solution
+from app.models import (Company, MatchingChange, MembershipStatus, Municipality, Need,
+                        OverseasOrganisation, Solution)
 from app.models.base import utcnow
 from app.services import change_log
 from app.services.visibility import public_need_clause, public_solution_clause
@@ -105,8 +106,11 @@ class SearchEngine:
 
     def _need_rows(self, where):
         return db.session.execute(
-            select(Need.id, Need.analysed_text, Need.target_area, Municipality.full_name)
-            .join(Municipality, Municipality.id == Need.municipality_id)
+            select(Need.id, Need.analysed_text, Need.target_area,
+                   func.coalesce(Municipality.full_name, OverseasOrganisation.name)
+                   .label("full_name"))
+            .outerjoin(Municipality, Municipality.id == Need.municipality_id)
+            .outerjoin(OverseasOrganisation, OverseasOrganisation.id == Need.overseas_organisation_id)
             .where(public_need_clause(), where)).all()
 
     def _company_rows(self, where):

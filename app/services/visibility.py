@@ -98,7 +98,7 @@ def can_view_need(user, need: Need) -> bool:
     if not _signed_in(user) or not user.is_active:
         return False
     if user.acts_for_organisation:
-        return user.is_admin or (user.is_official and user.municipality_id == need.municipality_id)
+        return user.is_admin or (user.is_official and user.owner_key == need.owner_key)
     return user.is_official and need.created_by_id == user.id
 
 

@@ -1,7 +1,7 @@
 """data hub standards, open-source licence and need requirements
 
 Revision ID: 9fa4c9c577e8
-Revises: b1e5a0c7d3f4
+Revises: c8f2d6a1e9b3
 Create Date: 2026-12-03 15:10:14.804437
 
 The data-hub / open-source lever of the 4th Smart City Plan (docs/data-hub.md): which data-hub
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9fa4c9c577e8'
-down_revision = 'b1e5a0c7d3f4'
+down_revision = 'c8f2d6a1e9b3'
 branch_labels = None
 depends_on = None
 

@@ -197,7 +197,7 @@ def respond_to_consortium(actor: User, member: ConsortiumMember, confirm: bool,
             _l("모든 참여사가 확인하여 컨소시엄 제안을 지자체에 보냈습니다: %(need)s",
                need=proposal.need.title))
         notifications.notify_municipality(
-            proposal.need.municipality, "match_request",
+            proposal.need.owner, "match_request",
             _l("%(lead)s 컨소시엄의 제안: %(need)s", lead=proposal.lead_company.name,
                need=proposal.need.title),
             proposal.message, link)
@@ -251,6 +251,6 @@ def withdraw_consortium(actor: User, proposal: ConsortiumProposal) -> Consortium
     _notify_consortium_companies(proposal, "match_withdrawn", title, include_lead=False)
     if was_submitted:
         _notifications().notify_municipality(
-            proposal.need.municipality, "match_withdrawn", title, "",
+            proposal.need.owner, "match_withdrawn", title, "",
             _link("matches.consortium_detail", proposal_id=proposal.id))
     return proposal

@@ -64,6 +64,16 @@ def municipality_officials(municipality_id: int) -> list[User]:
                            User.acts_for_organisation).order_by(User.id)))
 
 
+def need_officials(need: Need) -> list[User]:
+    """Verified, active officials of the need's owner: its municipality or overseas organisation."""
+    if need.is_overseas:
+        return list(db.session.scalars(
+            select(User).where(User.role == Role.MUNICIPALITY,
+                               User.overseas_organisation_id == need.overseas_organisation_id,
+                               User.acts_for_organisation).order_by(User.id)))
+    return municipality_officials(need.municipality_id)
+
+
 def company_members(company_id: int) -> list[User]:
     """Active staff of a company."""
     return list(db.session.scalars(
@@ -84,7 +94,7 @@ def contact_details(actor: User, match: Match) -> ContactDetails:
     by_side = {match.initiator_side: match.requested_by, responding_side(match): _user(match.responded_by_id)}
     return ContactDetails(
         municipality=_people([by_side[Side.MUNICIPALITY]],
-                             municipality_officials(match.need.municipality_id)),
+                             need_officials(match.need)),
         company=_people([by_side[Side.COMPANY]], company_members(match.solution.company_id)),
     )
 
@@ -101,6 +111,6 @@ def consortium_contact_details(actor: User, proposal: ConsortiumProposal) -> Con
         companies.extend(_people(key, company_members(member.company_id)))
     return ContactDetails(
         municipality=_people([_user(proposal.responded_by_id)],
-                             municipality_officials(proposal.need.municipality_id)),
+                             need_officials(proposal.need)),
         company=companies,
     )

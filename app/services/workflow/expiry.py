@@ -93,7 +93,7 @@ def expire_overdue(now: datetime | None = None) -> ExpiryCounts:
         _notify_consortium_companies(proposal, "match_expired", title)
         if was_submitted:
             _notifications().notify_municipality(
-                proposal.need.municipality, "match_expired", title, "",
+                proposal.need.owner, "match_expired", title, "",
                 _link("matches.consortium_detail", proposal_id=proposal.id))
         counts.consortia += 1
     db.session.flush()
@@ -136,7 +136,7 @@ def send_reminders(now: datetime | None = None) -> int:
                   date=_aware(proposal.expires_at).strftime("%Y-%m-%d"))
         link = _link("matches.consortium_detail", proposal_id=proposal.id)
         if proposal.status == ConsortiumStatus.SUBMITTED:
-            _notifications().notify_municipality(proposal.need.municipality, "match_reminder",
+            _notifications().notify_municipality(proposal.need.owner, "match_reminder",
                                                  title, body, link)
         else:
             for member in proposal.members:

@@ -35,7 +35,7 @@ def existing_match(need: Need, solution: Solution) -> Match | None:
 def express_interest(actor: User, need: Need, solution: Solution, message: str,
                      score: float | None = None) -> Match:
     """Ask the other side to match this need with this solution (pending until answered)."""
-    if is_official_of(actor, need.municipality_id):
+    if is_official_of(actor, need):
         side = Side.MUNICIPALITY
     elif is_member_of(actor, solution.company_id):
         side = Side.COMPANY
@@ -64,7 +64,7 @@ def express_interest(actor: User, need: Need, solution: Solution, message: str,
         # rolls the unit of work back (the failed flush already undid this transaction's work)
         raise ServiceError(_("이 수요와 솔루션 사이에는 이미 매칭 요청이 있습니다. "
                              "매칭 내역에서 확인하세요."), field="message") from error
-    requester = (place_particle_args("requester", need.municipality, "이")
+    requester = (place_particle_args("requester", need.owner, "이")
                  if side == Side.MUNICIPALITY
                  else particle_args("requester", solution.company.name, "이"))
     _notify_side(match, responding_side(match), "match_request",
@@ -96,7 +96,7 @@ def accept(actor: User, match: Match) -> Match:
     notify_admins("match_mutual", _l("검토할 상호 매칭: %(need)s ↔ %(solution)s", **names),
                   _l("%(municipality)s%(municipality_wa)s %(company)s%(company_ga)s 모두 수락했습니다.",
                      **{**names,
-                        **place_particle_args("municipality", match.need.municipality, "과"),
+                        **place_particle_args("municipality", match.need.owner, "과"),
                         **particle_args("company", match.solution.company.name, "이")}),
                   _link("matches.review"))
     return match

@@ -17,7 +17,7 @@ def _notify_side(match: Match, side: Side, kind: str, title, body="") -> None:
     link = _link("matches.detail", match_id=match.id)
     notifications = _notifications()
     if side == Side.MUNICIPALITY:
-        notifications.notify_municipality(match.need.municipality, kind, title, body, link)
+        notifications.notify_municipality(match.need.owner, kind, title, body, link)
     else:
         notifications.notify_company(match.solution.company, kind, title, body, link)
 
@@ -35,7 +35,7 @@ def notify_admins(kind: str, title, body, link: str) -> None:
 
 def _pair_names(match: Match) -> dict[str, str]:
     return {"need": match.need.title, "solution": match.solution.title,
-            "municipality": lazy_place_name(match.need.municipality),
+            "municipality": lazy_place_name(match.need.owner),
             "company": match.solution.company.name}
 
 

@@ -9,6 +9,7 @@ from app.models import (
     ConsortiumMember,
     ConsortiumProposal,
     Match,
+    Need,
     Side,
     User,
 )
@@ -26,10 +27,11 @@ def _is_active(user: User) -> bool:
     return user.account_status == AccountStatus.ACTIVE
 
 
-def is_official_of(user: User, municipality_id: int) -> bool:
-    """An official acting for this municipality (verified, active: User.acts_for_organisation)."""
+def is_official_of(user: User, need: Need) -> bool:
+    """An official acting for the need's owner, a municipality or an overseas organisation
+    (verified, active: User.acts_for_organisation)."""
     return bool(user.is_authenticated and user.is_official and user.acts_for_organisation
-                and user.municipality_id == municipality_id)
+                and user.owner_key == need.owner_key)
 
 
 def is_member_of(user: User, company_id: int) -> bool:
@@ -40,7 +42,7 @@ def is_member_of(user: User, company_id: int) -> bool:
 
 def side_of(user: User, match: Match) -> Side | None:
     """Which side of the match the user acts for (None for anyone else)."""
-    if is_official_of(user, match.need.municipality_id):
+    if is_official_of(user, match.need):
         return Side.MUNICIPALITY
     if is_member_of(user, match.solution.company_id):
         return Side.COMPANY
@@ -75,7 +77,7 @@ def is_party_to(user: User, item: Match | ConsortiumProposal, action: str) -> bo
         return partner_membership(user, item) is not None
     if action in ("accept", "decline"):
         return (item.submitted_at is not None
-                and is_official_of(user, item.need.municipality_id))
+                and is_official_of(user, item.need))
     return action == "withdraw" and is_member_of(user, item.lead_company_id)
 
 
@@ -129,4 +131,4 @@ def can_view_consortium(user: User, proposal: ConsortiumProposal) -> bool:
     if any(is_member_of(user, m.company_id) for m in proposal.members):
         return True
     reached = proposal.submitted_at is not None
-    return reached and is_official_of(user, proposal.need.municipality_id)
+    return reached and is_official_of(user, proposal.need)

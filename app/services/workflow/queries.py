@@ -39,7 +39,7 @@ def _org_clause(user: User):
     if not user.acts_for_organisation:
         return false()
     if user.is_official:
-        return Match.need_id.in_(select(Need.id).where(Need.municipality_id == user.municipality_id))
+        return Match.need_id.in_(select(Need.id).where(Need.owned_by(user)))
     return Match.solution_id.in_(select(Solution.id).where(Solution.company_id == user.company_id))
 
 
@@ -102,7 +102,7 @@ def submitted_consortia(user: User) -> list[ConsortiumProposal]:
         return []
     return list(db.session.scalars(
         select(ConsortiumProposal).join(ConsortiumProposal.need).where(
-            Need.municipality_id == user.municipality_id,
+            Need.owned_by(user),
             _shown_as(ConsortiumProposal, ConsortiumStatus.SUBMITTED))
         .order_by(ConsortiumProposal.expires_at)))
 
@@ -115,7 +115,7 @@ def organisation_consortia(user: User, statuses: Iterable[ConsortiumStatus] | No
     query = select(ConsortiumProposal).order_by(ConsortiumProposal.created_at.desc())
     if user.is_official:
         query = query.join(ConsortiumProposal.need).where(
-            Need.municipality_id == user.municipality_id,
+            Need.owned_by(user),
             ConsortiumProposal.submitted_at.is_not(None))
     else:
         query = query.where(ConsortiumProposal.id.in_(
@@ -141,7 +141,7 @@ def interest_needs(user: User) -> list[Need]:
     if not user.is_authenticated or not user.is_official or not user.acts_for_organisation:
         return []
     needs = db.session.scalars(
-        select(Need).where(Need.municipality_id == user.municipality_id,
+        select(Need).where(Need.owned_by(user),
                            Need.status == NeedStatus.OPEN).order_by(Need.created_at.desc()))
     return [need for need in needs if need_is_public(need)]
 

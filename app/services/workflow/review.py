@@ -75,5 +75,5 @@ def _review_consortium(admin: User, proposal: ConsortiumProposal, action: str,
         title = _l("컨소시엄이 반려되었습니다: %(need)s", need=proposal.need.title)
         body = _l("사유: %(reason)s", reason=reason)
     _notify_consortium_companies(proposal, kind, title, body)
-    _notifications().notify_municipality(proposal.need.municipality, kind, title, body, link)
+    _notifications().notify_municipality(proposal.need.owner, kind, title, body, link)
     return proposal

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Company, Match, MatchStatus, Municipality, Need, Side, Solution
+from app.models import (Company, Match, MatchStatus, Municipality, Need, OverseasOrganisation, Side,
+                        Solution)
 from app.services.workflow.common import _aware
 from app.services.workflow.states import shown_status
 
@@ -39,7 +40,9 @@ def response_stats(organisation: Company | Municipality) -> ResponseStats:
         query = query.where(Solution.company_id == organisation.id,
                             Match.initiator_side == Side.MUNICIPALITY)
     else:
-        query = query.where(Need.municipality_id == organisation.id,
+        owner = (Need.overseas_organisation_id if isinstance(organisation, OverseasOrganisation)
+                 else Need.municipality_id)
+        query = query.where(owner == organisation.id,
                             Match.initiator_side == Side.COMPANY)
     received = db.session.scalars(query).all()
     answered = [m for m in received if m.responded_at is not None]
