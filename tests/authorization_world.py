@@ -43,7 +43,7 @@ from tests.authorization_table import Actor, Target
 
 MUNICIPALITY_A = "서울특별시 종로구"
 MUNICIPALITY_B = "부산광역시 해운대구"
-REFERENCE_TABLES = {"municipality", "category"}
+REFERENCE_TABLES = {"municipality", "category", "population_decline_area"}
 
 # Who is who: key → (role, organisation, verified/approved).
 ACTORS = {

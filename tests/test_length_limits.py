@@ -46,12 +46,14 @@ def _text_fields(form: type[FlaskForm]):
 
 
 # The table a form writes, where a field name also exists with another length elsewhere.
-FORM_TABLES = {"CompanyForm": "company", "RegistrationForm": "user_account"}
+FORM_TABLES = {"CompanyForm": "company", "RegistrationForm": "user_account",
+               "OrganisationForm": "overseas_organisation", "InviteForm": "overseas_invitation",
+               "JoinForm": "user_account"}
 # Fields that do not write their value as typed: sign-in only reads the e-mail, the decision
 # action picks a service call, and the business number is stored as its 10 digits after the
 # service checks it (`app/services/bizno.py`), so the form allows separators.
 NOT_STORED_AS_TYPED = {("LoginForm", "email"), ("DecisionForm", "action"),
-                       ("CompanyForm", "business_number")}
+                       ("CompanyForm", "business_number"), ("PolicyReviewForm", "area")}
 
 
 def _column_lengths(table_name: str | None = None) -> dict[str, int]:

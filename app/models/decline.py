@@ -34,7 +34,7 @@ class PopulationDeclineArea(Base):
     # e.g. "행정안전부 고시 제2021-66호" and the day it was issued.
     notice_number: Mapped[str] = mapped_column(String(60), nullable=False)
     notice_date: Mapped[date] = mapped_column(Date, nullable=False)
-    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
 
     municipality: Mapped["Municipality"] = relationship()
 

@@ -197,7 +197,8 @@ def _apply(need: Need, data: NeedData, primary: Category, secondaries: list[Cate
     need.application_deadline = data.application_deadline
     need.target_area = _clean_text(data.target_area) or None
     need.target_population = data.target_population
-    need.language = data.language
+    # An overseas organisation's needs are always English (K-City Network); Korean officials choose.
+    need.language = "en" if need.overseas_organisation_id is not None else data.language
     if data.status is not None:
         need.status = data.status
     # Naming a standard asks for a data hub through it (docs/data-hub.md).

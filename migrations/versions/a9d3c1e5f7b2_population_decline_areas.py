@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('decline', 'interest', name='decline_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('notice_number', sa.String(length=60), nullable=False),
     sa.Column('notice_date', sa.Date(), nullable=False),
-    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_population_decline_area_municipality_id_municipality'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_population_decline_area')),
     sa.UniqueConstraint('municipality_id', name=op.f('uq_population_decline_area_municipality_id'))

@@ -36,9 +36,9 @@ def test_first_solution_and_need_on_a_fresh_install_are_matched(live_server, new
     expect(company_page.get_by_role("heading", name="추천 수요")).to_be_visible()
 
     company_page.goto("/my/solutions/new")
-    company_page.get_by_label("솔루션명").fill(SOLUTION_TITLE)
-    company_page.get_by_label("한 줄 소개").fill(SOLUTION_SUMMARY)
-    company_page.get_by_label("상세 설명").fill(SOLUTION_TEXT)
+    company_page.get_by_label("솔루션명", exact=True).fill(SOLUTION_TITLE)
+    company_page.get_by_label("한 줄 소개", exact=True).fill(SOLUTION_SUMMARY)
+    company_page.get_by_label("상세 설명", exact=True).fill(SOLUTION_TEXT)
     company_page.get_by_label("주 분야").select_option(label="교통")
     company_page.get_by_label("기술 성숙도").select_option(label="상용화")
     company_page.get_by_label("서울특별시", exact=True).check()

@@ -81,7 +81,7 @@ def test_need_card_badge_stays_on_one_line_beside_a_long_place_name(live_server,
         page.goto("/needs")
         card = page.locator(".card-listing", has_text="하천 범람 예측").first
         place = card.locator("p.small > span").first
-        badge = card.locator("p.small > .badge").first
+        badge = card.locator("p.small > span").last.locator(".badge").last  # the status badge
         font_size = badge.evaluate("b => parseFloat(getComputedStyle(b).fontSize)")
         box = badge.bounding_box()
         # one line is the font size plus .35em padding above and below; two lines would be 2.7em
