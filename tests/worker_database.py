@@ -16,7 +16,8 @@ def use_worker_database() -> None:
     base = make_url(url)
     name = f"{base.database}_{worker}"
     # Connect to the shared database to create the worker's own (needs the CREATEDB role).
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    # psycopg 3 is the driver requirements.txt installs (as app.config picks it).
+    engine = create_engine(base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             exists = connection.scalar(
