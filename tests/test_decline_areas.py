@@ -74,6 +74,15 @@ def test_per_province_counts_follow_the_notice():
     assert ("부산광역시", "금정구") in interest and ("경상남도", "통영시") in interest
 
 
+@pytest.fixture(autouse=True)
+def decline_list(app):
+    """The shipped list, loaded as `flask load-reference-data` does (idempotent): tests that
+    rebuild the schema on the shared test database reload only the municipalities."""
+    with app.app_context():
+        load_decline_areas()
+        db.session.commit()
+
+
 def test_loaded_rows_point_at_the_municipalities(db):
     assert "population_decline_area" in REFERENCE_TABLES
     counts = dict(db.session.execute(select(PopulationDeclineArea.kind, func.count())
