@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.models.base import Base, enum_column, utcnow
 
@@ -40,60 +40,61 @@ class PolicyTagStatus(str, enum.Enum):
 REVIEWED_CONDITION = "(reviewed_at IS NULL) = (status = 'claimed')"
 
 
-class SolutionPolicyTag(Base):
+class PolicyTagMixin:
+    """The claim and its check, shared by the solution and need tag tables."""
+
+    #: "solution" or "need": names the table's enum types (solution_policy_area, …).
+    listing_kind: str
+
+    @declared_attr
+    def area(cls) -> Mapped[PolicyArea]:
+        return mapped_column(enum_column(PolicyArea, f"{cls.listing_kind}_policy_area"),
+                             primary_key=True)
+
+    @declared_attr
+    def status(cls) -> Mapped[PolicyTagStatus]:
+        return mapped_column(enum_column(PolicyTagStatus, f"{cls.listing_kind}_policy_status"),
+                             nullable=False, default=PolicyTagStatus.CLAIMED)
+
+    claimed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    @declared_attr
+    def reviewed_by_id(cls) -> Mapped[Optional[int]]:
+        return mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def reviewed_by(cls) -> Mapped[Optional["User"]]:
+        return relationship()
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        # The filters and the share look tags up by area and status.
+        return (CheckConstraint(REVIEWED_CONDITION, name="reviewed_when_checked"),
+                Index(f"ix_{cls.__tablename__}_area_status", "area", "status"))
+
+
+class SolutionPolicyTag(PolicyTagMixin, Base):
     """One policy area claimed for a solution by its company, and the admin's check."""
 
     __tablename__ = "solution_policy_tag"
-    __table_args__ = (
-        CheckConstraint(REVIEWED_CONDITION, name="reviewed_when_checked"),
-        # The filters and the share look tags up by area and status.
-        Index("ix_solution_policy_tag_area_status", "area", "status"),
-    )
+    listing_kind = "solution"
 
     solution_id: Mapped[int] = mapped_column(
         ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True
     )
-    area: Mapped[PolicyArea] = mapped_column(
-        enum_column(PolicyArea, "solution_policy_area"), primary_key=True)
-    status: Mapped[PolicyTagStatus] = mapped_column(
-        enum_column(PolicyTagStatus, "solution_policy_status"), nullable=False,
-        default=PolicyTagStatus.CLAIMED,
-    )
-    claimed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
-    reviewed_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"))
-    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-
     solution: Mapped["Solution"] = relationship(back_populates="policy_tags")
-    reviewed_by: Mapped[Optional["User"]] = relationship()
 
 
-class NeedPolicyTag(Base):
+class NeedPolicyTag(PolicyTagMixin, Base):
     """One policy area claimed for a need by its officials, and the admin's check."""
 
     __tablename__ = "need_policy_tag"
-    __table_args__ = (
-        CheckConstraint(REVIEWED_CONDITION, name="reviewed_when_checked"),
-        Index("ix_need_policy_tag_area_status", "area", "status"),
-    )
+    listing_kind = "need"
 
     need_id: Mapped[int] = mapped_column(
         ForeignKey("need.id", ondelete="CASCADE"), primary_key=True
     )
-    area: Mapped[PolicyArea] = mapped_column(
-        enum_column(PolicyArea, "need_policy_area"), primary_key=True)
-    status: Mapped[PolicyTagStatus] = mapped_column(
-        enum_column(PolicyTagStatus, "need_policy_status"), nullable=False,
-        default=PolicyTagStatus.CLAIMED,
-    )
-    claimed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
-    reviewed_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"))
-    reviewed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-
     need: Mapped["Need"] = relationship(back_populates="policy_tags")
-    reviewed_by: Mapped[Optional["User"]] = relationship()
