@@ -395,6 +395,21 @@ def test_the_csv_gives_exact_shares_nationally_and_per_municipality(db, admin_cl
     assert haeundae["계약 금액: 35% 기준"] == ""
 
 
+def test_an_overseas_needs_match_is_not_in_the_domestic_share(db, admin_client, world, company):
+    from tests.test_overseas import _foreign_official, _organisation, _overseas_need
+
+    official = _foreign_official(db, _organisation(db))
+    need = _overseas_need(db, official)
+    need.budget_min, need.budget_max = None, 900_000_000
+    factories.make_approved_match(need, factories.make_solution(company, title="해외 솔루션"),
+                                  approved_at=utcnow() - timedelta(minutes=5))
+    unit_of_work.commit()
+    rows = csv_rows(admin_client.get(CSV_URL))
+    national = dict(zip(rows["header"], rows["전국"]))
+    assert national["매칭 예산(원)"] == "650000000"  # as without it: the 35% rule is domestic
+    assert len(rows) == 4  # header, 전국, 종로구, 해운대구: no row for the organisation
+
+
 def test_an_explicit_period_and_a_national_portfolio_below_35(db, admin_client, world):
     year = world["last_year"].year
     rows = csv_rows(admin_client.get(f"{CSV_URL}?date_from={year}-01-01&date_to={year}-12-31"))
