@@ -459,23 +459,30 @@ def _seed_needs(lookup: _Lookup, accounts: _Accounts, report: SeedReport, today:
             db.session.add(need)
             existing[(municipality.id, data["title"])] = need
             report.count_created("needs")
-        _assign(
-            need,
-            created_by=officials[data["municipality"]],
-            description=data["description"],
-            primary_category=lookup.category(data["primary_category"], context),
-            budget_min=data["budget_min"],
-            budget_max=data["budget_max"],
-            desired_start=today + timedelta(days=data["desired_start_in_days"]),
-            application_deadline=today + timedelta(days=data["deadline_in_days"]),
-            target_area=data["target_area"],
-            target_population=data["target_population"],
-            status=_enum(NeedStatus, data["status"], context),
-        )
-        _assign_collection(need, "secondary_categories",
-                           [lookup.category(c, context) for c in data["secondary_categories"]])
+        _assign_need(need, data, officials[data["municipality"]], lookup, context, today)
         _seed_policy_tags(need, NeedPolicyTag, data.get("policy_tags", {}), report, context)
         report.needs += 1
+
+
+def _assign_need(need: Need, data: dict[str, Any], official: User, lookup: _Lookup,
+                 context: str, today: date, **extra: Any) -> None:
+    """A demo need's fields exactly as its data gives them (dates relative to today)."""
+    _assign(
+        need,
+        created_by=official,
+        description=data["description"],
+        primary_category=lookup.category(data["primary_category"], context),
+        budget_min=data["budget_min"],
+        budget_max=data["budget_max"],
+        desired_start=today + timedelta(days=data["desired_start_in_days"]),
+        application_deadline=today + timedelta(days=data["deadline_in_days"]),
+        target_area=data["target_area"],
+        target_population=data["target_population"],
+        status=_enum(NeedStatus, data["status"], context),
+        **extra,
+    )
+    _assign_collection(need, "secondary_categories",
+                       [lookup.category(c, context) for c in data["secondary_categories"]])
 
 
 def _demo_moment(today: date, days_ago: int) -> datetime:
@@ -560,22 +567,8 @@ def _seed_overseas(lookup: _Lookup, accounts: _Accounts, report: SeedReport, tod
             db.session.add(need)
             needs[(organisation.id, item["title"])] = need
             report.count_created("overseas_needs")
-        _assign(
-            need,
-            created_by=officials[item["organisation"]],
-            description=item["description"],
-            language="en",
-            primary_category=lookup.category(item["primary_category"], context),
-            budget_min=item["budget_min"],
-            budget_max=item["budget_max"],
-            desired_start=today + timedelta(days=item["desired_start_in_days"]),
-            application_deadline=today + timedelta(days=item["deadline_in_days"]),
-            target_area=item["target_area"],
-            target_population=item["target_population"],
-            status=_enum(NeedStatus, item["status"], context),
-        )
-        _assign_collection(need, "secondary_categories",
-                           [lookup.category(c, context) for c in item["secondary_categories"]])
+        _assign_need(need, item, officials[item["organisation"]], lookup, context, today,
+                     language="en")
         report.overseas_needs += 1
 
 
